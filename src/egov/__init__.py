@@ -1,0 +1,1 @@
+"""Nền tảng chính quyền điện tử cấp tỉnh (provincial e-government platform)."""

@@ -1,0 +1,84 @@
+"""Who may see and act on what. Every service and selector that touches agency data asks here.
+
+- An officer acts only within the agencies where they hold a role, and only with that role.
+- A province supervisor sees (does not act on) every agency in the tree under their agency.
+- Superusers (the province's system administrators) see and manage everything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from egov.accounts.models import StaffAssignment
+from egov.accounts.roles import ADMINISTERING_ROLES, SUPERVISING_ROLES, Role
+from egov.agencies.models import Agency
+from egov.core.errors import ScopeDenied
+
+_CACHE_ATTR = "_egov_assignments"
+
+
+def assignments_of(user: Any) -> list[StaffAssignment]:
+    """The user's roles, read once per request (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(StaffAssignment.objects.filter(user=user).select_related("agency", "department"))
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_assignments(user: Any) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def agencies_visible_to(user: Any) -> QuerySet[Agency]:
+    """Agencies the user may see: their own, plus the subtree under any agency where they supervise."""
+    if getattr(user, "is_superuser", False):
+        return Agency.objects.all()
+    assignments = assignments_of(user)
+    if not assignments:
+        return Agency.objects.none()
+    condition = Q(pk__in={a.agency_id for a in assignments})
+    for assignment in assignments:
+        if assignment.role in SUPERVISING_ROLES:
+            condition |= Q(path__startswith=assignment.agency.path)
+    return Agency.objects.filter(condition)
+
+
+def can_view(user: Any, agency: Agency) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    for assignment in assignments_of(user):
+        if assignment.agency_id == agency.pk:
+            return True
+        if assignment.role in SUPERVISING_ROLES and agency.path.startswith(assignment.agency.path):
+            return True
+    return False
+
+
+def holds_role(user: Any, agency: Agency, *roles: Role) -> bool:
+    return any(a.agency_id == agency.pk and a.role in roles for a in assignments_of(user))
+
+
+def ensure_can_view(user: Any, agency: Agency) -> None:
+    if not can_view(user, agency):
+        raise ScopeDenied(f"Bạn không có quyền xem dữ liệu của {agency.name}.")
+
+
+def ensure_role(user: Any, agency: Agency, *roles: Role) -> None:
+    """The user must hold one of ``roles`` in this very agency (supervisors see but do not act)."""
+    if not holds_role(user, agency, *roles):
+        names = ", ".join(Role(r).label.lower() for r in roles)
+        raise ScopeDenied(f"Thao tác này chỉ dành cho {names} của {agency.name}.")
+
+
+def ensure_can_administer(user: Any, agency: Agency) -> None:
+    """``user=None`` is the system itself (a management command run by the operator)."""
+    if user is None or getattr(user, "is_superuser", False):
+        return
+    if not holds_role(user, agency, *ADMINISTERING_ROLES):
+        raise ScopeDenied(f"Chỉ quản trị của {agency.name} được quản lý tài khoản và thông tin cơ quan.")

@@ -1,0 +1,173 @@
+"""Sign-in (with a second factor for staff), sign-up, and the officer's desk."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from egov.accounts import services
+from egov.accounts.decorators import officer_required
+from egov.accounts.forms import CitizenSignUpForm, OrganisationSignUpForm, SignInForm, TokenForm
+from egov.accounts.models import User
+from egov.accounts.scopes import assignments_of
+from egov.agencies.selectors import agency_list
+
+PENDING_KEY = "egov_pending_sign_in"
+PENDING_SECONDS = 300
+BACKEND = "egov.accounts.backends.EmailOrPhoneBackend"
+
+
+def needs_second_factor(user: User) -> bool:
+    return user.kind == User.Kind.STAFF or user.is_staff or user.is_superuser
+
+
+def _next_url(request: HttpRequest, fallback: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()},
+                                                     require_https=request.is_secure()):
+        return candidate
+    return fallback
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(request, username=form.cleaned_data["username"],
+                            password=form.cleaned_data["password"])
+        if isinstance(user, HttpResponse):  # axes answers with its lock-out response
+            return user
+        if user is None:
+            form.add_error(None, "Thư điện tử/số điện thoại hoặc mật khẩu không đúng.")
+        elif needs_second_factor(user):
+            request.session.cycle_key()
+            request.session[PENDING_KEY] = {"user": user.pk, "at": time.time(),
+                                            "next": _next_url(request, reverse("accounts:desk"))}
+            return redirect("accounts:second_factor")
+        else:
+            login(request, user, backend=BACKEND)
+            return HttpResponseRedirect(_next_url(request, reverse("portal:home")))
+    return render(request, "accounts/sign_in.html", {"form": form, "next": _next_url(request, "")},
+                  status=400 if form.errors else 200)
+
+
+def _pending_user(request: HttpRequest) -> tuple[User | None, dict[str, Any]]:
+    pending = request.session.get(PENDING_KEY)
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        request.session.pop(PENDING_KEY, None)
+        return None, {}
+    return User.objects.filter(pk=pending["user"], is_active=True).first(), pending
+
+
+def _finish_sign_in(request: HttpRequest, user: User, device: TOTPDevice, target: str) -> HttpResponse:
+    request.session.pop(PENDING_KEY, None)
+    login(request, user, backend=BACKEND)
+    otp_login(request, device)
+    return HttpResponseRedirect(target)
+
+
+def second_factor(request: HttpRequest) -> HttpResponse:
+    user, pending = _pending_user(request)
+    if user is None:
+        messages.info(request, "Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.")
+        return redirect("accounts:login")
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("accounts:enroll_second_factor")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(user, form.cleaned_data["token"])
+        if device is not None:
+            return _finish_sign_in(request, user, device, pending["next"])
+        form.add_error("token", "Mã xác thực không đúng hoặc đã hết hạn. Hãy nhập mã mới trên ứng dụng.")
+    return render(request, "accounts/second_factor.html", {"form": form, "account": user},
+                  status=400 if form.errors else 200)
+
+
+def enroll_second_factor(request: HttpRequest) -> HttpResponse:
+    user, pending = _pending_user(request)
+    if user is None:
+        return redirect("accounts:login")
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("accounts:second_factor")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = services.start_totp_enrollment(user=user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.confirm_totp_enrollment(user=user, device=device, token=form.cleaned_data["token"],
+                                            request=request):
+            messages.success(request, "Đã bật xác thực hai lớp cho tài khoản.")
+            return _finish_sign_in(request, user, device, pending["next"])
+        form.add_error("token", "Mã xác thực không đúng. Hãy kiểm tra giờ trên điện thoại và nhập mã mới.")
+    qr = segno.make(device.config_url, error="m")
+    context = {"form": form, "account": user, "qr_svg": qr.svg_data_uri(scale=5, dark="#111"),
+               "secret": _base32_secret(device)}
+    return render(request, "accounts/enroll_second_factor.html", context, status=400 if form.errors else 200)
+
+
+def _base32_secret(device: TOTPDevice) -> str:
+    import base64
+
+    raw = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, "Bạn đã đăng xuất.")
+    return redirect("portal:home")
+
+
+def locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any,
+               **kwargs: Any) -> HttpResponse:
+    return render(request, "accounts/locked_out.html", status=429)
+
+
+def sign_up(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("loai") or request.POST.get("loai") or "cong-dan"
+    form_class = OrganisationSignUpForm if kind == "to-chuc" else CitizenSignUpForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        common = {"email": data["email"], "phone": data["phone"], "password": data["password"],
+                  "address_unit": data["address_unit"], "address_line": data["address_line"], "request": request}
+        try:
+            if form_class is OrganisationSignUpForm:
+                user = services.register_organisation(name=data["name"], tax_code=data["tax_code"],
+                                                      representative=data["representative"], **common)
+            else:
+                user = services.register_citizen(full_name=data["full_name"], personal_id=data["personal_id"],
+                                                 date_of_birth=data["date_of_birth"], **common)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            login(request, user, backend=BACKEND)
+            messages.success(request, "Đăng ký tài khoản thành công. Chào mừng bạn!")
+            return redirect("portal:home")
+    return render(request, "accounts/sign_up.html", {"form": form, "kind": kind},
+                  status=400 if form.errors else 200)
+
+
+@officer_required
+def desk(request: HttpRequest) -> HttpResponse:
+    """The officer's start page: their roles and the agencies within their reach."""
+    context = {
+        "assignments": assignments_of(request.user),
+        "agencies": agency_list(viewer=request.user)[:500],
+    }
+    return render(request, "accounts/desk.html", context)

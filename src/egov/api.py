@@ -1,0 +1,41 @@
+"""The platform's HTTP API, /api/v1 (OpenAPI 3 at /api/v1/openapi.json, docs at /api/v1/docs)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
+
+from egov.units.api import router as units_router
+
+api = NinjaAPI(
+    title="Nền tảng chính quyền điện tử – API",
+    version="1",
+    description="API công khai của cổng dịch vụ công và hệ thống một cửa điện tử. Lỗi trả về tiếng Việt.",
+    urls_namespace="api-1",
+)
+api.add_router("/units", units_router, tags=["Đơn vị hành chính"])
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    details = [{"field": ".".join(str(p) for p in e.get("loc", [])[1:]), "message": e.get("msg", "")}
+               for e in exc.errors]
+    return api.create_response(request, {"detail": "Dữ liệu gửi lên không hợp lệ.", "errors": details},
+                               status=422)
+
+
+@api.exception_handler(ValidationError)
+def domain_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Không có quyền truy cập."}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Không tìm thấy."}, status=404)

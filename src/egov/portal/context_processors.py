@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from egov.agencies.selectors import current_successor
+from egov.portal.models import SiteProfile
+from egov.portal.services import counters
+from egov.units.selectors import province
+
+PROFILE_CACHE_KEY = "portal:profile"
+
+
+def site_profile() -> dict[str, Any]:
+    cached = cache.get(PROFILE_CACHE_KEY)
+    if cached is None:
+        profile = SiteProfile.objects.select_related("contact_agency").first()
+        unit = province(settings.EGOV_PROVINCE_CODE)
+        agency = profile.contact_agency if profile else None
+        if agency is not None and agency.valid_to is not None:
+            agency = current_successor(agency)  # the contact agency was merged away: show its successor
+        cached = {
+            "portal_name": profile.portal_name if profile else "Cổng dịch vụ công trực tuyến",
+            "owner_name": profile.owner_name if profile else "",
+            "emblem_url": profile.emblem.url if profile and profile.emblem else "",
+            "hotline": profile.hotline if profile else "",
+            "province_name": unit.name if unit else "",
+            "contact": {"name": agency.name, "address": agency.address, "phone": agency.phone,
+                        "email": agency.email} if agency else None,
+        }
+        cache.set(PROFILE_CACHE_KEY, cached, 60)
+    return cached  # type: ignore[no-any-return]
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
+    return {"site": site_profile(), "visitor_counters": counters}

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django.db import models
+
+from egov.agencies.models import Agency
+
+
+class SiteProfile(models.Model):
+    """What the portal says about itself: name, emblem, contact agency. One row, edited in the admin."""
+
+    portal_name = models.CharField("tên cổng", max_length=200, default="Cổng dịch vụ công trực tuyến")
+    owner_name = models.CharField("cơ quan chủ quản", max_length=200, blank=True)
+    emblem = models.ImageField("biểu trưng", upload_to="portal/", blank=True)
+    contact_agency = models.ForeignKey(Agency, verbose_name="cơ quan đầu mối liên hệ", null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="+")
+    hotline = models.CharField("đường dây nóng", max_length=30, blank=True)
+    visits_before_launch = models.PositiveBigIntegerField(
+        "lượt truy cập chuyển từ trang cũ", default=0,
+        help_text="Tổng lượt truy cập của cổng thông tin cũ, cộng vào bộ đếm.",
+    )
+
+    class Meta:
+        verbose_name = "thông tin cổng"
+        verbose_name_plural = "thông tin cổng"
+
+    def __str__(self) -> str:
+        return self.portal_name
+
+
+class VisitorDay(models.Model):
+    day = models.DateField("ngày", primary_key=True)
+    visits = models.PositiveIntegerField("lượt truy cập", default=0)
+
+    class Meta:
+        verbose_name = "lượt truy cập theo ngày"
+        verbose_name_plural = "lượt truy cập theo ngày"
+
+
+class VisitorPresence(models.Model):
+    """Last time an anonymous visitor (a random id in a signed cookie) loaded a page: "đang online"."""
+
+    visitor = models.CharField(max_length=32, primary_key=True)
+    last_seen = models.DateTimeField(db_index=True)

@@ -1,0 +1,263 @@
+"""The platform's one settings module (12-factor).
+
+Every value comes from an environment variable with a default that makes the embedded setup (SQLite, local
+files, database-backed task queue) work with no configuration. ``EGOV_ENV=production`` switches to secure
+defaults and makes the secret key and allowed hosts mandatory. README.md lists every variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+
+from egov.env import env_bool, env_int, env_list, env_required, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+VAR_DIR = Path(env_str("EGOV_VAR_DIR", str(PROJECT_DIR / "var")))
+
+EGOV_ENV = env_str("EGOV_ENV", "development")
+PRODUCTION = EGOV_ENV == "production"
+
+DEBUG = env_bool("EGOV_DEBUG", not PRODUCTION)
+if PRODUCTION:
+    SECRET_KEY = env_required("EGOV_SECRET_KEY")
+    ALLOWED_HOSTS = env_list("EGOV_ALLOWED_HOSTS", [])
+    if not ALLOWED_HOSTS:
+        env_required("EGOV_ALLOWED_HOSTS")
+else:
+    SECRET_KEY = env_str("EGOV_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")  # noqa: S105
+    ALLOWED_HOSTS = env_list("EGOV_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("EGOV_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "egov.core",
+    "egov.audit",
+    "egov.units",
+    "egov.agencies",
+    "egov.accounts",
+    "egov.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "egov.core.middleware.RequestLogMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "egov.portal.middleware.VisitorCounterMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "egov.urls"
+WSGI_APPLICATION = "egov.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "egov.portal.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------------------
+# SQLite file under var/ by default; DATABASE_URL (postgres://user:pass@host:5432/name) for PostgreSQL.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'egov.sqlite3'}"),
+        conn_max_age=env_int("EGOV_DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # WAL + a busy timeout let the web process and the task worker share the file safely.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ----------------------------------------------------------------------------------------------
+CACHES = {
+    "default": {
+        "BACKEND": env_str("EGOV_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": env_str("EGOV_CACHE_LOCATION", "egov"),
+    }
+}
+
+# --- Background tasks (Django Tasks API, durable database backend) --------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": env_str("EGOV_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# --- Accounts, sign-in, sessions ------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "egov.accounts.backends.EmailOrPhoneBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:home"
+SESSION_COOKIE_AGE = env_int("EGOV_SESSION_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+PASSWORD_RESET_TIMEOUT = env_int("EGOV_PASSWORD_RESET_SECONDS", 3600)
+
+AXES_FAILURE_LIMIT = env_int("EGOV_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("EGOV_LOGIN_LOCKOUT_MINUTES", 30) / 60
+# Lock the account, not the address: a commune office reaches the portal through one public IP, so a per-IP
+# lock-out would lock out the whole office. Per-address throttling belongs to the reverse proxy (README).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "egov.accounts.backends.axes_username"
+AXES_LOCKOUT_CALLABLE = "egov.accounts.views.locked_out"
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = env_str("EGOV_OTP_ISSUER", "Chính quyền điện tử")
+
+# --- Internationalisation: Vietnamese first -------------------------------------------------------------
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("EGOV_TIME_ZONE", "Asia/Ho_Chi_Minh")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and uploaded files --------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("EGOV_STATIC_ROOT", str(VAR_DIR / "static")))
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("EGOV_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": env_str("EGOV_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
+    STORAGES["default"]["OPTIONS"] = {
+        "bucket_name": env_required("EGOV_S3_BUCKET"),
+        "endpoint_url": env_str("EGOV_S3_ENDPOINT_URL", "") or None,
+        "region_name": env_str("EGOV_S3_REGION", "") or None,
+        "access_key": env_str("EGOV_S3_ACCESS_KEY", ""),
+        "secret_key": env_str("EGOV_S3_SECRET_KEY", ""),
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# --- E-mail ---------------------------------------------------------------------------------------------
+EMAIL_BACKEND = env_str(
+    "EGOV_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EGOV_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EGOV_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EGOV_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EGOV_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EGOV_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("EGOV_DEFAULT_FROM_EMAIL", "Cổng dịch vụ công <no-reply@localhost>")
+
+# --- Security -------------------------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("EGOV_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("EGOV_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("EGOV_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("EGOV_BEHIND_PROXY", PRODUCTION) else None
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# --- Logging: one JSON object per line ------------------------------------------------------------------
+LOG_LEVEL = env_str("EGOV_LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+    },
+}
+
+# --- The platform ---------------------------------------------------------------------------------------
+# Which province this installation serves: its GSO code. After a merge the code of the successor province
+# is found through the unit history, so an old code keeps working.
+EGOV_PROVINCE_CODE = env_str("EGOV_PROVINCE_CODE", "70")
+EGOV_VISITOR_ONLINE_MINUTES = env_int("EGOV_VISITOR_ONLINE_MINUTES", 5)

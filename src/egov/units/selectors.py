@@ -1,0 +1,84 @@
+"""Reads of administrative units: pickers, trees and history roll-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping
+
+from django.utils import timezone
+
+from egov.units.models import AdministrativeUnit, UnitSuccession
+
+
+def units_valid_on(day: dt.date | None = None):  # type: ignore[no-untyped-def]
+    return AdministrativeUnit.objects.valid_on(day or timezone.localdate()).with_kind()
+
+
+def children_of(parent: AdministrativeUnit | None, *, day: dt.date | None = None) -> list[AdministrativeUnit]:
+    return list(units_valid_on(day).filter(parent=parent).order_by("name"))
+
+
+def province(code: str) -> AdministrativeUnit | None:
+    """The current province for a GSO code, following the history if that province was merged away."""
+    unit = AdministrativeUnit.objects.filter(code=code, kind__level__rank=1).order_by("-valid_from").first()
+    if unit is None:
+        return None
+    current_id = successor_map().get(unit.pk, unit.pk)
+    return AdministrativeUnit.objects.with_kind().get(pk=current_id)
+
+
+def communes_for_picker(province_unit: AdministrativeUnit | None) -> list[tuple[str, list[AdministrativeUnit]]]:
+    """Current commune-level units of a province, grouped under their district (or the province itself after
+    the two-tier reform): ``[(group label, [units])]``. Two queries whatever the size."""
+    if province_unit is None:
+        return []
+    units = list(
+        units_valid_on()
+        .filter(path__startswith=province_unit.path)
+        .exclude(pk=province_unit.pk)
+        .select_related("parent")
+        .order_by("path")
+    )
+    deepest = max((u.kind.level.rank for u in units), default=0)
+    groups: dict[str, list[AdministrativeUnit]] = {}
+    for unit in units:
+        if unit.kind.level.rank == deepest:
+            label = unit.parent.name if unit.parent else province_unit.name
+            groups.setdefault(label, []).append(unit)
+    return [(label, sorted(items, key=lambda u: u.name)) for label, items in groups.items()]
+
+
+def successor_map() -> dict[int, int]:
+    """Every unit id that has been succeeded → the id of its current (primary) successor. One query."""
+    links = dict(
+        UnitSuccession.objects.filter(primary=True).values_list("predecessor_id", "successor_id")
+    )
+    resolved: dict[int, int] = {}
+    for start in links:
+        seen = {start}
+        current = links[start]
+        while current in links and current not in seen:
+            seen.add(current)
+            current = links[current]
+        resolved[start] = current
+    return resolved
+
+
+def roll_up(counts: Mapping[int, int]) -> dict[AdministrativeUnit, int]:
+    """Re-key figures recorded against historical units onto today's units (e.g. dossiers received by a
+    district that no longer exists count for the commune or province that succeeded it)."""
+    mapping = successor_map()
+    totals: Counter[int] = Counter()
+    for unit_id, value in counts.items():
+        totals[mapping.get(unit_id, unit_id)] += value
+    units = AdministrativeUnit.objects.with_kind().in_bulk(list(totals))
+    return {units[pk]: value for pk, value in totals.items()}
+
+
+def history_of(unit: AdministrativeUnit) -> list[UnitSuccession]:
+    return list(
+        UnitSuccession.objects.filter(successor=unit)
+        .select_related("predecessor", "reorganisation")
+        .order_by("predecessor__code")
+    )

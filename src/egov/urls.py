@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+from django_otp.admin import OTPAdminSite
+
+from egov.api import api
+from egov.core import views as core_views
+from egov.portal import views as portal_views
+
+
+def admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The admin signs in through the portal's sign-in, which asks officers for their second factor."""
+    return redirect_to_login(request.GET.get("next", "/admin/"))
+
+
+admin.site.__class__ = OTPAdminSite  # the admin needs a verified second factor
+admin.site.login = admin_login  # type: ignore[method-assign]
+admin.site.site_header = "Quản trị nền tảng chính quyền điện tử"
+admin.site.site_title = "Quản trị"
+admin.site.index_title = "Danh mục và tài khoản"
+
+portal_patterns = ([path("", portal_views.home, name="home")], "portal")
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("tai-khoan/", include("egov.accounts.urls")),
+    path("", include(portal_patterns)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
