@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
+from egov.core.api_errors import translate
 from egov.units.api import router as units_router
 
 api = NinjaAPI(
@@ -20,10 +21,9 @@ api.add_router("/units", units_router, tags=["Đơn vị hành chính"])
 
 @api.exception_handler(NinjaValidationError)
 def invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    details = [{"field": ".".join(str(p) for p in e.get("loc", [])[1:]), "message": e.get("msg", "")}
-               for e in exc.errors]
-    return api.create_response(request, {"detail": "Dữ liệu gửi lên không hợp lệ.", "errors": details},
-                               status=422)
+    return api.create_response(
+        request, {"detail": "Dữ liệu gửi lên không hợp lệ.", "errors": translate(list(exc.errors))}, status=422
+    )
 
 
 @api.exception_handler(ValidationError)

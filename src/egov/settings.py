@@ -39,10 +39,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "egov.core",
@@ -58,7 +60,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "egov.core.middleware.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -162,6 +163,8 @@ AXES_VERBOSE = False
 OTP_TOTP_ISSUER = env_str("EGOV_OTP_ISSUER", "Chính quyền điện tử")
 
 # --- Internationalisation: Vietnamese first -------------------------------------------------------------
+# Every user-facing string is marked for translation; the language does not follow the browser's
+# Accept-Language until an English catalogue ships (LocaleMiddleware then goes back into MIDDLEWARE).
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -194,6 +197,8 @@ if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
         "file_overwrite": False,
     }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from finders; the folder must exist
 
 # --- E-mail ---------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
@@ -243,8 +248,9 @@ LOGGING = {
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
         }
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},

@@ -28,6 +28,7 @@ def site_profile() -> dict[str, Any]:
             "emblem_url": profile.emblem.url if profile and profile.emblem else "",
             "hotline": profile.hotline if profile else "",
             "province_name": unit.name if unit else "",
+            "province_in_sentence": unit.name_in_sentence if unit else "",
             "contact": {"name": agency.name, "address": agency.address, "phone": agency.phone,
                         "email": agency.email} if agency else None,
         }

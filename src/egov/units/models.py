@@ -84,6 +84,14 @@ class AdministrativeUnit(ValidityPeriod, TreeNode):
     def level(self) -> AdministrativeLevel:
         return self.kind.level
 
+    @property
+    def name_in_sentence(self) -> str:
+        """“Tỉnh Bình Phước” → “tỉnh Bình Phước”, as the name is written inside a sentence."""
+        prefix = self.kind.name
+        if self.name.startswith(prefix + " "):
+            return prefix.lower() + self.name[len(prefix):]
+        return self.name
+
     def clean(self) -> None:
         validate_unit_row(self)
 

@@ -1,21 +1,10 @@
 from django.db import migrations
 
-KINDS = [
-    ("ubnd", "Ủy ban nhân dân"),
-    ("so", "Sở"),
-    ("ban", "Ban và cơ quan tương đương sở"),
-    ("van-phong", "Văn phòng"),
-    ("phong", "Phòng chuyên môn"),
-    ("trung-tam-phuc-vu-hanh-chinh-cong", "Trung tâm Phục vụ hành chính công"),
-    ("don-vi-su-nghiep", "Đơn vị sự nghiệp"),
-    ("co-quan-nganh-doc", "Cơ quan ngành dọc đặt tại địa phương"),
-]
+from egov.agencies.reference import ensure_agency_kinds
 
 
 def forwards(apps, schema_editor):
-    Kind = apps.get_model("agencies", "AgencyKind")
-    for code, name in KINDS:
-        Kind.objects.get_or_create(code=code, defaults={"name": name})
+    ensure_agency_kinds(apps.get_model("agencies", "AgencyKind"))
 
 
 class Migration(migrations.Migration):

@@ -15,12 +15,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from egov.accounts import services as accounts
 from egov.accounts.models import User
 from egov.accounts.roles import Role
-from egov.agencies.models import Agency, Department
+from egov.agencies.models import Agency, AgencyKind, Department
+from egov.agencies.reference import ensure_agency_kinds
 from egov.agencies.services import AGENCY_COLUMNS, add_department, import_agencies
 from egov.core.errors import DomainError
 from egov.core.tables import read_rows
 from egov.portal.models import SiteProfile
-from egov.units.models import AdministrativeUnit
+from egov.units.models import AdministrativeLevel, AdministrativeUnit, UnitKind
+from egov.units.reference import ensure_levels_and_kinds
 from egov.units.services import UNIT_COLUMNS, import_units
 
 PACKAGE = Path(__file__).resolve().parents[3]
@@ -82,6 +84,8 @@ class Command(BaseCommand):
             raise CommandError("; ".join(f"{path.name} dòng {n}: {m}" for n, m in report.errors))
 
     def _load(self) -> None:
+        ensure_levels_and_kinds(AdministrativeLevel, UnitKind)
+        ensure_agency_kinds(AgencyKind)
         if not AdministrativeUnit.objects.filter(code="70").exists():
             self._import(import_units, UNITS_FILE, UNIT_COLUMNS, source="Danh mục ĐVHC – Tổng cục Thống kê")
             self._import(import_agencies, AGENCIES_FILE, AGENCY_COLUMNS)

@@ -1,0 +1,87 @@
+"""Shared test fixtures: the demo province, officers signed in with their second factor, a real SMTP server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+# Playwright's sync API runs an event loop in the test thread; the live server's ORM calls are in other threads.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+DEMO_PASSWORD = "Chinhquyen@2018"
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings: Any, tmp_path: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def demo(db: Any) -> None:
+    """Bình Phước 2018, loaded through the same command as `make demo`."""
+    call_command("load_demo", quiet=True)
+
+
+def current_token(user: Any) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
+    return f"{value:0{device.digits}d}"
+
+
+def sign_in_officer(client: Client, email: str, password: str = DEMO_PASSWORD) -> Client:
+    """Sign in through the real two-step form: password, then the TOTP code."""
+    from egov.accounts.models import User
+
+    response = client.post("/tai-khoan/dang-nhap/", {"username": email, "password": password})
+    assert response.status_code == 302, response.content.decode()[:500]
+    user = User.objects.get(email=email)
+    response = client.post("/tai-khoan/dang-nhap/xac-thuc/", {"token": current_token(user)})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
+@pytest.fixture
+def officer_client(demo: None) -> Any:
+    def make(email: str) -> Client:
+        return sign_in_officer(Client(), email)
+
+    return make
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Any]:
+    """A real SMTP server (aiosmtpd) on a free local port, collecting what it receives."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received: list[Any] = []
+
+    class Collect(Message):
+        def handle_message(self, message: Any) -> None:
+            received.append(message)
+
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    controller.received = received  # type: ignore[attr-defined]
+    try:
+        yield controller
+    finally:
+        controller.stop()
