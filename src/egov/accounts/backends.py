@@ -23,11 +23,16 @@ def canonical_identifier(raw: str) -> str:
         return value
 
 
+def find_account(identifier: str) -> User | None:
+    return User.objects.filter(Q(username=identifier) | Q(email=identifier) | Q(phone=identifier)).first()
+
+
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
-    """Lock-outs count per account, however the identifier was typed."""
-    if credentials and credentials.get("username"):
-        return canonical_identifier(credentials["username"])
-    return canonical_identifier(request.POST.get("username", "")) if request is not None else ""
+    """Lock-outs count per account, however the identifier was typed (e-mail or any spelling of the phone)."""
+    raw = (credentials or {}).get("username") or (request.POST.get("username", "") if request is not None else "")
+    identifier = canonical_identifier(raw)
+    account = find_account(identifier) if identifier else None
+    return account.username if account is not None else identifier
 
 
 class EmailOrPhoneBackend(ModelBackend):
@@ -38,7 +43,7 @@ class EmailOrPhoneBackend(ModelBackend):
         if not username or not password:
             return None
         identifier = canonical_identifier(username)
-        user = User.objects.filter(Q(username=identifier) | Q(email=identifier) | Q(phone=identifier)).first()
+        user = find_account(identifier)
         if user is None:
             User().set_password(password)  # same work as a real check: no timing oracle for unknown accounts
             return None

@@ -30,6 +30,8 @@ class CommuneChoiceField(forms.ModelChoiceField):
     """A plain <select> of the province's communes grouped by district: works without JavaScript."""
 
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"invalid_choice": "Hãy chọn xã, phường, thị trấn trong danh sách.",
+                                             "required": "Hãy chọn xã, phường, thị trấn nơi cư trú."})
         super().__init__(queryset=AdministrativeUnit.objects.current(), **kwargs)
 
     def refresh_choices(self) -> None:
