@@ -22,7 +22,9 @@ api.add_router("/units", units_router, tags=["Đơn vị hành chính"])
 @api.exception_handler(NinjaValidationError)
 def invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     return api.create_response(
-        request, {"detail": "Dữ liệu gửi lên không hợp lệ.", "errors": translate(list(exc.errors))}, status=422
+        request,
+        {"detail": "Dữ liệu gửi lên không hợp lệ.", "errors": translate(list(exc.errors))},
+        status=422,
     )
 
 

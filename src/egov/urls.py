@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
-
 from django_otp.admin import OTPAdminSite
 
 from egov.api import api

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from egov.accounts import services
 from egov.accounts.models import CitizenProfile, OrganisationProfile, StaffAssignment, User
+from egov.accounts.roles import Role
 
 
 class AssignmentInline(admin.TabularInline):
@@ -15,8 +16,7 @@ class AssignmentInline(admin.TabularInline):
     fk_name = "user"
     extra = 0
     can_delete = False
-    readonly_fields = ["agency", "department", "role", "granted_at", "granted_by"]
-    fields = readonly_fields
+    readonly_fields = fields = ("agency", "department", "role", "granted_at", "granted_by")
     verbose_name_plural = "vai trò (cấp/thu hồi ở mục Vai trò cán bộ)"
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -37,8 +37,13 @@ class UserAdmin(BaseUserAdmin):
         ("Thời gian", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "full_name", "kind", "email", "password1",
-                                                "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "full_name", "kind", "email", "password1", "password2"),
+            },
+        ),
     )
     readonly_fields = ["last_login", "date_joined"]
 
@@ -58,8 +63,13 @@ class StaffAssignmentAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: StaffAssignment, form: Any, change: bool) -> None:
         if change:
             return
-        created = services.grant_role(actor=request.user, user=obj.user, agency=obj.agency, role=obj.role,
-                                       department=obj.department)
+        created = services.grant_role(
+            actor=request.user,
+            user=obj.user,
+            agency=obj.agency,
+            role=Role(obj.role),
+            department=obj.department,
+        )
         obj.pk = created.pk
 
     def delete_model(self, request: HttpRequest, obj: StaffAssignment) -> None:

@@ -29,15 +29,20 @@ def find_account(identifier: str) -> User | None:
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
     """Lock-outs count per account, however the identifier was typed (e-mail or any spelling of the phone)."""
-    raw = (credentials or {}).get("username") or (request.POST.get("username", "") if request is not None else "")
+    raw = (credentials or {}).get("username") or (
+        request.POST.get("username", "") if request is not None else ""
+    )
     identifier = canonical_identifier(raw)
     account = find_account(identifier) if identifier else None
     return account.username if account is not None else identifier
 
 
 class EmailOrPhoneBackend(ModelBackend):
-    def authenticate(  # type: ignore[override]
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
         **kwargs: Any,
     ) -> User | None:
         if not username or not password:

@@ -14,7 +14,7 @@ def officer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        if not (user.is_authenticated and user.is_officer and user.is_verified()):  # type: ignore[union-attr]
+        if not (user.is_authenticated and user.is_officer and user.is_verified()):  # type: ignore[attr-defined]
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 

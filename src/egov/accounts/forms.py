@@ -12,17 +12,24 @@ from egov.units.selectors import communes_for_picker, province
 
 
 class SignInForm(forms.Form):
-    username = forms.CharField(label="Thư điện tử hoặc số điện thoại", max_length=150,
-                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label="Mật khẩu", strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label="Thư điện tử hoặc số điện thoại",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label="Mật khẩu", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label="Mã xác thực 6 chữ số", min_length=6, max_length=8,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "autofocus": True}),
+        label="Mã xác thực 6 chữ số",
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
 
@@ -30,8 +37,13 @@ class CommuneChoiceField(forms.ModelChoiceField):
     """A plain <select> of the province's communes grouped by district: works without JavaScript."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("error_messages", {"invalid_choice": "Hãy chọn xã, phường, thị trấn trong danh sách.",
-                                             "required": "Hãy chọn xã, phường, thị trấn nơi cư trú."})
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid_choice": "Hãy chọn xã, phường, thị trấn trong danh sách.",
+                "required": "Hãy chọn xã, phường, thị trấn nơi cư trú.",
+            },
+        )
         super().__init__(queryset=AdministrativeUnit.objects.current(), **kwargs)
 
     def refresh_choices(self) -> None:
@@ -42,17 +54,31 @@ class CommuneChoiceField(forms.ModelChoiceField):
 
 
 class _AccountFields(forms.Form):
-    email = forms.CharField(label="Thư điện tử", required=False, max_length=254,
-                            widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    phone = forms.CharField(label="Số điện thoại", required=False, max_length=20,
-                            widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
+    email = forms.CharField(
+        label="Thư điện tử",
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label="Số điện thoại",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
     address_unit = CommuneChoiceField(label="Xã, phường, thị trấn")
     address_line = forms.CharField(label="Số nhà, đường, thôn/ấp", required=False, max_length=200)
-    password = forms.CharField(label="Mật khẩu", strip=False,
-                               help_text="Ít nhất 8 ký tự, không chỉ gồm chữ số, không quá dễ đoán.",
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password_again = forms.CharField(label="Nhập lại mật khẩu", strip=False,
-                                     widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password = forms.CharField(
+        label="Mật khẩu",
+        strip=False,
+        help_text="Ít nhất 8 ký tự, không chỉ gồm chữ số, không quá dễ đoán.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label="Nhập lại mật khẩu",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,17 +94,33 @@ class _AccountFields(forms.Form):
 
 
 class CitizenSignUpForm(_AccountFields):
-    full_name = forms.CharField(label="Họ và tên", max_length=150,
-                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    personal_id = forms.CharField(label="Số định danh cá nhân (CCCD)", max_length=20,
-                                  help_text="12 chữ số in trên thẻ căn cước.",
-                                  widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    date_of_birth = forms.DateField(label="Ngày sinh", help_text="Ví dụ 25/12/1990.",
-                                    input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-                                    error_messages={"invalid": "Ngày sinh phải có dạng ngày/tháng/năm."})
+    full_name = forms.CharField(
+        label="Họ và tên", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    personal_id = forms.CharField(
+        label="Số định danh cá nhân (CCCD)",
+        max_length=20,
+        help_text="12 chữ số in trên thẻ căn cước.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    date_of_birth = forms.DateField(
+        label="Ngày sinh",
+        help_text="Ví dụ 25/12/1990.",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        error_messages={"invalid": "Ngày sinh phải có dạng ngày/tháng/năm."},
+    )
 
-    field_order = ["full_name", "personal_id", "date_of_birth", "email", "phone", "address_unit",
-                   "address_line", "password", "password_again"]
+    field_order = [
+        "full_name",
+        "personal_id",
+        "date_of_birth",
+        "email",
+        "phone",
+        "address_unit",
+        "address_line",
+        "password",
+        "password_again",
+    ]
 
 
 class OrganisationSignUpForm(_AccountFields):
@@ -86,5 +128,14 @@ class OrganisationSignUpForm(_AccountFields):
     tax_code = forms.CharField(label="Mã số thuế", max_length=20, help_text="10 hoặc 13 chữ số.")
     representative = forms.CharField(label="Người đại diện theo pháp luật", max_length=150)
 
-    field_order = ["name", "tax_code", "representative", "email", "phone", "address_unit", "address_line",
-                   "password", "password_again"]
+    field_order = [
+        "name",
+        "tax_code",
+        "representative",
+        "email",
+        "phone",
+        "address_unit",
+        "address_line",
+        "password",
+        "password_again",
+    ]

@@ -27,11 +27,11 @@ class User(AbstractUser):
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
     full_name = models.CharField("họ và tên", max_length=150)
-    email = models.EmailField("thư điện tử", null=True, blank=True, unique=True)
+    email = models.EmailField("thư điện tử", null=True, blank=True, unique=True)  # type: ignore[assignment]
     phone = models.CharField("số điện thoại", max_length=15, null=True, blank=True, unique=True)
     kind = models.CharField("loại tài khoản", max_length=20, choices=Kind.choices, default=Kind.CITIZEN)
 
-    objects = AccountManager()
+    objects = AccountManager()  # type: ignore[misc]
 
     REQUIRED_FIELDS = ["email"]
 
@@ -54,13 +54,15 @@ class User(AbstractUser):
 
 
 class CitizenProfile(models.Model):
-    user = models.OneToOneField(User, verbose_name="tài khoản", on_delete=models.CASCADE,
-                                related_name="citizen_profile")
+    user = models.OneToOneField(
+        User, verbose_name="tài khoản", on_delete=models.CASCADE, related_name="citizen_profile"
+    )
     personal_id = models.CharField("số định danh cá nhân (CCCD)", max_length=12, unique=True)
     date_of_birth = models.DateField("ngày sinh")
     address_line = models.CharField("số nhà, đường, thôn/ấp", max_length=200, blank=True)
-    address_unit = models.ForeignKey(AdministrativeUnit, verbose_name="xã/phường", on_delete=models.PROTECT,
-                                     related_name="+")
+    address_unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name="xã/phường", on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = "hồ sơ công dân"
@@ -71,14 +73,16 @@ class CitizenProfile(models.Model):
 
 
 class OrganisationProfile(models.Model):
-    user = models.OneToOneField(User, verbose_name="tài khoản", on_delete=models.CASCADE,
-                                related_name="organisation_profile")
+    user = models.OneToOneField(
+        User, verbose_name="tài khoản", on_delete=models.CASCADE, related_name="organisation_profile"
+    )
     name = models.CharField("tên tổ chức, doanh nghiệp", max_length=255)
     tax_code = models.CharField("mã số thuế", max_length=14, unique=True)
     representative = models.CharField("người đại diện theo pháp luật", max_length=150)
     address_line = models.CharField("địa chỉ trụ sở", max_length=200, blank=True)
-    address_unit = models.ForeignKey(AdministrativeUnit, verbose_name="xã/phường", on_delete=models.PROTECT,
-                                     related_name="+")
+    address_unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name="xã/phường", on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = "hồ sơ tổ chức"
@@ -91,15 +95,25 @@ class OrganisationProfile(models.Model):
 class StaffAssignment(models.Model):
     """A role an officer holds in an agency (and optionally one of its departments)."""
 
-    user = models.ForeignKey(User, verbose_name="cán bộ", on_delete=models.CASCADE, related_name="assignments")
-    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.PROTECT,
-                               related_name="assignments")
-    department = models.ForeignKey(Department, verbose_name="phòng ban", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="assignments")
+    user = models.ForeignKey(
+        User, verbose_name="cán bộ", on_delete=models.CASCADE, related_name="assignments"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="assignments"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name="phòng ban",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
     role = models.CharField("vai trò", max_length=30, choices=Role.choices)
     granted_at = models.DateTimeField("ngày cấp", auto_now_add=True)
-    granted_by = models.ForeignKey(User, verbose_name="người cấp", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    granted_by = models.ForeignKey(
+        User, verbose_name="người cấp", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "vai trò cán bộ"

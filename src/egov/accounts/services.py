@@ -55,10 +55,16 @@ def _check_address(errors: dict[str, list[str]], unit: AdministrativeUnit | None
         errors.setdefault("address_unit", []).append("Hãy chọn một xã, phường, thị trấn đang có hiệu lực.")
 
 
-def _new_user(*, full_name: str, email: str | None, phone: str | None, password: str | None,
-              kind: str) -> User:
-    user = User(username=email or phone or "", full_name=" ".join(full_name.split()), email=email, phone=phone,
-                kind=kind)
+def _new_user(
+    *, full_name: str, email: str | None, phone: str | None, password: str | None, kind: str
+) -> User:
+    user = User(
+        username=email or phone or "",
+        full_name=" ".join(full_name.split()),
+        email=email,
+        phone=phone,
+        kind=kind,
+    )
     if password:
         user.set_password(password)
     else:
@@ -98,11 +104,22 @@ def register_citizen(
     _collect(errors, "password", validate_password, password, probe)
     if errors:
         raise ValidationError(errors)
+    assert address_unit is not None  # _check_address refused a missing unit
     with transaction.atomic():
-        user = _new_user(full_name=full_name, email=clean_email, phone=clean_phone, password=password,
-                         kind=User.Kind.CITIZEN)
-        CitizenProfile.objects.create(user=user, personal_id=clean_id, date_of_birth=date_of_birth,
-                                      address_unit=address_unit, address_line=address_line.strip())
+        user = _new_user(
+            full_name=full_name,
+            email=clean_email,
+            phone=clean_phone,
+            password=password,
+            kind=User.Kind.CITIZEN,
+        )
+        CitizenProfile.objects.create(
+            user=user,
+            personal_id=clean_id,
+            date_of_birth=date_of_birth,
+            address_unit=address_unit,
+            address_line=address_line.strip(),
+        )
         record(action=AuditEntry.Action.ACCOUNT_CREATED, actor=user, target=user, request=request)
     return user
 
@@ -132,12 +149,23 @@ def register_organisation(
     _collect(errors, "password", validate_password, password, User(full_name=name, email=clean_email))
     if errors:
         raise ValidationError(errors)
+    assert address_unit is not None  # _check_address refused a missing unit
     with transaction.atomic():
-        user = _new_user(full_name=representative, email=clean_email, phone=clean_phone, password=password,
-                         kind=User.Kind.ORGANISATION)
-        OrganisationProfile.objects.create(user=user, name=" ".join(name.split()), tax_code=clean_tax,
-                                           representative=" ".join(representative.split()),
-                                           address_unit=address_unit, address_line=address_line.strip())
+        user = _new_user(
+            full_name=representative,
+            email=clean_email,
+            phone=clean_phone,
+            password=password,
+            kind=User.Kind.ORGANISATION,
+        )
+        OrganisationProfile.objects.create(
+            user=user,
+            name=" ".join(name.split()),
+            tax_code=clean_tax,
+            representative=" ".join(representative.split()),
+            address_unit=address_unit,
+            address_line=address_line.strip(),
+        )
         record(action=AuditEntry.Action.ACCOUNT_CREATED, actor=user, target=user, request=request)
     return user
 
@@ -163,14 +191,22 @@ def create_staff_account(
         errors["email"] = ["Tài khoản cán bộ phải có thư điện tử công vụ."]
     clean_email, clean_phone = _check_contact(errors, email, phone)
     if password:
-        _collect(errors, "password", validate_password, password, User(full_name=full_name, email=clean_email))
+        _collect(
+            errors, "password", validate_password, password, User(full_name=full_name, email=clean_email)
+        )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        user = _new_user(full_name=full_name, email=clean_email, phone=clean_phone, password=password,
-                         kind=User.Kind.STAFF)
-        record(action=AuditEntry.Action.ACCOUNT_CREATED, actor=actor, target=user,
-               actor_label="" if actor else "hệ thống", data={"agency": agency.code})
+        user = _new_user(
+            full_name=full_name, email=clean_email, phone=clean_phone, password=password, kind=User.Kind.STAFF
+        )
+        record(
+            action=AuditEntry.Action.ACCOUNT_CREATED,
+            actor=actor,
+            target=user,
+            actor_label="" if actor else "hệ thống",
+            data={"agency": agency.code},
+        )
         grant_role(actor=actor, user=user, agency=agency, role=role, department=department)
     return user
 
@@ -189,14 +225,23 @@ def grant_role(
         raise ValidationError({"department": [f"Phòng ban “{department.name}” không thuộc {agency.name}."]})
     with transaction.atomic():
         assignment, created = StaffAssignment.objects.get_or_create(
-            user=user, agency=agency, role=role,
+            user=user,
+            agency=agency,
+            role=role,
             defaults={"department": department, "granted_by": actor if actor is not None else None},
         )
         if created:
-            record(action=AuditEntry.Action.ROLE_GRANTED, actor=actor, target=user,
-                   actor_label="" if actor else "hệ thống",
-                   data={"agency": agency.code, "role": str(role),
-                         "department": department.name if department else None})
+            record(
+                action=AuditEntry.Action.ROLE_GRANTED,
+                actor=actor,
+                target=user,
+                actor_label="" if actor else "hệ thống",
+                data={
+                    "agency": agency.code,
+                    "role": str(role),
+                    "department": department.name if department else None,
+                },
+            )
     forget_assignments(user)
     return assignment
 
@@ -204,8 +249,12 @@ def grant_role(
 def revoke_role(*, actor: Any, assignment: StaffAssignment) -> None:
     ensure_can_administer(actor, assignment.agency)
     with transaction.atomic():
-        record(action=AuditEntry.Action.ROLE_REVOKED, actor=actor, target=assignment.user,
-               data={"agency": assignment.agency.code, "role": assignment.role})
+        record(
+            action=AuditEntry.Action.ROLE_REVOKED,
+            actor=actor,
+            target=assignment.user,
+            data={"agency": assignment.agency.code, "role": assignment.role},
+        )
         assignment.delete()
     forget_assignments(assignment.user)
 
@@ -217,8 +266,9 @@ def start_totp_enrollment(*, user: User) -> TOTPDevice:
         return TOTPDevice.objects.create(user=user, name="Ứng dụng xác thực", confirmed=False)
 
 
-def confirm_totp_enrollment(*, user: User, device: TOTPDevice, token: str,
-                            request: HttpRequest | None = None) -> bool:
+def confirm_totp_enrollment(
+    *, user: User, device: TOTPDevice, token: str, request: HttpRequest | None = None
+) -> bool:
     if device.user_id != user.pk or device.confirmed:
         return False
     if not device.verify_token(token.strip()):

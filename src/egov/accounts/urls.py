@@ -12,16 +12,32 @@ urlpatterns = [
     path("dang-xuat/", views.sign_out, name="logout"),
     path("dang-ky/", views.sign_up, name="sign_up"),
     path("can-bo/", views.desk, name="desk"),
-    path("quen-mat-khau/", auth_views.PasswordResetView.as_view(
-        success_url=reverse_lazy("accounts:password_reset_done"),
-        email_template_name="accounts/email/password_reset.txt",
-        subject_template_name="accounts/email/password_reset_subject.txt",
-        template_name="accounts/password_reset_form.html"), name="password_reset"),
-    path("quen-mat-khau/da-gui/", auth_views.PasswordResetDoneView.as_view(
-        template_name="accounts/password_reset_done.html"), name="password_reset_done"),
-    path("dat-lai-mat-khau/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
-        success_url=reverse_lazy("accounts:password_reset_complete"),
-        template_name="accounts/password_reset_confirm.html"), name="password_reset_confirm"),
-    path("dat-lai-mat-khau/xong/", auth_views.PasswordResetCompleteView.as_view(
-        template_name="accounts/password_reset_complete.html"), name="password_reset_complete"),
+    path(
+        "quen-mat-khau/",
+        auth_views.PasswordResetView.as_view(
+            success_url=reverse_lazy("accounts:password_reset_done"),
+            email_template_name="accounts/email/password_reset.txt",
+            subject_template_name="accounts/email/password_reset_subject.txt",
+            template_name="accounts/password_reset_form.html",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "quen-mat-khau/da-gui/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "dat-lai-mat-khau/<uidb64>/<token>/",
+        views.PasswordResetConfirm.as_view(
+            success_url=reverse_lazy("accounts:password_reset_complete"),
+            template_name="accounts/password_reset_confirm.html",
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "dat-lai-mat-khau/xong/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
 ]

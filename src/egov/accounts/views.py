@@ -8,6 +8,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -24,6 +25,8 @@ from egov.accounts.forms import CitizenSignUpForm, OrganisationSignUpForm, SignI
 from egov.accounts.models import User
 from egov.accounts.scopes import assignments_of
 from egov.agencies.selectors import agency_list
+from egov.audit.models import AuditEntry
+from egov.audit.services import record
 
 PENDING_KEY = "egov_pending_sign_in"
 PENDING_SECONDS = 300
@@ -36,8 +39,9 @@ def needs_second_factor(user: User) -> bool:
 
 def _next_url(request: HttpRequest, fallback: str) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()},
-                                                     require_https=request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, {request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return fallback
 
@@ -45,22 +49,30 @@ def _next_url(request: HttpRequest, fallback: str) -> str:
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = authenticate(request, username=form.cleaned_data["username"],
-                            password=form.cleaned_data["password"])
+        user = authenticate(
+            request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+        )
         if isinstance(user, HttpResponse):  # axes answers with its lock-out response
             return user
         if user is None:
             form.add_error(None, "Thư điện tử/số điện thoại hoặc mật khẩu không đúng.")
         elif needs_second_factor(user):
             request.session.cycle_key()
-            request.session[PENDING_KEY] = {"user": user.pk, "at": time.time(),
-                                            "next": _next_url(request, reverse("accounts:desk"))}
+            request.session[PENDING_KEY] = {
+                "user": user.pk,
+                "at": time.time(),
+                "next": _next_url(request, reverse("accounts:desk")),
+            }
             return redirect("accounts:second_factor")
         else:
             login(request, user, backend=BACKEND)
             return HttpResponseRedirect(_next_url(request, reverse("portal:home")))
-    return render(request, "accounts/sign_in.html", {"form": form, "next": _next_url(request, "")},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/sign_in.html",
+        {"form": form, "next": _next_url(request, "")},
+        status=400 if form.errors else 200,
+    )
 
 
 def _pending_user(request: HttpRequest) -> tuple[User | None, dict[str, Any]]:
@@ -91,8 +103,12 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         if device is not None:
             return _finish_sign_in(request, user, device, pending["next"])
         form.add_error("token", "Mã xác thực không đúng hoặc đã hết hạn. Hãy nhập mã mới trên ứng dụng.")
-    return render(request, "accounts/second_factor.html", {"form": form, "account": user},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/second_factor.html",
+        {"form": form, "account": user},
+        status=400 if form.errors else 200,
+    )
 
 
 def enroll_second_factor(request: HttpRequest) -> HttpResponse:
@@ -106,14 +122,19 @@ def enroll_second_factor(request: HttpRequest) -> HttpResponse:
         device = services.start_totp_enrollment(user=user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.confirm_totp_enrollment(user=user, device=device, token=form.cleaned_data["token"],
-                                            request=request):
+        if services.confirm_totp_enrollment(
+            user=user, device=device, token=form.cleaned_data["token"], request=request
+        ):
             messages.success(request, "Đã bật xác thực hai lớp cho tài khoản.")
             return _finish_sign_in(request, user, device, pending["next"])
         form.add_error("token", "Mã xác thực không đúng. Hãy kiểm tra giờ trên điện thoại và nhập mã mới.")
     qr = segno.make(device.config_url, error="m")
-    context = {"form": form, "account": user, "qr_svg": qr.svg_data_uri(scale=5, dark="#111"),
-               "secret": _base32_secret(device)}
+    context = {
+        "form": form,
+        "account": user,
+        "qr_svg": qr.svg_data_uri(scale=5, dark="#111"),
+        "secret": _base32_secret(device),
+    }
     return render(request, "accounts/enroll_second_factor.html", context, status=400 if form.errors else 200)
 
 
@@ -121,7 +142,18 @@ def _base32_secret(device: TOTPDevice) -> str:
     import base64
 
     raw = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return " ".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+    return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's reset, plus an audit entry when the new password is saved."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        record(
+            action=AuditEntry.Action.PASSWORD_RESET, actor=form.user, target=form.user, request=self.request
+        )
+        return response
 
 
 @require_POST
@@ -131,8 +163,9 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("portal:home")
 
 
-def locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any,
-               **kwargs: Any) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     return render(request, "accounts/locked_out.html", status=429)
 
 
@@ -142,15 +175,29 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        common = {"email": data["email"], "phone": data["phone"], "password": data["password"],
-                  "address_unit": data["address_unit"], "address_line": data["address_line"], "request": request}
+        common = {
+            "email": data["email"],
+            "phone": data["phone"],
+            "password": data["password"],
+            "address_unit": data["address_unit"],
+            "address_line": data["address_line"],
+            "request": request,
+        }
         try:
             if form_class is OrganisationSignUpForm:
-                user = services.register_organisation(name=data["name"], tax_code=data["tax_code"],
-                                                      representative=data["representative"], **common)
+                user = services.register_organisation(
+                    name=data["name"],
+                    tax_code=data["tax_code"],
+                    representative=data["representative"],
+                    **common,
+                )
             else:
-                user = services.register_citizen(full_name=data["full_name"], personal_id=data["personal_id"],
-                                                 date_of_birth=data["date_of_birth"], **common)
+                user = services.register_citizen(
+                    full_name=data["full_name"],
+                    personal_id=data["personal_id"],
+                    date_of_birth=data["date_of_birth"],
+                    **common,
+                )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 for error in errors:
@@ -159,8 +206,9 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             login(request, user, backend=BACKEND)
             messages.success(request, "Đăng ký tài khoản thành công. Chào mừng bạn!")
             return redirect("portal:home")
-    return render(request, "accounts/sign_up.html", {"form": form, "kind": kind},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "accounts/sign_up.html", {"form": form, "kind": kind}, status=400 if form.errors else 200
+    )
 
 
 @officer_required

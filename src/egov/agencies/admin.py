@@ -29,8 +29,21 @@ class AgencyAdmin(admin.ModelAdmin):
     list_select_related = ["kind", "unit"]
     autocomplete_fields = ["unit", "parent"]
     inlines = [DepartmentInline]
-    fields = ["code", "name", "short_name", "kind", "unit", "parent", "has_one_stop_desk", "address", "phone",
-              "email", "website", "valid_from", "valid_to"]
+    fields = [
+        "code",
+        "name",
+        "short_name",
+        "kind",
+        "unit",
+        "parent",
+        "has_one_stop_desk",
+        "address",
+        "phone",
+        "email",
+        "website",
+        "valid_from",
+        "valid_to",
+    ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is None:
@@ -38,18 +51,27 @@ class AgencyAdmin(admin.ModelAdmin):
         return ["code", "name", "kind", "unit", "parent", "valid_from", "valid_to"]
 
     def save_model(self, request: HttpRequest, obj: Agency, form: Any, change: bool) -> None:
-        contact = {f: form.cleaned_data.get(f) or "" for f in ("short_name", "address", "phone", "email",
-                                                                "website")}
+        contact = {
+            f: form.cleaned_data.get(f) or "" for f in ("short_name", "address", "phone", "email", "website")
+        }
         contact["has_one_stop_desk"] = bool(form.cleaned_data.get("has_one_stop_desk"))
         try:
             if change:
-                services.update_agency_contact(actor=request.user, agency=Agency.objects.get(pk=obj.pk),
-                                               **contact)
+                services.update_agency_contact(
+                    actor=request.user, agency=Agency.objects.get(pk=obj.pk), **contact
+                )
                 obj.refresh_from_db()
             else:
-                created = services.create_agency(actor=request.user, code=obj.code, name=obj.name,
-                                                  kind=obj.kind, unit=obj.unit, parent=obj.parent,
-                                                  valid_from=obj.valid_from, **contact)
+                created = services.create_agency(
+                    actor=request.user,
+                    code=obj.code,
+                    name=obj.name,
+                    kind=obj.kind,
+                    unit=obj.unit,
+                    parent=obj.parent,
+                    valid_from=obj.valid_from,
+                    **contact,
+                )
                 obj.pk, obj.path = created.pk, created.path
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

@@ -30,16 +30,28 @@ class AgencyQuerySet(ValidityQuerySet):
 
 
 class Agency(ValidityPeriod, TreeNode):
-    code = models.CharField("mã định danh", max_length=35, db_index=True,
-                            help_text="Mã định danh điện tử theo QĐ 20/2020/QĐ-TTg, ví dụ 000.00.06.H56.")
+    code = models.CharField(
+        "mã định danh",
+        max_length=35,
+        db_index=True,
+        help_text="Mã định danh điện tử theo QĐ 20/2020/QĐ-TTg, ví dụ 000.00.06.H56.",
+    )
     name = models.CharField("tên cơ quan", max_length=200)
     short_name = models.CharField("tên viết tắt", max_length=60, blank=True)
-    kind = models.ForeignKey(AgencyKind, verbose_name="loại cơ quan", on_delete=models.PROTECT,
-                             related_name="agencies")
-    unit = models.ForeignKey(AdministrativeUnit, verbose_name="địa bàn", on_delete=models.PROTECT,
-                             related_name="agencies")
-    parent = models.ForeignKey("self", verbose_name="cơ quan cấp trên", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
+    kind = models.ForeignKey(
+        AgencyKind, verbose_name="loại cơ quan", on_delete=models.PROTECT, related_name="agencies"
+    )
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name="địa bàn", on_delete=models.PROTECT, related_name="agencies"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="cơ quan cấp trên",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     has_one_stop_desk = models.BooleanField("có bộ phận một cửa", default=False)
     address = models.CharField("địa chỉ", max_length=300, blank=True)
     phone = models.CharField("điện thoại", max_length=20, blank=True)
@@ -53,10 +65,13 @@ class Agency(ValidityPeriod, TreeNode):
         verbose_name_plural = "cơ quan"
         ordering = ["path"]
         constraints = [
-            models.UniqueConstraint(fields=["code"], condition=Q(valid_to__isnull=True),
-                                    name="agency_code_unique_while_current"),
-            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                                   name="agency_validity_ordered"),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(valid_to__isnull=True), name="agency_code_unique_while_current"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="agency_validity_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -66,8 +81,9 @@ class Agency(ValidityPeriod, TreeNode):
 class Department(models.Model):
     """A department inside an agency (phòng, ban thuộc sở; bộ phận)."""
 
-    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.CASCADE,
-                               related_name="departments")
+    agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="departments"
+    )
     name = models.CharField("tên phòng ban", max_length=200)
     code = models.CharField("mã", max_length=20, blank=True)
     is_active = models.BooleanField("đang hoạt động", default=True)
@@ -83,12 +99,15 @@ class Department(models.Model):
 
 
 class AgencySuccession(models.Model):
-    predecessor = models.ForeignKey(Agency, verbose_name="cơ quan cũ", on_delete=models.PROTECT,
-                                    related_name="successor_links")
-    successor = models.ForeignKey(Agency, verbose_name="cơ quan mới", on_delete=models.PROTECT,
-                                  related_name="predecessor_links")
-    reorganisation = models.ForeignKey(Reorganisation, verbose_name="đợt sắp xếp", on_delete=models.PROTECT,
-                                       related_name="agency_links")
+    predecessor = models.ForeignKey(
+        Agency, verbose_name="cơ quan cũ", on_delete=models.PROTECT, related_name="successor_links"
+    )
+    successor = models.ForeignKey(
+        Agency, verbose_name="cơ quan mới", on_delete=models.PROTECT, related_name="predecessor_links"
+    )
+    reorganisation = models.ForeignKey(
+        Reorganisation, verbose_name="đợt sắp xếp", on_delete=models.PROTECT, related_name="agency_links"
+    )
     kind = models.CharField("hình thức", max_length=20, choices=SuccessionKind.choices)
     primary = models.BooleanField("cơ quan kế thừa chính", default=True)
 

@@ -36,7 +36,8 @@ def desks_by_area(province_unit: AdministrativeUnit) -> list[tuple[str, list[Age
     """The one-stop desks of a province grouped by area: the province's own first, then one group per
     district-level unit (or per commune after the two-tier reform). One query."""
     desks = (
-        Agency.objects.current().filter(has_one_stop_desk=True, unit__path__startswith=province_unit.path)
+        Agency.objects.current()
+        .filter(has_one_stop_desk=True, unit__path__startswith=province_unit.path)
         .select_related("unit", "unit__kind__level", "unit__parent", "unit__parent__kind__level")
     )
     groups: dict[tuple[str, str], list[Agency]] = {}
@@ -56,8 +57,11 @@ def current_successor(agency: Agency) -> Agency:
     """Follow primary succession links from a historical agency to the agency that carries on today."""
     seen = {agency.pk}
     while True:
-        link = (AgencySuccession.objects.filter(predecessor=agency, primary=True)
-                .select_related("successor").first())
+        link = (
+            AgencySuccession.objects.filter(predecessor=agency, primary=True)
+            .select_related("successor")
+            .first()
+        )
         if link is None or link.successor_id in seen:
             return agency
         agency = link.successor

@@ -63,8 +63,14 @@ def create_agency(
         raise DomainError("Tên cơ quan không được để trống.")
     if unit.valid_to is not None:
         raise DomainError(f"Đơn vị hành chính “{unit.name}” đã hết hiệu lực.")
-    agency = Agency(code=code, name=" ".join(name.split()), kind=kind, unit=unit, valid_from=valid_from,
-                    **_clean_contact(contact))
+    agency = Agency(
+        code=code,
+        name=" ".join(name.split()),
+        kind=kind,
+        unit=unit,
+        valid_from=valid_from,
+        **_clean_contact(contact),
+    )
     with transaction.atomic():
         clash = Agency.objects.current().filter(code=code).first()
         if clash is not None:
@@ -87,8 +93,12 @@ def update_agency_contact(*, actor: Any, agency: Agency, **contact: Any) -> Agen
             setattr(agency, key, value)
         if changed:
             agency.save(update_fields=list(changed))
-            record(action=AuditEntry.Action.UPDATED, actor=actor, target=agency,
-                   data={k: str(v) for k, v in changed.items()})
+            record(
+                action=AuditEntry.Action.UPDATED,
+                actor=actor,
+                target=agency,
+                data={k: str(v) for k, v in changed.items()},
+            )
     return agency
 
 
@@ -97,8 +107,12 @@ def move_agency(*, actor: Any, agency: Agency, new_parent: Agency | None) -> Age
     ensure_reference_data_admin(actor)
     with transaction.atomic():
         place_under(node=agency, parent=new_parent)
-        record(action=AuditEntry.Action.UPDATED, actor=actor, target=agency,
-               data={"parent": new_parent.code if new_parent else None})
+        record(
+            action=AuditEntry.Action.UPDATED,
+            actor=actor,
+            target=agency,
+            data={"parent": new_parent.code if new_parent else None},
+        )
     return agency
 
 
@@ -116,6 +130,7 @@ def add_department(*, actor: Any, agency: Agency, name: str, code: str = "") -> 
 
 
 # --- Reorganisation ----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class AgencyChange:
@@ -167,10 +182,12 @@ def apply_reorganisation(
         raise DomainError(f"Đợt sắp xếp “{name}” đã được áp dụng trước đây.")
     last_day = effective_date - dt.timedelta(days=1)
     with transaction.atomic():
-        reorganisation = Reorganisation.objects.create(key=key, name=name, legal_basis=legal_basis,
-                                                       effective_date=effective_date)
-        new_units, notes = reorganise_units(reorganisation=reorganisation, changes=units,
-                                            abolished=abolished_units, end_levels=end_levels)
+        reorganisation = Reorganisation.objects.create(
+            key=key, name=name, legal_basis=legal_basis, effective_date=effective_date
+        )
+        new_units, notes = reorganise_units(
+            reorganisation=reorganisation, changes=units, abolished=abolished_units, end_levels=end_levels
+        )
         current_units = {u.code: u for u in AdministrativeUnit.objects.current()}
         kinds = {k.code: k for k in AgencyKind.objects.all()}
         current = {a.code: a for a in Agency.objects.current()}
@@ -190,31 +207,47 @@ def apply_reorganisation(
             if unit is None:
                 raise DomainError(f"Không tìm thấy đơn vị hành chính mã {change.unit} cho “{change.name}”.")
             predecessors = [current[c] for c in change.predecessors if c in current]
-            notes += [f"Cơ quan mã {c} (tiền thân của {change.name}) không có trong dữ liệu, bỏ qua."
-                      for c in change.predecessors if c not in current]
+            notes += [
+                f"Cơ quan mã {c} (tiền thân của {change.name}) không có trong dữ liệu, bỏ qua."
+                for c in change.predecessors
+                if c not in current
+            ]
             for agency in predecessors:
                 end(agency)
             parent = None
             if change.parent:
                 parent = created.get(change.parent) or current.get(change.parent)
                 if parent is None or parent.pk in ended:
-                    raise DomainError(f"Không tìm thấy cơ quan cấp trên mã {change.parent} cho “{change.name}”.")
+                    raise DomainError(
+                        f"Không tìm thấy cơ quan cấp trên mã {change.parent} cho “{change.name}”."
+                    )
             if change.code in current and current[change.code].pk not in ended:
-                raise DomainError(f"Mã định danh {change.code} đang được dùng cho “{current[change.code].name}”.")
+                raise DomainError(
+                    f"Mã định danh {change.code} đang được dùng cho “{current[change.code].name}”."
+                )
             template = predecessors[0] if predecessors else None
             agency = Agency(
-                code=validate_organ_code(change.code), name=change.name, kind=kinds[change.kind], unit=unit,
-                valid_from=effective_date, has_one_stop_desk=change.has_one_stop_desk,
-                address=template.address if template else "", phone=template.phone if template else "",
-                email=template.email if template else "", website=template.website if template else "",
+                code=validate_organ_code(change.code),
+                name=change.name,
+                kind=kinds[change.kind],
+                unit=unit,
+                valid_from=effective_date,
+                has_one_stop_desk=change.has_one_stop_desk,
+                address=template.address if template else "",
+                phone=template.phone if template else "",
+                email=template.email if template else "",
+                website=template.website if template else "",
             )
             place_under(node=agency, parent=parent)
             created[change.code] = agency
             for old in predecessors:
                 AgencySuccession.objects.create(
-                    predecessor=old, successor=agency, reorganisation=reorganisation,
-                    kind=SuccessionKind.MERGE if len(predecessors) > 1 else (
-                        SuccessionKind.RENAME if old.name != agency.name else SuccessionKind.TRANSFER),
+                    predecessor=old,
+                    successor=agency,
+                    reorganisation=reorganisation,
+                    kind=SuccessionKind.MERGE
+                    if len(predecessors) > 1
+                    else (SuccessionKind.RENAME if old.name != agency.name else SuccessionKind.TRANSFER),
                 )
         for abolition in abolished:
             old_agency = current.get(abolition.code)
@@ -226,9 +259,13 @@ def apply_reorganisation(
                 successor = created.get(code) or current.get(code)
                 if successor is None or successor.pk in ended:
                     raise DomainError(f"Không tìm thấy cơ quan kế thừa mã {code} của “{old_agency.name}”.")
-                AgencySuccession.objects.create(predecessor=old_agency, successor=successor,
-                                                reorganisation=reorganisation, kind=SuccessionKind.ABOLISH,
-                                                primary=index == 0)
+                AgencySuccession.objects.create(
+                    predecessor=old_agency,
+                    successor=successor,
+                    reorganisation=reorganisation,
+                    kind=SuccessionKind.ABOLISH,
+                    primary=index == 0,
+                )
 
         transferred = _transfer_staff(reorganisation=reorganisation, actor=actor)
 
@@ -237,12 +274,22 @@ def apply_reorganisation(
         ) + list(Agency.objects.current().filter(parent__valid_to__isnull=False)[:5])
         if stranded:
             names = ", ".join(sorted({a.name for a in stranded}))
-            raise DomainError(f"Phương án sắp xếp chưa nêu cơ quan mới cho: {names} "
-                              "(địa bàn hoặc cơ quan cấp trên đã hết hiệu lực).")
-        record(action=AuditEntry.Action.REORGANISED, actor=actor, target=reorganisation,
-               actor_label="" if actor else "hệ thống",
-               data={"units": len(new_units), "agencies": len(created), "staff_transferred": transferred,
-                     "notes": notes[:50]})
+            raise DomainError(
+                f"Phương án sắp xếp chưa nêu cơ quan mới cho: {names} "
+                "(địa bàn hoặc cơ quan cấp trên đã hết hiệu lực)."
+            )
+        record(
+            action=AuditEntry.Action.REORGANISED,
+            actor=actor,
+            target=reorganisation,
+            actor_label="" if actor else "hệ thống",
+            data={
+                "units": len(new_units),
+                "agencies": len(created),
+                "staff_transferred": transferred,
+                "notes": notes[:50],
+            },
+        )
     return ReorganisationResult(reorganisation, len(new_units), len(created), notes)
 
 
@@ -252,21 +299,34 @@ def _transfer_staff(*, reorganisation: Reorganisation, actor: Any) -> int:
     from egov.accounts.models import StaffAssignment
 
     successor_of = dict(
-        AgencySuccession.objects.filter(reorganisation=reorganisation, primary=True)
-        .values_list("predecessor_id", "successor_id")
+        AgencySuccession.objects.filter(reorganisation=reorganisation, primary=True).values_list(
+            "predecessor_id", "successor_id"
+        )
     )
     moved = 0
-    assignments = StaffAssignment.objects.filter(agency_id__in=list(successor_of)).select_related("user", "agency")
+    assignments = StaffAssignment.objects.filter(agency_id__in=list(successor_of)).select_related(
+        "user", "agency"
+    )
     for assignment in assignments:
         target = successor_of[assignment.agency_id]
-        if StaffAssignment.objects.filter(user=assignment.user, agency_id=target, role=assignment.role).exists():
+        if StaffAssignment.objects.filter(
+            user=assignment.user, agency_id=target, role=assignment.role
+        ).exists():
             assignment.delete()
         else:
             StaffAssignment.objects.filter(pk=assignment.pk).update(agency_id=target, department=None)
-        record(action=AuditEntry.Action.ROLE_GRANTED, actor=actor, target=assignment.user,
-               actor_label="" if actor else "hệ thống",
-               data={"role": assignment.role, "from_agency": assignment.agency.code,
-                     "to_agency_id": target, "reorganisation": reorganisation.key})
+        record(
+            action=AuditEntry.Action.ROLE_GRANTED,
+            actor=actor,
+            target=assignment.user,
+            actor_label="" if actor else "hệ thống",
+            data={
+                "role": assignment.role,
+                "from_agency": assignment.agency.code,
+                "to_agency_id": target,
+                "reorganisation": reorganisation.key,
+            },
+        )
         moved += 1
     return moved
 
@@ -274,24 +334,37 @@ def _transfer_staff(*, reorganisation: Reorganisation, actor: Any) -> int:
 # --- Import from a CSV or Excel file ---------------------------------------------------------------------
 
 AGENCY_COLUMNS = {
-    "code": "code", "ma": "code", "ma dinh danh": "code",
-    "name": "name", "ten": "name", "ten co quan": "name",
-    "short_name": "short_name", "ten viet tat": "short_name",
-    "kind": "kind", "loai": "kind", "loai co quan": "kind",
-    "unit_code": "unit_code", "ma dia ban": "unit_code", "ma don vi hanh chinh": "unit_code",
-    "parent_code": "parent_code", "ma co quan cap tren": "parent_code",
-    "one_stop_desk": "one_stop_desk", "mot cua": "one_stop_desk",
-    "address": "address", "dia chi": "address",
-    "phone": "phone", "dien thoai": "phone",
-    "email": "email", "thu dien tu": "email",
-    "valid_from": "valid_from", "hieu luc tu": "valid_from",
+    "code": "code",
+    "ma": "code",
+    "ma dinh danh": "code",
+    "name": "name",
+    "ten": "name",
+    "ten co quan": "name",
+    "short_name": "short_name",
+    "ten viet tat": "short_name",
+    "kind": "kind",
+    "loai": "kind",
+    "loai co quan": "kind",
+    "unit_code": "unit_code",
+    "ma dia ban": "unit_code",
+    "ma don vi hanh chinh": "unit_code",
+    "parent_code": "parent_code",
+    "ma co quan cap tren": "parent_code",
+    "one_stop_desk": "one_stop_desk",
+    "mot cua": "one_stop_desk",
+    "address": "address",
+    "dia chi": "address",
+    "phone": "phone",
+    "dien thoai": "phone",
+    "email": "email",
+    "thu dien tu": "email",
+    "valid_from": "valid_from",
+    "hieu luc tu": "valid_from",
 }
 TRUE_WORDS = {"1", "x", "co", "có", "true", "yes"}
 
 
-def import_agencies(
-    *, rows: Any, actor: Any, default_valid_from: dt.date, progress: Any = None
-) -> Any:
+def import_agencies(*, rows: Any, actor: Any, default_valid_from: dt.date, progress: Any = None) -> Any:
     """All rows are checked first; all are saved in one transaction only if none has an error. Rows identical
     to a current agency are skipped, so importing a file twice changes nothing."""
     from egov.units.services import ImportReport
@@ -329,12 +402,16 @@ def import_agencies(
         if parent_code and parent_code not in existing and parent_code not in seen:
             problems.append(f"không tìm thấy cơ quan cấp trên mã {parent_code} (phải ở dòng trước)")
         try:
-            contact = _clean_contact({k: row[k] for k in ("phone", "email", "address", "short_name") if row.get(k)})
+            contact = _clean_contact(
+                {k: row[k] for k in ("phone", "email", "address", "short_name") if row.get(k)}
+            )
         except ValidationError as exc:
             problems.append(exc.messages[0])
             contact = {}
         try:
-            valid_from = dt.date.fromisoformat(row["valid_from"]) if row.get("valid_from") else default_valid_from
+            valid_from = (
+                dt.date.fromisoformat(row["valid_from"]) if row.get("valid_from") else default_valid_from
+            )
         except ValueError:
             problems.append("ngày hiệu lực phải có dạng YYYY-MM-DD")
             valid_from = default_valid_from
@@ -342,15 +419,34 @@ def import_agencies(
             report.errors.append((number, f"{code}: " + "; ".join(problems) + "."))
             continue
         current = existing.get(code)
-        if current is not None and (current.name != row["name"] or current.unit_id != unit.pk  # type: ignore[union-attr]
-                                    or (current.parent.code if current.parent else "") != parent_code):
-            report.errors.append((number, f"Mã {code} đã thuộc về “{current.name}” với dữ liệu khác; đổi tên hoặc "
-                                          "chuyển cơ quan phải thực hiện bằng chức năng sắp xếp để giữ lịch sử."))
+        if current is not None and (
+            current.name != row["name"]
+            or current.unit_id != unit.pk  # type: ignore[union-attr]
+            or (current.parent.code if current.parent else "") != parent_code
+        ):
+            report.errors.append(
+                (
+                    number,
+                    f"Mã {code} đã thuộc về “{current.name}” với dữ liệu khác; đổi tên hoặc "
+                    "chuyển cơ quan phải thực hiện bằng chức năng sắp xếp để giữ lịch sử.",
+                )
+            )
             continue
-        planned.append((number, {"code": code, "name": " ".join(row["name"].split()), "kind": kind, "unit": unit,
-                                 "parent_code": parent_code, "valid_from": valid_from,
-                                 "has_one_stop_desk": row.get("one_stop_desk", "").strip().lower() in TRUE_WORDS,
-                                 **contact}))
+        planned.append(
+            (
+                number,
+                {
+                    "code": code,
+                    "name": " ".join(row["name"].split()),
+                    "kind": kind,
+                    "unit": unit,
+                    "parent_code": parent_code,
+                    "valid_from": valid_from,
+                    "has_one_stop_desk": row.get("one_stop_desk", "").strip().lower() in TRUE_WORDS,
+                    **contact,
+                },
+            )
+        )
     if report.errors:
         return report
     with transaction.atomic():
@@ -364,6 +460,10 @@ def import_agencies(
             place_under(node=agency, parent=saved.get(parent_code) if parent_code else None)
             saved[agency.code] = agency
             report.created += 1
-        record(action=AuditEntry.Action.IMPORTED, actor=actor, actor_label="" if actor else "hệ thống",
-               data={"model": "agencies", "created": report.created, "unchanged": report.unchanged})
+        record(
+            action=AuditEntry.Action.IMPORTED,
+            actor=actor,
+            actor_label="" if actor else "hệ thống",
+            data={"model": "agencies", "created": report.created, "unchanged": report.unchanged},
+        )
     return report

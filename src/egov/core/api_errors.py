@@ -41,6 +41,10 @@ def translate(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
             location = location[1:]
         if location and location[0] == "payload":
             location = location[1:]
-        out.append({"field": ".".join(location), "message": MESSAGES.get(error.get("type", ""),
-                                                                         "Giá trị không hợp lệ.")})
+        out.append(
+            {
+                "field": ".".join(location),
+                "message": MESSAGES.get(error.get("type", ""), "Giá trị không hợp lệ."),
+            }
+        )
     return out

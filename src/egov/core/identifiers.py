@@ -24,14 +24,83 @@ from stdnum.vn import mst as stdnum_mst
 CCCD_PROVINCE_CODES = frozenset(
     f"{code:03d}"
     for code in (
-        1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36, 37, 38,
-        40, 42, 44, 45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77, 79, 80,
-        82, 83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96,
+        1,
+        2,
+        4,
+        6,
+        8,
+        10,
+        11,
+        12,
+        14,
+        15,
+        17,
+        19,
+        20,
+        22,
+        24,
+        25,
+        26,
+        27,
+        30,
+        31,
+        33,
+        34,
+        35,
+        36,
+        37,
+        38,
+        40,
+        42,
+        44,
+        45,
+        46,
+        48,
+        49,
+        51,
+        52,
+        54,
+        56,
+        58,
+        60,
+        62,
+        64,
+        66,
+        67,
+        68,
+        70,
+        72,
+        74,
+        75,
+        77,
+        79,
+        80,
+        82,
+        83,
+        84,
+        86,
+        87,
+        89,
+        91,
+        92,
+        93,
+        94,
+        95,
+        96,
     )
 )
 # The fourth digit: sex and century of birth.
 CCCD_CENTURY_DIGITS = {
-    "0": 1900, "1": 1900, "2": 2000, "3": 2000, "4": 2100, "5": 2100, "6": 2200, "7": 2200, "8": 1800, "9": 1800,
+    "0": 1900,
+    "1": 1900,
+    "2": 2000,
+    "3": 2000,
+    "4": 2100,
+    "5": 2100,
+    "6": 2200,
+    "7": 2200,
+    "8": 1800,
+    "9": 1800,
 }
 
 
@@ -43,14 +112,16 @@ def validate_personal_id(value: str, *, date_of_birth: dt.date | None = None) ->
     if number[:3] not in CCCD_PROVINCE_CODES:
         raise ValidationError(
             "Ba chữ số đầu của số CCCD (%(code)s) không phải mã tỉnh, thành phố hợp lệ.",
-            code="cccd_province", params={"code": number[:3]},
+            code="cccd_province",
+            params={"code": number[:3]},
         )
     if date_of_birth is not None:
         year = CCCD_CENTURY_DIGITS[number[3]] + int(number[4:6])
         if year != date_of_birth.year:
             raise ValidationError(
                 "Số CCCD không khớp với năm sinh %(year)s (chữ số thứ 4–6 mã hóa thế kỷ và năm sinh).",
-                code="cccd_birth_year", params={"year": date_of_birth.year},
+                code="cccd_birth_year",
+                params={"year": date_of_birth.year},
             )
     return number
 

@@ -14,7 +14,12 @@ from egov.core.tables import read_rows
 
 
 def run_import(
-    command: BaseCommand, path: str, *, aliases: dict[str, str], service: Callable[..., Any], quiet: bool = False,
+    command: BaseCommand,
+    path: str,
+    *,
+    aliases: dict[str, str],
+    service: Callable[..., Any],
+    quiet: bool = False,
     **kwargs: Any,
 ) -> Any:
     file = Path(path)
@@ -22,8 +27,9 @@ def run_import(
         raise CommandError(f"Không tìm thấy tệp “{path}”.")
     try:
         rows = list(read_rows(file, aliases=aliases))
-        with tqdm(total=len(rows), desc=f"Đọc {file.name}", unit=" dòng", disable=quiet,
-                  file=command.stderr._out) as bar:  # type: ignore[attr-defined]
+        stream: Any = command.stderr._out
+        bar: Any = tqdm(total=len(rows), desc=f"Đọc {file.name}", unit=" dòng", disable=quiet, file=stream)
+        with bar:
             report = service(rows=rows, progress=bar.update, **kwargs)
     except DomainError as exc:
         raise CommandError(" ".join(exc.messages)) from exc
@@ -32,6 +38,7 @@ def run_import(
             command.stderr.write(f"Dòng {number}: {message}")
         raise CommandError(f"Có {len(report.errors)} dòng lỗi; không có dữ liệu nào được lưu.")
     if not quiet:
-        command.stdout.write(command.style.SUCCESS(
-            f"{file.name}: thêm mới {report.created}, không đổi {report.unchanged}."))
+        command.stdout.write(
+            command.style.SUCCESS(f"{file.name}: thêm mới {report.created}, không đổi {report.unchanged}.")
+        )
     return report

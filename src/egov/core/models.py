@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Self
 
 from django.db import models
 from django.db.models import Q
@@ -10,10 +11,10 @@ from django.utils import timezone
 
 
 class ValidityQuerySet(models.QuerySet):
-    def valid_on(self, day: dt.date) -> ValidityQuerySet:
+    def valid_on(self, day: dt.date) -> Self:
         return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
 
-    def current(self) -> ValidityQuerySet:
+    def current(self) -> Self:
         return self.filter(valid_to__isnull=True)
 
 
@@ -21,8 +22,12 @@ class ValidityPeriod(models.Model):
     """A row that is true for a period: units and agencies are never renamed in place, they are succeeded."""
 
     valid_from = models.DateField("hiệu lực từ ngày")
-    valid_to = models.DateField("hết hiệu lực từ ngày", null=True, blank=True,
-                                help_text="Ngày cuối cùng còn hiệu lực; để trống nếu đang hiệu lực.")
+    valid_to = models.DateField(
+        "hết hiệu lực từ ngày",
+        null=True,
+        blank=True,
+        help_text="Ngày cuối cùng còn hiệu lực; để trống nếu đang hiệu lực.",
+    )
 
     class Meta:
         abstract = True

@@ -57,5 +57,5 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if hasattr(value, "isoformat"):
-        return value.isoformat()[:10]  # type: ignore[attr-defined]
+        return str(value.isoformat())[:10]
     return str(value)

@@ -33,4 +33,3 @@ def place_under(*, node: Model, parent: Model | None) -> None:
         model.objects.filter(path__startswith=old_path).exclude(pk=node.pk).update(  # type: ignore[attr-defined]
             path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
         )
-

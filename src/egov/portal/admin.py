@@ -8,7 +8,7 @@ class SiteProfileAdmin(admin.ModelAdmin):
     list_display = ["portal_name", "owner_name", "contact_agency"]
     raw_id_fields = ["contact_agency"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return not SiteProfile.objects.exists()
 
 

@@ -29,11 +29,17 @@ def site_profile() -> dict[str, Any]:
             "hotline": profile.hotline if profile else "",
             "province_name": unit.name if unit else "",
             "province_in_sentence": unit.name_in_sentence if unit else "",
-            "contact": {"name": agency.name, "address": agency.address, "phone": agency.phone,
-                        "email": agency.email} if agency else None,
+            "contact": {
+                "name": agency.name,
+                "address": agency.address,
+                "phone": agency.phone,
+                "email": agency.email,
+            }
+            if agency
+            else None,
         }
         cache.set(PROFILE_CACHE_KEY, cached, 60)
-    return cached  # type: ignore[no-any-return]
+    return dict(cached)
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:

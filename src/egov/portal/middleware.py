@@ -19,16 +19,19 @@ class VisitorCounterMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if (request.method != "GET" or response.status_code != 200
-                or request.path.startswith(SKIPPED_PREFIXES)
-                or not response.get("Content-Type", "").startswith("text/html")
-                or "bot" in request.META.get("HTTP_USER_AGENT", "").lower()):
+        if (
+            request.method != "GET"
+            or response.status_code != 200
+            or request.path.startswith(SKIPPED_PREFIXES)
+            or not response.get("Content-Type", "").startswith("text/html")
+            or "bot" in request.META.get("HTTP_USER_AGENT", "").lower()
+        ):
             return response
         now = timezone.now()
         today = timezone.localdate().isoformat()
         minute = int(now.timestamp() // 60)
         try:
-            visitor, day, last_minute = request.get_signed_cookie(COOKIE, salt="visitor").split("|")
+            visitor, day, last_minute = str(request.get_signed_cookie(COOKIE, salt="visitor")).split("|")
             last = int(last_minute)
         except (KeyError, ValueError, signing.BadSignature):
             visitor, day, last = secrets.token_hex(16), "", -1
@@ -37,6 +40,13 @@ class VisitorCounterMiddleware:
         if day != today:
             services.count_visit(day=timezone.localdate())
         services.mark_present(visitor=visitor, now=now)
-        response.set_signed_cookie(COOKIE, f"{visitor}|{today}|{minute}", salt="visitor", max_age=400 * 86400,
-                                   httponly=True, samesite="Lax", secure=request.is_secure())
+        response.set_signed_cookie(
+            COOKIE,
+            f"{visitor}|{today}|{minute}",
+            salt="visitor",
+            max_age=400 * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
         return response

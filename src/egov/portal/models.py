@@ -11,11 +11,18 @@ class SiteProfile(models.Model):
     portal_name = models.CharField("tên cổng", max_length=200, default="Cổng dịch vụ công trực tuyến")
     owner_name = models.CharField("cơ quan chủ quản", max_length=200, blank=True)
     emblem = models.ImageField("biểu trưng", upload_to="portal/", blank=True)
-    contact_agency = models.ForeignKey(Agency, verbose_name="cơ quan đầu mối liên hệ", null=True, blank=True,
-                                       on_delete=models.SET_NULL, related_name="+")
+    contact_agency = models.ForeignKey(
+        Agency,
+        verbose_name="cơ quan đầu mối liên hệ",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     hotline = models.CharField("đường dây nóng", max_length=30, blank=True)
     visits_before_launch = models.PositiveBigIntegerField(
-        "lượt truy cập chuyển từ trang cũ", default=0,
+        "lượt truy cập chuyển từ trang cũ",
+        default=0,
         help_text="Tổng lượt truy cập của cổng thông tin cũ, cộng vào bộ đếm.",
     )
 
@@ -35,9 +42,15 @@ class VisitorDay(models.Model):
         verbose_name = "lượt truy cập theo ngày"
         verbose_name_plural = "lượt truy cập theo ngày"
 
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y}: {self.visits}"
+
 
 class VisitorPresence(models.Model):
     """Last time an anonymous visitor (a random id in a signed cookie) loaded a page: "đang online"."""
 
     visitor = models.CharField(max_length=32, primary_key=True)
     last_seen = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.visitor

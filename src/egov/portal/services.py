@@ -34,14 +34,15 @@ def count_visit(*, day: dt.date) -> None:
 
 def mark_present(*, visitor: str, now: dt.datetime) -> None:
     if not VisitorPresence.objects.filter(visitor=visitor).update(last_seen=now):
-        VisitorPresence.objects.bulk_create([VisitorPresence(visitor=visitor, last_seen=now)],
-                                            ignore_conflicts=True)
+        VisitorPresence.objects.bulk_create(
+            [VisitorPresence(visitor=visitor, last_seen=now)], ignore_conflicts=True
+        )
 
 
 def counters() -> dict[str, int]:
     cached = cache.get(COUNTERS_CACHE_KEY)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return dict(cached)
     now = timezone.now()
     window = now - dt.timedelta(minutes=settings.EGOV_VISITOR_ONLINE_MINUTES)
     VisitorPresence.objects.filter(last_seen__lt=now - dt.timedelta(days=1)).delete()

@@ -8,7 +8,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from egov.units import services
-from egov.units.models import AdministrativeLevel, AdministrativeUnit, Reorganisation, UnitKind, UnitSuccession
+from egov.units.models import (
+    AdministrativeLevel,
+    AdministrativeUnit,
+    Reorganisation,
+    UnitKind,
+    UnitSuccession,
+)
 
 
 @admin.register(AdministrativeLevel)
@@ -27,8 +33,7 @@ class PredecessorInline(admin.TabularInline):
     fk_name = "successor"
     extra = 0
     can_delete = False
-    readonly_fields = ["predecessor", "kind", "primary", "reorganisation"]
-    fields = readonly_fields
+    readonly_fields = fields = ("predecessor", "kind", "primary", "reorganisation")
     verbose_name = "đơn vị tiền thân"
     verbose_name_plural = "đơn vị tiền thân"
 
@@ -55,8 +60,15 @@ class AdministrativeUnitAdmin(admin.ModelAdmin):
         if change:
             obj.save(update_fields=["source"])
             return
-        created = services.create_unit(actor=request.user, code=obj.code, name=obj.name, kind=obj.kind,
-                                       parent=obj.parent, valid_from=obj.valid_from, source=obj.source)
+        created = services.create_unit(
+            actor=request.user,
+            code=obj.code,
+            name=obj.name,
+            kind=obj.kind,
+            parent=obj.parent,
+            valid_from=obj.valid_from,
+            source=obj.source,
+        )
         obj.pk, obj.path = created.pk, created.path
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

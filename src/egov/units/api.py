@@ -26,9 +26,15 @@ class UnitOut(Schema):
 
 
 def _out(unit: AdministrativeUnit) -> UnitOut:
-    return UnitOut(code=unit.code, name=unit.name, kind=unit.kind.name, level=unit.kind.level.code,
-                   parent_code=unit.parent.code if unit.parent else None, valid_from=unit.valid_from,
-                   valid_to=unit.valid_to)
+    return UnitOut(
+        code=unit.code,
+        name=unit.name,
+        kind=unit.kind.name,
+        level=unit.kind.level.code,
+        parent_code=unit.parent.code if unit.parent else None,
+        valid_from=unit.valid_from,
+        valid_to=unit.valid_to,
+    )
 
 
 @router.get("", response=list[UnitOut], summary="Danh sách đơn vị hành chính có hiệu lực vào một ngày")

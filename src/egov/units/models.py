@@ -36,10 +36,12 @@ class UnitKind(models.Model):
     """Tỉnh, thành phố trực thuộc trung ương, thành phố, thị xã, huyện, quận, xã, phường, thị trấn, đặc khu…"""
 
     code = models.SlugField("mã loại", max_length=30, unique=True)
-    name = models.CharField("tên loại", max_length=60,
-                            help_text="Như được viết ở đầu tên đơn vị, ví dụ “Thị xã”, “Phường”.")
-    level = models.ForeignKey(AdministrativeLevel, verbose_name="cấp", on_delete=models.PROTECT,
-                              related_name="kinds")
+    name = models.CharField(
+        "tên loại", max_length=60, help_text="Như được viết ở đầu tên đơn vị, ví dụ “Thị xã”, “Phường”."
+    )
+    level = models.ForeignKey(
+        AdministrativeLevel, verbose_name="cấp", on_delete=models.PROTECT, related_name="kinds"
+    )
 
     class Meta:
         verbose_name = "loại đơn vị hành chính"
@@ -56,12 +58,22 @@ class UnitQuerySet(ValidityQuerySet):
 
 
 class AdministrativeUnit(ValidityPeriod, TreeNode):
-    code = models.CharField("mã đơn vị", max_length=10, db_index=True,
-                            help_text="Mã theo danh mục của Tổng cục Thống kê (QĐ 124/2004/QĐ-TTg).")
+    code = models.CharField(
+        "mã đơn vị",
+        max_length=10,
+        db_index=True,
+        help_text="Mã theo danh mục của Tổng cục Thống kê (QĐ 124/2004/QĐ-TTg).",
+    )
     name = models.CharField("tên đơn vị", max_length=120, help_text="Tên đầy đủ, ví dụ “Huyện Lộc Ninh”.")
     kind = models.ForeignKey(UnitKind, verbose_name="loại", on_delete=models.PROTECT, related_name="units")
-    parent = models.ForeignKey("self", verbose_name="trực thuộc", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="trực thuộc",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     source = models.CharField("nguồn dữ liệu", max_length=200, blank=True)
 
     objects = UnitQuerySet.as_manager()
@@ -71,10 +83,13 @@ class AdministrativeUnit(ValidityPeriod, TreeNode):
         verbose_name_plural = "đơn vị hành chính"
         ordering = ["code", "valid_from"]
         constraints = [
-            models.UniqueConstraint(fields=["code"], condition=Q(valid_to__isnull=True),
-                                    name="unit_code_unique_while_current"),
-            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                                   name="unit_validity_ordered"),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(valid_to__isnull=True), name="unit_code_unique_while_current"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="unit_validity_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -89,7 +104,7 @@ class AdministrativeUnit(ValidityPeriod, TreeNode):
         """“Tỉnh Bình Phước” → “tỉnh Bình Phước”, as the name is written inside a sentence."""
         prefix = self.kind.name
         if self.name.startswith(prefix + " "):
-            return prefix.lower() + self.name[len(prefix):]
+            return prefix.lower() + self.name[len(prefix) :]
         return self.name
 
     def clean(self) -> None:
@@ -103,8 +118,9 @@ class Reorganisation(models.Model):
     legal_basis = models.CharField("căn cứ pháp lý", max_length=500, blank=True)
     effective_date = models.DateField("ngày có hiệu lực")
     applied_at = models.DateTimeField("thời điểm áp dụng", auto_now_add=True)
-    key = models.SlugField("mã đợt", max_length=80, unique=True,
-                           help_text="Dùng để không áp dụng cùng một đợt hai lần.")
+    key = models.SlugField(
+        "mã đợt", max_length=80, unique=True, help_text="Dùng để không áp dụng cùng một đợt hai lần."
+    )
 
     class Meta:
         verbose_name = "đợt sắp xếp đơn vị"
@@ -124,15 +140,24 @@ class SuccessionKind(models.TextChoices):
 
 
 class UnitSuccession(models.Model):
-    predecessor = models.ForeignKey(AdministrativeUnit, verbose_name="đơn vị cũ", on_delete=models.PROTECT,
-                                    related_name="successor_links")
-    successor = models.ForeignKey(AdministrativeUnit, verbose_name="đơn vị mới", on_delete=models.PROTECT,
-                                  related_name="predecessor_links")
-    reorganisation = models.ForeignKey(Reorganisation, verbose_name="đợt sắp xếp", on_delete=models.PROTECT,
-                                       related_name="unit_links")
+    predecessor = models.ForeignKey(
+        AdministrativeUnit, verbose_name="đơn vị cũ", on_delete=models.PROTECT, related_name="successor_links"
+    )
+    successor = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name="đơn vị mới",
+        on_delete=models.PROTECT,
+        related_name="predecessor_links",
+    )
+    reorganisation = models.ForeignKey(
+        Reorganisation, verbose_name="đợt sắp xếp", on_delete=models.PROTECT, related_name="unit_links"
+    )
     kind = models.CharField("hình thức", max_length=20, choices=SuccessionKind.choices)
-    primary = models.BooleanField("đơn vị kế thừa chính", default=True,
-                                  help_text="Khi chia tách, báo cáo dồn số liệu về đơn vị kế thừa chính.")
+    primary = models.BooleanField(
+        "đơn vị kế thừa chính",
+        default=True,
+        help_text="Khi chia tách, báo cáo dồn số liệu về đơn vị kế thừa chính.",
+    )
     note = models.CharField("ghi chú", max_length=300, blank=True)
 
     class Meta:

@@ -31,7 +31,8 @@ def ensure_levels_and_kinds(level_model: Any, kind_model: Any) -> None:
     levels = {}
     for code, name, rank, length in LEVELS:
         levels[code], _ = level_model.objects.get_or_create(
-            code=code, defaults={"name": name, "rank": rank, "code_length": length, "valid_from": LEVELS_SINCE}
+            code=code,
+            defaults={"name": name, "rank": rank, "code_length": length, "valid_from": LEVELS_SINCE},
         )
     for code, name, level in KINDS:
         kind_model.objects.get_or_create(code=code, defaults={"name": name, "level": levels[level]})

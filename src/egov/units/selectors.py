@@ -11,7 +11,7 @@ from django.utils import timezone
 from egov.units.models import AdministrativeUnit, UnitSuccession
 
 
-def units_valid_on(day: dt.date | None = None):  # type: ignore[no-untyped-def]
+def units_valid_on(day: dt.date | None = None):
     return AdministrativeUnit.objects.valid_on(day or timezone.localdate()).with_kind()
 
 
@@ -28,7 +28,9 @@ def province(code: str) -> AdministrativeUnit | None:
     return AdministrativeUnit.objects.with_kind().get(pk=current_id)
 
 
-def communes_for_picker(province_unit: AdministrativeUnit | None) -> list[tuple[str, list[AdministrativeUnit]]]:
+def communes_for_picker(
+    province_unit: AdministrativeUnit | None,
+) -> list[tuple[str, list[AdministrativeUnit]]]:
     """Current commune-level units of a province, grouped under their district (or the province itself after
     the two-tier reform): ``[(group label, [units])]``. Two queries whatever the size."""
     if province_unit is None:
@@ -51,9 +53,7 @@ def communes_for_picker(province_unit: AdministrativeUnit | None) -> list[tuple[
 
 def successor_map() -> dict[int, int]:
     """Every unit id that has been succeeded → the id of its current (primary) successor. One query."""
-    links = dict(
-        UnitSuccession.objects.filter(primary=True).values_list("predecessor_id", "successor_id")
-    )
+    links = dict(UnitSuccession.objects.filter(primary=True).values_list("predecessor_id", "successor_id"))
     resolved: dict[int, int] = {}
     for start in links:
         seen = {start}

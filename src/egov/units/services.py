@@ -49,8 +49,14 @@ def create_unit(
     source: str = "",
 ) -> AdministrativeUnit:
     ensure_reference_data_admin(actor)
-    unit = AdministrativeUnit(code=code.strip(), name=" ".join(name.split()), kind=kind, parent=parent,
-                              valid_from=valid_from, source=source)
+    unit = AdministrativeUnit(
+        code=code.strip(),
+        name=" ".join(name.split()),
+        kind=kind,
+        parent=parent,
+        valid_from=valid_from,
+        source=source,
+    )
     validate_unit_row(unit)
     with transaction.atomic():
         clash = AdministrativeUnit.objects.current().filter(code=unit.code).first()
@@ -64,11 +70,22 @@ def create_unit(
 # --- Import from a CSV or Excel file ---------------------------------------------------------------------
 
 UNIT_COLUMNS = {
-    "code": "code", "ma": "code", "ma don vi": "code", "ma dvhc": "code",
-    "name": "name", "ten": "name", "ten don vi": "name",
-    "kind": "kind", "loai": "kind", "cap": "kind",
-    "parent_code": "parent_code", "ma cap tren": "parent_code", "ma don vi cap tren": "parent_code",
-    "valid_from": "valid_from", "hieu luc tu": "valid_from", "ngay hieu luc": "valid_from",
+    "code": "code",
+    "ma": "code",
+    "ma don vi": "code",
+    "ma dvhc": "code",
+    "name": "name",
+    "ten": "name",
+    "ten don vi": "name",
+    "kind": "kind",
+    "loai": "kind",
+    "cap": "kind",
+    "parent_code": "parent_code",
+    "ma cap tren": "parent_code",
+    "ma don vi cap tren": "parent_code",
+    "valid_from": "valid_from",
+    "hieu luc tu": "valid_from",
+    "ngay hieu luc": "valid_from",
 }
 
 
@@ -139,11 +156,18 @@ def import_units(
             continue
         kind = _kind_for(name, code, row.get("kind", ""), kinds)
         if kind is None:
-            report.errors.append((number, f"Không xác định được loại đơn vị của “{name}” (mã {code}): "
-                                          "ghi rõ cột “loại” (Tỉnh, Huyện, Thị xã, Xã, Phường, Thị trấn…)."))
+            report.errors.append(
+                (
+                    number,
+                    f"Không xác định được loại đơn vị của “{name}” (mã {code}): "
+                    "ghi rõ cột “loại” (Tỉnh, Huyện, Thị xã, Xã, Phường, Thị trấn…).",
+                )
+            )
             continue
         try:
-            valid_from = dt.date.fromisoformat(row["valid_from"]) if row.get("valid_from") else default_valid_from
+            valid_from = (
+                dt.date.fromisoformat(row["valid_from"]) if row.get("valid_from") else default_valid_from
+            )
         except ValueError:
             report.errors.append((number, f"Ngày hiệu lực “{row['valid_from']}” phải có dạng YYYY-MM-DD."))
             continue
@@ -166,18 +190,31 @@ def import_units(
             if rank is None:
                 report.errors.append((item.row, f"Không tìm thấy đơn vị cấp trên có mã {item.parent_code}."))
             elif rank >= item.kind.level.rank:
-                report.errors.append((item.row, f"Đơn vị mã {item.parent_code} không thể là cấp trên của "
-                                                f"“{item.name}” (phải thuộc cấp cao hơn)."))
+                report.errors.append(
+                    (
+                        item.row,
+                        f"Đơn vị mã {item.parent_code} không thể là cấp trên của "
+                        f"“{item.name}” (phải thuộc cấp cao hơn).",
+                    )
+                )
         elif item.kind.level.rank > 1:
             report.errors.append((item.row, f"“{item.name}” thiếu mã đơn vị cấp trên."))
         current = existing.get(item.code)
         if current is not None:
-            same = (current.name == item.name and current.kind_id == item.kind.pk
-                    and (current.parent.code if current.parent else "") == item.parent_code)
+            same = (
+                current.name == item.name
+                and current.kind_id == item.kind.pk
+                and (current.parent.code if current.parent else "") == item.parent_code
+            )
             if not same:
-                report.errors.append((item.row, f"Mã {item.code} đã thuộc về “{current.name}” với dữ liệu khác; "
-                                                "đổi tên, nhập hoặc chia đơn vị phải thực hiện bằng chức năng "
-                                                "sắp xếp đơn vị hành chính để giữ lịch sử."))
+                report.errors.append(
+                    (
+                        item.row,
+                        f"Mã {item.code} đã thuộc về “{current.name}” với dữ liệu khác; "
+                        "đổi tên, nhập hoặc chia đơn vị phải thực hiện bằng chức năng "
+                        "sắp xếp đơn vị hành chính để giữ lịch sử.",
+                    )
+                )
     if report.errors:
         report.errors.sort()
         return report
@@ -188,18 +225,28 @@ def import_units(
             if item.code in existing:
                 report.unchanged += 1
                 continue
-            unit = AdministrativeUnit(code=item.code, name=item.name, kind=item.kind, valid_from=item.valid_from,
-                                      source=source)
+            unit = AdministrativeUnit(
+                code=item.code, name=item.name, kind=item.kind, valid_from=item.valid_from, source=source
+            )
             place_under(node=unit, parent=saved.get(item.parent_code) if item.parent_code else None)
             saved[item.code] = unit
             report.created += 1
-        record(action=AuditEntry.Action.IMPORTED, actor=actor, actor_label="" if actor else "hệ thống",
-               data={"model": "units", "source": source, "created": report.created,
-                     "unchanged": report.unchanged})
+        record(
+            action=AuditEntry.Action.IMPORTED,
+            actor=actor,
+            actor_label="" if actor else "hệ thống",
+            data={
+                "model": "units",
+                "source": source,
+                "created": report.created,
+                "unchanged": report.unchanged,
+            },
+        )
     return report
 
 
 # --- Reorganisation (merge, split, rename, transfer, abolish a level) --------------------------------------
+
 
 @dataclass(frozen=True)
 class UnitChange:
@@ -250,7 +297,9 @@ def reorganise_units(
         for code in change.predecessors:
             unit = current_by_code.get(code)
             if unit is None:
-                notes.append(f"Đơn vị mã {code} (tiền thân của {change.name}) không có trong dữ liệu, bỏ qua.")
+                notes.append(
+                    f"Đơn vị mã {code} (tiền thân của {change.name}) không có trong dữ liệu, bỏ qua."
+                )
             elif unit is not None:
                 predecessors.append(unit)
         if change.parent is None:
@@ -266,11 +315,23 @@ def reorganise_units(
                 unit.valid_to = last_day
                 unit.save(update_fields=["valid_to"])
                 ended[unit.pk] = unit
-        new_unit = AdministrativeUnit(code=change.code, name=change.name, kind=kinds[change.kind],
-                                      valid_from=effective, source=reorganisation.legal_basis[:200])
+        new_unit = AdministrativeUnit(
+            code=change.code,
+            name=change.name,
+            kind=kinds[change.kind],
+            valid_from=effective,
+            source=reorganisation.legal_basis[:200],
+        )
         try:
-            validate_unit_row(AdministrativeUnit(code=new_unit.code, name=new_unit.name, kind=new_unit.kind,
-                                                 parent=parent, valid_from=effective))
+            validate_unit_row(
+                AdministrativeUnit(
+                    code=new_unit.code,
+                    name=new_unit.name,
+                    kind=new_unit.kind,
+                    parent=parent,
+                    valid_from=effective,
+                )
+            )
         except ValidationError as exc:
             raise DomainError(f"{change.name}: " + " ".join(_messages(exc))) from exc
         if change.code in current_by_code and current_by_code[change.code].pk not in ended:
@@ -287,7 +348,10 @@ def reorganise_units(
             else:
                 kind = SuccessionKind.TRANSFER
             UnitSuccession.objects.create(
-                predecessor=unit, successor=new_unit, reorganisation=reorganisation, kind=kind,
+                predecessor=unit,
+                successor=new_unit,
+                reorganisation=reorganisation,
+                kind=kind,
                 primary=unit.pk not in has_primary,
             )
             has_primary.add(unit.pk)
@@ -305,8 +369,13 @@ def reorganise_units(
             successor = created.get(code)
             if successor is None:
                 raise DomainError(f"Đơn vị kế thừa mã {code} của “{old.name}” không có trong phương án.")
-            UnitSuccession.objects.create(predecessor=old, successor=successor, reorganisation=reorganisation,
-                                          kind=SuccessionKind.ABOLISH, primary=index == 0)
+            UnitSuccession.objects.create(
+                predecessor=old,
+                successor=successor,
+                reorganisation=reorganisation,
+                kind=SuccessionKind.ABOLISH,
+                primary=index == 0,
+            )
 
     for level_code in end_levels:
         level = AdministrativeLevel.objects.filter(code=level_code).first()
@@ -316,11 +385,15 @@ def reorganise_units(
         level.save(update_fields=["valid_to"])
         leftovers = AdministrativeUnit.objects.current().filter(kind__level=level).exclude(pk__in=ended)
         for unit in leftovers:
-            raise DomainError(f"“{unit.name}” thuộc cấp {level.name.lower()} bị bãi bỏ nhưng phương án "
-                              "sắp xếp chưa nêu đơn vị kế thừa.")
+            raise DomainError(
+                f"“{unit.name}” thuộc cấp {level.name.lower()} bị bãi bỏ nhưng phương án "
+                "sắp xếp chưa nêu đơn vị kế thừa."
+            )
 
     orphans = list(AdministrativeUnit.objects.current().filter(parent__valid_to__isnull=False)[:5])
     if orphans:
         names = ", ".join(u.name for u in orphans)
-        raise DomainError(f"Phương án sắp xếp chưa nêu đơn vị mới cho: {names} (đơn vị cấp trên đã hết hiệu lực).")
+        raise DomainError(
+            f"Phương án sắp xếp chưa nêu đơn vị mới cho: {names} (đơn vị cấp trên đã hết hiệu lực)."
+        )
     return created, notes

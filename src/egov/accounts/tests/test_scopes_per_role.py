@@ -63,8 +63,9 @@ def test_an_agency_admin_grants_and_revokes_in_their_agency_only(demo: None) -> 
     services.revoke_role(actor=admin, assignment=assignment)
     assert AuditEntry.objects.filter(action="role_revoked", actor=admin, object_id=str(colleague.pk)).exists()
     with pytest.raises(ScopeDenied):
-        services.grant_role(actor=admin, user=colleague, agency=Agency.objects.get(code="000.00.02.H10"),
-                            role=Role.SPECIALIST)
+        services.grant_role(
+            actor=admin, user=colleague, agency=Agency.objects.get(code="000.00.02.H10"), role=Role.SPECIALIST
+        )
     citizen = user("nguyenvanan@binhphuoc.demo")
     with pytest.raises(Exception, match="Chỉ tài khoản cán bộ"):
         services.grant_role(actor=admin, user=citizen, agency=loc_ninh, role=Role.SPECIALIST)
@@ -73,32 +74,43 @@ def test_an_agency_admin_grants_and_revokes_in_their_agency_only(demo: None) -> 
 def test_a_province_supervisor_sees_the_whole_tree_but_acts_nowhere(demo: None) -> None:
     supervisor = user("giamsat@binhphuoc.demo")
     visible = agencies_visible_to(supervisor)
-    assert visible.count() == Agency.objects.filter(path__startswith=Agency.objects.get(code="000.00.00.H10").path).count()
+    assert (
+        visible.count()
+        == Agency.objects.filter(path__startswith=Agency.objects.get(code="000.00.00.H10").path).count()
+    )
     commune = Agency.objects.get(code="000.22.44.H10")
     assert can_view(supervisor, commune)
     with pytest.raises(ScopeDenied):
         ensure_role(supervisor, commune, Role.RECEIVING_OFFICER)
     with pytest.raises(ScopeDenied):
-        services.grant_role(actor=supervisor, user=user("motcua.loctan@binhphuoc.demo"), agency=commune,
-                            role=Role.LEADER)
+        services.grant_role(
+            actor=supervisor, user=user("motcua.loctan@binhphuoc.demo"), agency=commune, role=Role.LEADER
+        )
 
 
 def test_a_district_supervisor_sees_only_their_district(demo: None) -> None:
     district = Agency.objects.get(code="000.00.44.H10")
-    supervisor = services.create_staff_account(actor=None, agency=district, full_name="Giám Sát Huyện",
-                                               email="giamsat.locninh@example.vn", role=Role.PROVINCE_SUPERVISOR)
+    supervisor = services.create_staff_account(
+        actor=None,
+        agency=district,
+        full_name="Giám Sát Huyện",
+        email="giamsat.locninh@example.vn",
+        role=Role.PROVINCE_SUPERVISOR,
+    )
     names = set(agencies_visible_to(supervisor).values_list("name", flat=True))
     assert "Ủy ban nhân dân xã Lộc Tấn" in names
     assert "Ủy ban nhân dân huyện Bù Đốp" not in names
     assert "Ủy ban nhân dân tỉnh Bình Phước" not in names
 
 
-def test_the_desk_lists_the_scope_in_a_constant_number_of_queries(officer_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_desk_lists_the_scope_in_a_constant_number_of_queries(officer_client) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     def queries(client: Client) -> tuple[int, str]:
-        client.get("/tai-khoan/can-bo/")  # warm the per-process caches (site profile, counters, visitor cookie)
+        client.get(
+            "/tai-khoan/can-bo/"
+        )  # warm the per-process caches (site profile, counters, visitor cookie)
         with CaptureQueriesContext(connection) as captured:
             page = client.get("/tai-khoan/can-bo/")
         assert page.status_code == 200
@@ -118,5 +130,7 @@ def test_the_desk_is_closed_to_citizens_and_to_officers_without_second_factor(de
     citizen.force_login(user("nguyenvanan@binhphuoc.demo"))
     assert citizen.get("/tai-khoan/can-bo/").status_code == 302
     half = Client()
-    half.post("/tai-khoan/dang-nhap/", {"username": "motcua.locninh@binhphuoc.demo", "password": "Chinhquyen@2018"})
+    half.post(
+        "/tai-khoan/dang-nhap/", {"username": "motcua.locninh@binhphuoc.demo", "password": "Chinhquyen@2018"}
+    )
     assert half.get("/tai-khoan/can-bo/").status_code == 302

@@ -19,8 +19,10 @@ SECOND = "/tai-khoan/dang-nhap/xac-thuc/"
 ENROLL = "/tai-khoan/dang-nhap/xac-thuc/thiet-lap/"
 
 
-@pytest.mark.parametrize("identifier", ["nguyenvanan@binhphuoc.demo", "NguyenVanAn@BinhPhuoc.demo", "0912345678",
-                                        "+84 912 345 678"])
+@pytest.mark.parametrize(
+    "identifier",
+    ["nguyenvanan@binhphuoc.demo", "NguyenVanAn@BinhPhuoc.demo", "0912345678", "+84 912 345 678"],
+)
 def test_a_citizen_signs_in_with_email_or_phone(demo: None, client: Client, identifier: str) -> None:
     response = client.post(LOGIN, {"username": identifier, "password": DEMO_PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/"
@@ -44,7 +46,9 @@ def test_an_officer_needs_the_second_factor(demo: None, client: Client) -> None:
     assert wrong.status_code == 400 and "Mã xác thực không đúng" in wrong.content.decode()
     officer = User.objects.get(email="motcua.locninh@binhphuoc.demo")
     # django-otp throttles after a failure; a real officer waits a moment. Reset it for the test.
-    TOTPDevice.objects.filter(user=officer).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    TOTPDevice.objects.filter(user=officer).update(
+        throttling_failure_count=0, throttling_failure_timestamp=None
+    )
     right = client.post(SECOND, {"token": current_token(officer)})
     assert right.status_code == 302 and right["Location"] == "/tai-khoan/can-bo/"
     desk = client.get("/tai-khoan/can-bo/")
@@ -59,8 +63,14 @@ def test_the_second_factor_step_expires_without_a_password_step(demo: None, clie
 
 def test_a_new_officer_enrols_an_authenticator_on_first_sign_in(demo: None, client: Client) -> None:
     agency = Agency.objects.get(code="000.22.44.H10")
-    officer = services.create_staff_account(actor=None, agency=agency, full_name="Mai Văn Mới",
-                                            email="moi@example.vn", role=Role.SPECIALIST, password="Loc-Tan-2024")
+    officer = services.create_staff_account(
+        actor=None,
+        agency=agency,
+        full_name="Mai Văn Mới",
+        email="moi@example.vn",
+        role=Role.SPECIALIST,
+        password="Loc-Tan-2024",
+    )
     response = client.post(LOGIN, {"username": "moi@example.vn", "password": "Loc-Tan-2024"}, follow=True)
     assert response.redirect_chain[-1][0] == ENROLL
     page = response.content.decode()
@@ -72,7 +82,9 @@ def test_a_new_officer_enrols_an_authenticator_on_first_sign_in(demo: None, clie
     assert base64.b32encode(device.bin_key).decode().rstrip("=") == secret.replace(" ", "")
     bad = client.post(ENROLL, {"token": "123456"})
     assert bad.status_code == 400
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=0, throttling_failure_timestamp=None
+    )
     device.refresh_from_db()
     token = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=6, drift=0):06d}"
     done = client.post(ENROLL, {"token": token})
@@ -82,7 +94,7 @@ def test_a_new_officer_enrols_an_authenticator_on_first_sign_in(demo: None, clie
     assert AuditEntry.objects.filter(action="otp_enrolled", actor=officer).exists()
 
 
-def test_repeated_failures_lock_the_account_whatever_the_spelling(demo: None, settings) -> None:  # type: ignore[no-untyped-def]
+def test_repeated_failures_lock_the_account_whatever_the_spelling(demo: None, settings) -> None:
     spellings = ["0912345678", "+84912345678", "nguyenvanan@binhphuoc.demo", "0912 345 678", "84912345678"]
     for index in range(settings.AXES_FAILURE_LIMIT):
         Client().post(LOGIN, {"username": spellings[index % len(spellings)], "password": f"sai-{index}"})
@@ -98,12 +110,20 @@ def test_sign_out_is_a_post_and_recorded(demo: None) -> None:
     client = sign_in_officer(Client(), "lanhdao.locninh@binhphuoc.demo")
     assert client.get("/tai-khoan/dang-xuat/").status_code == 405
     assert client.post("/tai-khoan/dang-xuat/").status_code == 302
-    assert AuditEntry.objects.filter(action="sign_out", actor__email="lanhdao.locninh@binhphuoc.demo").exists()
+    assert AuditEntry.objects.filter(
+        action="sign_out", actor__email="lanhdao.locninh@binhphuoc.demo"
+    ).exists()
 
 
 def test_an_external_next_url_is_ignored(demo: None, client: Client) -> None:
-    response = client.post(LOGIN, {"username": "nguyenvanan@binhphuoc.demo", "password": DEMO_PASSWORD,
-                                   "next": "https://attacker.example/"})
+    response = client.post(
+        LOGIN,
+        {
+            "username": "nguyenvanan@binhphuoc.demo",
+            "password": DEMO_PASSWORD,
+            "next": "https://attacker.example/",
+        },
+    )
     assert response["Location"] == "/"
 
 

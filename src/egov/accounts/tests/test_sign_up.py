@@ -10,9 +10,17 @@ from egov.units.models import AdministrativeUnit
 
 def citizen_form(**overrides: str) -> dict[str, str]:
     commune = AdministrativeUnit.objects.current().get(code="25280")
-    data = {"full_name": "Lê Thị Cúc", "personal_id": "070185006789", "date_of_birth": "03/02/1985",
-            "email": "le.thi.cuc@example.vn", "phone": "0987 654 321", "address_unit": str(commune.pk),
-            "address_line": "Ấp 5", "password": "Song-Be-2024", "password_again": "Song-Be-2024"}
+    data = {
+        "full_name": "Lê Thị Cúc",
+        "personal_id": "070185006789",
+        "date_of_birth": "03/02/1985",
+        "email": "le.thi.cuc@example.vn",
+        "phone": "0987 654 321",
+        "address_unit": str(commune.pk),
+        "address_line": "Ấp 5",
+        "password": "Song-Be-2024",
+        "password_again": "Song-Be-2024",
+    }
     data.update(overrides)
     return data
 
@@ -62,7 +70,9 @@ def test_bad_input_is_explained_next_to_the_field_and_nothing_is_saved(
 
 
 def test_script_in_a_name_is_escaped_on_output(demo: None, client: Client) -> None:
-    response = client.post("/tai-khoan/dang-ky/", citizen_form(full_name="<script>alert(1)</script>", phone="x"))
+    response = client.post(
+        "/tai-khoan/dang-ky/", citizen_form(full_name="<script>alert(1)</script>", phone="x")
+    )
     body = response.content.decode()
     assert "<script>alert(1)</script>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
@@ -70,10 +80,18 @@ def test_script_in_a_name_is_escaped_on_output(demo: None, client: Client) -> No
 
 def test_an_organisation_signs_up_with_its_tax_code(demo: None, client: Client) -> None:
     commune = AdministrativeUnit.objects.current().get(code="25279")
-    data = {"loai": "to-chuc", "name": "Hợp tác xã Điều Lộc Tấn", "tax_code": "3801234566",
-            "representative": "Trịnh Văn Đức", "email": "htx.dieu@example.vn", "phone": "",
-            "address_unit": str(commune.pk), "address_line": "", "password": "Hat-Dieu-2024",
-            "password_again": "Hat-Dieu-2024"}
+    data = {
+        "loai": "to-chuc",
+        "name": "Hợp tác xã Điều Lộc Tấn",
+        "tax_code": "3801234566",
+        "representative": "Trịnh Văn Đức",
+        "email": "htx.dieu@example.vn",
+        "phone": "",
+        "address_unit": str(commune.pk),
+        "address_line": "",
+        "password": "Hat-Dieu-2024",
+        "password_again": "Hat-Dieu-2024",
+    }
     bad = client.post("/tai-khoan/dang-ky/", {**data, "tax_code": "3801234567"})
     assert bad.status_code == 400
     assert "Mã số thuế không hợp lệ" in bad.content.decode()

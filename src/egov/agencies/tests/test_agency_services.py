@@ -27,8 +27,10 @@ def test_the_demo_has_the_agencies_the_province_needs(demo: None) -> None:
     assert current.filter(kind__code="ubnd", unit__kind__level__code="district").count() == 11
     assert current.filter(kind__code="ubnd", unit__kind__level__code="commune").count() == 33
     loc_ninh = current.get(code="000.00.44.H10")
-    assert {a.name for a in loc_ninh.children.all()} >= {"Phòng Tư pháp huyện Lộc Ninh",
-                                                          "Ủy ban nhân dân xã Lộc Tấn"}
+    assert {a.name for a in loc_ninh.children.all()} >= {
+        "Phòng Tư pháp huyện Lộc Ninh",
+        "Ủy ban nhân dân xã Lộc Tấn",
+    }
     assert current.get(kind__code="trung-tam-phuc-vu-hanh-chinh-cong").has_one_stop_desk
 
 
@@ -43,19 +45,52 @@ def test_a_new_agency_needs_a_valid_unused_code(demo: None) -> None:
     province = AdministrativeUnit.objects.current().get(code="70")
     parent = Agency.objects.get(code="000.00.00.H10")
     admin = staff("quantri@binhphuoc.demo")
-    with pytest.raises(ValidationError, match="NNN.NN.NN.MXX"):
-        create_agency(actor=admin, code="000.16.H10", name="Sở Ngoại vụ", kind=kind, unit=province, parent=parent,
-                      valid_from=dt.date(2018, 1, 1))
+    with pytest.raises(ValidationError, match=r"NNN\.NN\.NN\.MXX"):
+        create_agency(
+            actor=admin,
+            code="000.16.H10",
+            name="Sở Ngoại vụ",
+            kind=kind,
+            unit=province,
+            parent=parent,
+            valid_from=dt.date(2018, 1, 1),
+        )
     with pytest.raises(DomainError, match="đã được dùng cho “Sở Tư pháp tỉnh Bình Phước”"):
-        create_agency(actor=admin, code="000.00.02.H10", name="Sở Ngoại vụ", kind=kind, unit=province,
-                      parent=parent, valid_from=dt.date(2018, 1, 1))
+        create_agency(
+            actor=admin,
+            code="000.00.02.H10",
+            name="Sở Ngoại vụ",
+            kind=kind,
+            unit=province,
+            parent=parent,
+            valid_from=dt.date(2018, 1, 1),
+        )
     with pytest.raises(DomainError, match="Số điện thoại không hợp lệ"):
-        create_agency(actor=admin, code="000.00.16.H10", name="Sở Ngoại vụ", kind=kind, unit=province,
-                      parent=parent, valid_from=dt.date(2018, 1, 1), phone="123")
-    agency = create_agency(actor=admin, code="000.00.16.h10", name="Sở  Ngoại vụ tỉnh Bình Phước", kind=kind,
-                           unit=province, parent=parent, valid_from=dt.date(2018, 1, 1), phone="0271 3879 123")
-    assert (agency.code, agency.name, agency.phone) == ("000.00.16.H10", "Sở Ngoại vụ tỉnh Bình Phước",
-                                                        "02713879123")
+        create_agency(
+            actor=admin,
+            code="000.00.16.H10",
+            name="Sở Ngoại vụ",
+            kind=kind,
+            unit=province,
+            parent=parent,
+            valid_from=dt.date(2018, 1, 1),
+            phone="123",
+        )
+    agency = create_agency(
+        actor=admin,
+        code="000.00.16.h10",
+        name="Sở  Ngoại vụ tỉnh Bình Phước",
+        kind=kind,
+        unit=province,
+        parent=parent,
+        valid_from=dt.date(2018, 1, 1),
+        phone="0271 3879 123",
+    )
+    assert (agency.code, agency.name, agency.phone) == (
+        "000.00.16.H10",
+        "Sở Ngoại vụ tỉnh Bình Phước",
+        "02713879123",
+    )
     assert agency.path == parent.path + f"{agency.pk}/"
     assert AuditEntry.objects.filter(action="created", object_id=str(agency.pk), actor=admin).exists()
 
@@ -73,15 +108,21 @@ def test_agency_admins_manage_only_their_own_agency(demo: None) -> None:
     loc_ninh_admin = staff("quantri.locninh@binhphuoc.demo")
     loc_ninh = Agency.objects.get(code="000.00.44.H10")
     justice = Agency.objects.get(code="000.00.02.H10")
-    department = add_department(actor=loc_ninh_admin, agency=loc_ninh, name="Bộ phận tiếp nhận và trả kết quả")
+    department = add_department(
+        actor=loc_ninh_admin, agency=loc_ninh, name="Bộ phận tiếp nhận và trả kết quả"
+    )
     assert department.agency == loc_ninh
     with pytest.raises(DomainError, match="đã có phòng ban"):
         add_department(actor=loc_ninh_admin, agency=loc_ninh, name="bộ phận tiếp nhận và trả kết quả")
     with pytest.raises(ScopeDenied, match="Chỉ quản trị của Sở Tư pháp"):
         add_department(actor=loc_ninh_admin, agency=justice, name="Phòng mới")
     with pytest.raises(ScopeDenied):
-        update_agency_contact(actor=staff("lanhdao.locninh@binhphuoc.demo"), agency=loc_ninh, phone="0271 3866 000")
-    update_agency_contact(actor=loc_ninh_admin, agency=loc_ninh, phone="0271 3866 000", email="ubnd@locninh.vn")
+        update_agency_contact(
+            actor=staff("lanhdao.locninh@binhphuoc.demo"), agency=loc_ninh, phone="0271 3866 000"
+        )
+    update_agency_contact(
+        actor=loc_ninh_admin, agency=loc_ninh, phone="0271 3866 000", email="ubnd@locninh.vn"
+    )
     loc_ninh.refresh_from_db()
     assert (loc_ninh.phone, loc_ninh.email) == ("02713866000", "ubnd@locninh.vn")
     with pytest.raises(DomainError, match="không được phép thay đổi"):

@@ -4,7 +4,9 @@ from django.core.exceptions import ValidationError
 from egov.agencies.organ_codes import validate_organ_code
 
 
-@pytest.mark.parametrize("code", ["000.00.00.H30", "000.00.06.H56", " 000.21.44.h10 ", "G03", "01.000.00.00.H10"])
+@pytest.mark.parametrize(
+    "code", ["000.00.00.H30", "000.00.06.H56", " 000.21.44.h10 ", "G03", "01.000.00.00.H10"]
+)
 def test_accepts_the_qd_20_2020_forms(code: str) -> None:
     assert validate_organ_code(code) == code.strip().upper()
 

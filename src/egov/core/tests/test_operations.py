@@ -29,7 +29,9 @@ def test_readyz_reports_the_database(client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_readyz_is_503_when_the_database_does_not_answer(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readyz_is_503_when_the_database_does_not_answer(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from django.db import connection
 
     def broken_cursor(*args: object, **kwargs: object) -> None:
@@ -60,26 +62,34 @@ def _settings_in_subprocess(env: dict[str, str], expression: str) -> subprocess.
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "egov.settings"
     code = f"import django; from django.conf import settings; django.setup(); print({expression})"
-    return subprocess.run([sys.executable, "-c", code], env=clean, capture_output=True, text=True, cwd=ROOT,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code], env=clean, capture_output=True, text=True, cwd=ROOT, check=False
+    )
 
 
 def test_production_mode_refuses_to_start_without_a_secret_key() -> None:
-    result = _settings_in_subprocess({"EGOV_ENV": "production", "EGOV_ALLOWED_HOSTS": "dichvucong.example.vn"},
-                                     "settings.DEBUG")
+    result = _settings_in_subprocess(
+        {"EGOV_ENV": "production", "EGOV_ALLOWED_HOSTS": "dichvucong.example.vn"}, "settings.DEBUG"
+    )
     assert result.returncode != 0
     assert "EGOV_SECRET_KEY" in result.stderr
 
 
 def test_production_mode_refuses_to_start_without_allowed_hosts() -> None:
-    result = _settings_in_subprocess({"EGOV_ENV": "production", "EGOV_SECRET_KEY": "x" * 50}, "settings.DEBUG")
+    result = _settings_in_subprocess(
+        {"EGOV_ENV": "production", "EGOV_SECRET_KEY": "x" * 50}, "settings.DEBUG"
+    )
     assert result.returncode != 0
     assert "EGOV_ALLOWED_HOSTS" in result.stderr
 
 
 def test_production_mode_has_secure_defaults() -> None:
     result = _settings_in_subprocess(
-        {"EGOV_ENV": "production", "EGOV_SECRET_KEY": "x" * 50, "EGOV_ALLOWED_HOSTS": "dichvucong.example.vn"},
+        {
+            "EGOV_ENV": "production",
+            "EGOV_SECRET_KEY": "x" * 50,
+            "EGOV_ALLOWED_HOSTS": "dichvucong.example.vn",
+        },
         "[settings.DEBUG, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SECURE_SSL_REDIRECT,"
         " settings.SECURE_HSTS_SECONDS, settings.ALLOWED_HOSTS]",
     )

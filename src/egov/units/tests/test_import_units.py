@@ -16,9 +16,13 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 GSO_FILE = DATA / "gso" / "binh-phuoc-70-before-2025-07.csv"
 
 
-def _import(path: Path):  # type: ignore[no-untyped-def]
-    return import_units(rows=read_rows(path, aliases=UNIT_COLUMNS), actor=None, source="test",
-                        default_valid_from=dt.date(2020, 1, 1))
+def _import(path: Path):
+    return import_units(
+        rows=read_rows(path, aliases=UNIT_COLUMNS),
+        actor=None,
+        source="test",
+        default_valid_from=dt.date(2020, 1, 1),
+    )
 
 
 @pytest.mark.django_db
@@ -124,7 +128,9 @@ def test_unreadable_files_get_a_clear_message(tmp_path: Path) -> None:
         call_command("import_units", str(fake), stdout=io.StringIO(), stderr=io.StringIO())
     text = tmp_path / "units.txt"
     text.write_text("70 Tỉnh Bình Phước", encoding="utf-8")
-    with pytest.raises(CommandError, match="chỉ nhận tệp .csv hoặc .xlsx"):
+    with pytest.raises(CommandError, match=r"chỉ nhận tệp \.csv hoặc \.xlsx"):
         call_command("import_units", str(text), stdout=io.StringIO(), stderr=io.StringIO())
     with pytest.raises(CommandError, match="Không tìm thấy tệp"):
-        call_command("import_units", str(tmp_path / "missing.csv"), stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "import_units", str(tmp_path / "missing.csv"), stdout=io.StringIO(), stderr=io.StringIO()
+        )

@@ -100,9 +100,16 @@ def test_an_incomplete_plan_is_refused_whole(demo: None) -> None:
     units_before = list(AdministrativeUnit.objects.values_list("pk", "valid_to"))
     with pytest.raises(DomainError, match="chưa nêu đơn vị kế thừa"):
         apply_reorganisation(
-            actor=None, key="thu", name="Thử", legal_basis="", effective_date=dt.date(2025, 7, 1),
-            units=[UnitChange(code="75", name="Tỉnh Đồng Nai", kind="tinh", parent=None, predecessors=("70",))],
-            agencies=[], end_levels=["district"],
+            actor=None,
+            key="thu",
+            name="Thử",
+            legal_basis="",
+            effective_date=dt.date(2025, 7, 1),
+            units=[
+                UnitChange(code="75", name="Tỉnh Đồng Nai", kind="tinh", parent=None, predecessors=("70",))
+            ],
+            agencies=[],
+            end_levels=["district"],
         )
     assert list(AdministrativeUnit.objects.values_list("pk", "valid_to")) == units_before
     assert not Reorganisation.objects.exists()
@@ -111,27 +118,55 @@ def test_an_incomplete_plan_is_refused_whole(demo: None) -> None:
 def test_a_plan_that_strands_agencies_is_refused(demo: None) -> None:
     with pytest.raises(DomainError, match="chưa nêu cơ quan mới"):
         apply_reorganisation(
-            actor=None, key="doi-ten-xa", name="Đổi tên xã", legal_basis="", effective_date=dt.date(2024, 1, 1),
-            units=[UnitChange(code="25279", name="Xã Lộc Tấn Mới", kind="xa", parent="692",
-                              predecessors=("25279",))],
-            agencies=[AgencyChange(code="000.99.44.H10", name="X", kind="ubnd", unit="25279", parent=None,
-                                   predecessors=())],
+            actor=None,
+            key="doi-ten-xa",
+            name="Đổi tên xã",
+            legal_basis="",
+            effective_date=dt.date(2024, 1, 1),
+            units=[
+                UnitChange(
+                    code="25279", name="Xã Lộc Tấn Mới", kind="xa", parent="692", predecessors=("25279",)
+                )
+            ],
+            agencies=[
+                AgencyChange(
+                    code="000.99.44.H10", name="X", kind="ubnd", unit="25279", parent=None, predecessors=()
+                )
+            ],
         )
     assert AdministrativeUnit.objects.current().get(code="25279").name == "Xã Lộc Tấn"
 
 
 def test_a_rename_is_a_new_row_linked_to_the_old_one(demo: None) -> None:
     result = apply_reorganisation(
-        actor=None, key="nang-cap-dong-xoai", name="Thành lập thành phố Đồng Xoài", legal_basis="NQ 10/NQ-CP",
+        actor=None,
+        key="nang-cap-dong-xoai",
+        name="Thành lập thành phố Đồng Xoài",
+        legal_basis="NQ 10/NQ-CP",
         effective_date=dt.date(2018, 12, 1),
-        units=[UnitChange(code="689", name="Thành phố Đồng Xoài", kind="thanh-pho", parent="70",
-                          predecessors=("689",))]
-        + [UnitChange(code=c.code, name=c.name, kind=c.kind.code, parent="689", predecessors=(c.code,))
-           for c in AdministrativeUnit.objects.current().filter(parent__code="689")],
-        agencies=[AgencyChange(code=a.code, name=a.name.replace("thị xã", "thành phố"), kind=a.kind.code,
-                               unit=a.unit.code, parent=a.parent.code if a.parent else None,
-                               predecessors=(a.code,), has_one_stop_desk=a.has_one_stop_desk)
-                  for a in Agency.objects.current().filter(unit__path__contains=f"/{AdministrativeUnit.objects.get(code='689').pk}/").order_by("path")],
+        units=[
+            UnitChange(
+                code="689", name="Thành phố Đồng Xoài", kind="thanh-pho", parent="70", predecessors=("689",)
+            )
+        ]
+        + [
+            UnitChange(code=c.code, name=c.name, kind=c.kind.code, parent="689", predecessors=(c.code,))
+            for c in AdministrativeUnit.objects.current().filter(parent__code="689")
+        ],
+        agencies=[
+            AgencyChange(
+                code=a.code,
+                name=a.name.replace("thị xã", "thành phố"),
+                kind=a.kind.code,
+                unit=a.unit.code,
+                parent=a.parent.code if a.parent else None,
+                predecessors=(a.code,),
+                has_one_stop_desk=a.has_one_stop_desk,
+            )
+            for a in Agency.objects.current()
+            .filter(unit__path__contains=f"/{AdministrativeUnit.objects.get(code='689').pk}/")
+            .order_by("path")
+        ],
     )
     assert result.units == 4
     old, new = AdministrativeUnit.objects.filter(code="689").order_by("valid_from")

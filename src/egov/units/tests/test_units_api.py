@@ -8,13 +8,20 @@ from django.test import Client
 PLAN = Path(__file__).resolve().parents[1] / "data" / "reorganisations" / "2025-binh-phuoc-dong-nai.json"
 
 
-def test_lists_provinces_and_children(demo: None, client: Client, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_lists_provinces_and_children(demo: None, client: Client, django_assert_max_num_queries) -> None:
     assert [u["code"] for u in client.get("/api/v1/units").json()] == ["70"]
     with django_assert_max_num_queries(3):
         communes = client.get("/api/v1/units", {"parent": "692"}).json()
     assert [c["name"] for c in communes] == ["Thị trấn Lộc Ninh", "Xã Lộc Tấn", "Xã Lộc Thạnh"]
-    assert communes[0] == {"code": "25270", "name": "Thị trấn Lộc Ninh", "kind": "Thị trấn", "level": "commune",
-                           "parent_code": "692", "valid_from": "2018-01-01", "valid_to": None}
+    assert communes[0] == {
+        "code": "25270",
+        "name": "Thị trấn Lộc Ninh",
+        "kind": "Thị trấn",
+        "level": "commune",
+        "parent_code": "692",
+        "valid_from": "2018-01-01",
+        "valid_to": None,
+    }
 
 
 def test_answers_for_a_date_across_the_reorganisation(demo: None, client: Client) -> None:

@@ -7,10 +7,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 class Command(BaseCommand):
     help = "In mã xác thực hai lớp hiện tại của một tài khoản (chỉ dùng cho bản trình diễn, không chạy ở production)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("username")
 
-    def handle(self, *args, username: str, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, username: str, **options):
         if settings.PRODUCTION:
             raise CommandError("Lệnh này chỉ dùng cho bản trình diễn.")
         device = TOTPDevice.objects.filter(user__username=username.strip().lower(), confirmed=True).first()

@@ -36,10 +36,20 @@ STAFF: list[tuple[str, str, str, Role, str | None]] = [
     ("quantri@binhphuoc.demo", "Lê Minh Quản", f"000.00.00.{L1}", Role.AGENCY_ADMIN, None),
     ("giamsat@binhphuoc.demo", "Phạm Thị Giám", f"000.00.00.{L1}", Role.PROVINCE_SUPERVISOR, None),
     ("motcua.tinh@binhphuoc.demo", "Nguyễn Thị Hồng", f"000.00.30.{L1}", Role.RECEIVING_OFFICER, None),
-    ("chuyenvien.tuphap@binhphuoc.demo", "Trần Văn Bình", f"000.00.02.{L1}", Role.SPECIALIST,
-     "Phòng Hành chính tư pháp"),
-    ("truongphong.tuphap@binhphuoc.demo", "Võ Thị Lan", f"000.00.02.{L1}", Role.DEPARTMENT_HEAD,
-     "Phòng Hành chính tư pháp"),
+    (
+        "chuyenvien.tuphap@binhphuoc.demo",
+        "Trần Văn Bình",
+        f"000.00.02.{L1}",
+        Role.SPECIALIST,
+        "Phòng Hành chính tư pháp",
+    ),
+    (
+        "truongphong.tuphap@binhphuoc.demo",
+        "Võ Thị Lan",
+        f"000.00.02.{L1}",
+        Role.DEPARTMENT_HEAD,
+        "Phòng Hành chính tư pháp",
+    ),
     ("giamdoc.tuphap@binhphuoc.demo", "Đặng Quốc Hùng", f"000.00.02.{L1}", Role.LEADER, None),
     ("vanthu.tuphap@binhphuoc.demo", "Bùi Thị Thu", f"000.00.02.{L1}", Role.CLERK, "Văn phòng Sở"),
     ("motcua.locninh@binhphuoc.demo", "Hoàng Văn Lộc", f"000.00.44.{L1}", Role.RECEIVING_OFFICER, None),
@@ -65,7 +75,7 @@ def base32(hex_key: str) -> str:
 class Command(BaseCommand):
     help = "Nạp dữ liệu trình diễn: tỉnh Bình Phước năm 2018 (đơn vị, cơ quan, tài khoản). Chạy lại an toàn."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true")
 
     def handle(self, *args: Any, quiet: bool = False, **options: Any) -> None:
@@ -78,8 +88,12 @@ class Command(BaseCommand):
             self._print_accounts()
 
     def _import(self, service: Any, path: Path, aliases: dict[str, str], **kwargs: Any) -> None:
-        report = service(rows=list(read_rows(path, aliases=aliases)), actor=None,
-                         default_valid_from=dt.date(2018, 1, 1), **kwargs)
+        report = service(
+            rows=list(read_rows(path, aliases=aliases)),
+            actor=None,
+            default_valid_from=dt.date(2018, 1, 1),
+            **kwargs,
+        )
         if report.errors:
             raise CommandError("; ".join(f"{path.name} dòng {n}: {m}" for n, m in report.errors))
 
@@ -92,14 +106,18 @@ class Command(BaseCommand):
         agencies = {a.code: a for a in Agency.objects.filter(code__endswith=L1)}
         for code, names in DEPARTMENTS.items():
             if code in agencies:
-                existing = set(Department.objects.filter(agency=agencies[code]).values_list("name", flat=True))
+                existing = set(
+                    Department.objects.filter(agency=agencies[code]).values_list("name", flat=True)
+                )
                 for name in names:
                     if name not in existing:
                         add_department(actor=None, agency=agencies[code], name=name)
         if not SiteProfile.objects.exists():
             SiteProfile.objects.create(
-                portal_name="Cổng dịch vụ công trực tuyến", owner_name="Ủy ban nhân dân tỉnh Bình Phước",
-                contact_agency=agencies.get(f"000.00.30.{L1}"), visits_before_launch=2_941_443,
+                portal_name="Cổng dịch vụ công trực tuyến",
+                owner_name="Ủy ban nhân dân tỉnh Bình Phước",
+                contact_agency=agencies.get(f"000.00.30.{L1}"),
+                visits_before_launch=2_941_443,
             )
         self._load_staff(agencies)
         self._load_public()
@@ -109,41 +127,74 @@ class Command(BaseCommand):
             agency = agencies.get(code)
             if agency is None or User.objects.filter(email=email).exists():
                 continue
-            department = (Department.objects.filter(agency=agency, name=department_name).first()
-                          if department_name else None)
-            user = accounts.create_staff_account(actor=None, agency=agency, full_name=name, email=email,
-                                                 role=role, department=department, password=DEMO_PASSWORD)
+            department = (
+                Department.objects.filter(agency=agency, name=department_name).first()
+                if department_name
+                else None
+            )
+            user = accounts.create_staff_account(
+                actor=None,
+                agency=agency,
+                full_name=name,
+                email=email,
+                role=role,
+                department=department,
+                password=DEMO_PASSWORD,
+            )
             if role in (Role.AGENCY_ADMIN,) and code == f"000.00.00.{L1}":
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
-            TOTPDevice.objects.create(user=user, name="Ứng dụng xác thực (demo)", confirmed=True,
-                                      key=demo_totp_key(user.username))
+            TOTPDevice.objects.create(
+                user=user, name="Ứng dụng xác thực (demo)", confirmed=True, key=demo_totp_key(user.username)
+            )
 
     def _load_public(self) -> None:
         commune = AdministrativeUnit.objects.current().filter(code="25279").first()  # Xã Lộc Tấn
         if commune is None:
             return
         if not User.objects.filter(email="nguyenvanan@binhphuoc.demo").exists():
-            accounts.register_citizen(full_name="Nguyễn Văn An", email="nguyenvanan@binhphuoc.demo",
-                                      phone="0912345678", password=DEMO_PASSWORD, personal_id="070090001234",
-                                      date_of_birth=dt.date(1990, 5, 12), address_unit=commune,
-                                      address_line="Ấp 3")
+            accounts.register_citizen(
+                full_name="Nguyễn Văn An",
+                email="nguyenvanan@binhphuoc.demo",
+                phone="0912345678",
+                password=DEMO_PASSWORD,
+                personal_id="070090001234",
+                date_of_birth=dt.date(1990, 5, 12),
+                address_unit=commune,
+                address_line="Ấp 3",
+            )
         if not User.objects.filter(email="tranthibinh@binhphuoc.demo").exists():
-            accounts.register_citizen(full_name="Trần Thị Bình", email="tranthibinh@binhphuoc.demo",
-                                      password=DEMO_PASSWORD, personal_id="070195004321",
-                                      date_of_birth=dt.date(1995, 8, 30), address_unit=commune)
+            accounts.register_citizen(
+                full_name="Trần Thị Bình",
+                email="tranthibinh@binhphuoc.demo",
+                password=DEMO_PASSWORD,
+                personal_id="070195004321",
+                date_of_birth=dt.date(1995, 8, 30),
+                address_unit=commune,
+            )
         if not User.objects.filter(email="nongsan.locninh@binhphuoc.demo").exists():
-            accounts.register_organisation(name="Công ty TNHH Nông sản Lộc Ninh", tax_code="3800123454",
-                                           representative="Lâm Văn Phúc", email="nongsan.locninh@binhphuoc.demo",
-                                           password=DEMO_PASSWORD, address_unit=commune)
+            accounts.register_organisation(
+                name="Công ty TNHH Nông sản Lộc Ninh",
+                tax_code="3800123454",
+                representative="Lâm Văn Phúc",
+                email="nongsan.locninh@binhphuoc.demo",
+                password=DEMO_PASSWORD,
+                address_unit=commune,
+            )
 
     def _print_accounts(self) -> None:
         out = self.stdout.write
         out("")
-        out(self.style.SUCCESS("Dữ liệu trình diễn: tỉnh Bình Phước (2018). Mật khẩu mọi tài khoản: " + DEMO_PASSWORD))
-        out("Cán bộ (xác thực hai lớp: thêm khóa bí mật vào ứng dụng TOTP, hoặc "
-            "`python manage.py demo_otp <thư điện tử>` để lấy mã hiện tại):")
-        for email, name, code, role, _department in STAFF:
+        out(
+            self.style.SUCCESS(
+                "Dữ liệu trình diễn: tỉnh Bình Phước (2018). Mật khẩu mọi tài khoản: " + DEMO_PASSWORD
+            )
+        )
+        out(
+            "Cán bộ (xác thực hai lớp: thêm khóa bí mật vào ứng dụng TOTP, hoặc "
+            "`python manage.py demo_otp <thư điện tử>` để lấy mã hiện tại):"
+        )
+        for email, _name, code, role, _department in STAFF:
             agency = Agency.objects.filter(code=code).only("name").first()
             out(f"  {email:40} {Role(role).label} – {agency.name if agency else code}")
             out(f"  {'':40} khóa TOTP: {base32(demo_totp_key(email))}")
