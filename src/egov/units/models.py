@@ -35,7 +35,7 @@ class AdministrativeLevel(ValidityPeriod):
 class UnitKind(models.Model):
     """Tỉnh, thành phố trực thuộc trung ương, thành phố, thị xã, huyện, quận, xã, phường, thị trấn, đặc khu…"""
 
-    code = models.SlugField("mã loại", max_length=30, unique=True)
+    code = models.SlugField("mã loại", max_length=40, unique=True)
     name = models.CharField(
         "tên loại", max_length=60, help_text="Như được viết ở đầu tên đơn vị, ví dụ “Thị xã”, “Phường”."
     )
