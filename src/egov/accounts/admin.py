@@ -4,11 +4,14 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.http import HttpRequest
 
 from egov.accounts import services
 from egov.accounts.models import CitizenProfile, OrganisationProfile, StaffAssignment, User
 from egov.accounts.roles import Role
+from egov.audit.models import AuditEntry
+from egov.audit.services import record
 
 
 class AssignmentInline(admin.TabularInline):
@@ -46,6 +49,24 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
     readonly_fields = ["last_login", "date_joined"]
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        """Changes to system permissions are audited like role changes."""
+        flags = ("is_active", "is_staff", "is_superuser")
+        before = dict(User.objects.filter(pk=obj.pk).values(*flags).first() or {}) if change else {}
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            changed = {
+                flag: getattr(obj, flag) for flag in flags if before.get(flag, False) != getattr(obj, flag)
+            }
+            if changed:
+                record(
+                    action=AuditEntry.Action.UPDATED,
+                    actor=request.user,
+                    target=obj,
+                    request=request,
+                    data={"permissions": changed},
+                )
 
 
 @admin.register(StaffAssignment)

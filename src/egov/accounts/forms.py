@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from egov.core.forms import AccessibleFormMixin
 from egov.units.models import AdministrativeUnit
 from egov.units.selectors import communes_for_picker, province
 
 
-class SignInForm(forms.Form):
+class SignInForm(AccessibleFormMixin, forms.Form):
     username = forms.CharField(
         label="Thư điện tử hoặc số điện thoại",
         max_length=150,
@@ -22,7 +23,7 @@ class SignInForm(forms.Form):
     )
 
 
-class TokenForm(forms.Form):
+class TokenForm(AccessibleFormMixin, forms.Form):
     token = forms.CharField(
         label="Mã xác thực 6 chữ số",
         min_length=6,
@@ -53,7 +54,7 @@ class CommuneChoiceField(forms.ModelChoiceField):
         ]
 
 
-class _AccountFields(forms.Form):
+class _AccountFields(AccessibleFormMixin, forms.Form):
     email = forms.CharField(
         label="Thư điện tử",
         required=False,

@@ -77,5 +77,19 @@ class AgencyAdmin(admin.ModelAdmin):
             messages.error(request, " ".join(exc.messages))
             raise
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """New departments go through the service (checks and audit); edits of existing ones are saved."""
+        instances = formset.save(commit=False)
+        for department in instances:
+            if department.pk is None:
+                services.add_department(
+                    actor=request.user, agency=form.instance, name=department.name, code=department.code
+                )
+            else:
+                department.save()
+        for removed in formset.deleted_objects:
+            removed.is_active = False
+            removed.save(update_fields=["is_active"])
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -140,3 +140,32 @@ def test_the_admin_needs_a_verified_second_factor(demo: None) -> None:
     assert "Quản trị nền tảng chính quyền điện tử" in body and "Đơn vị hành chính" in body
     units = verified.get("/admin/units/administrativeunit/?q=L%E1%BB%99c+Ninh")
     assert units.status_code == 200 and "Huyện Lộc Ninh" in units.content.decode()
+
+
+def test_permission_changes_in_the_admin_are_audited(demo: None) -> None:
+    admin_client = sign_in_officer(Client(), "quantri@binhphuoc.demo")
+    target = User.objects.get(email="giamsat@binhphuoc.demo")
+    page = admin_client.get(f"/admin/accounts/user/{target.pk}/change/")
+    assert page.status_code == 200
+    from egov.accounts.models import StaffAssignment
+
+    assignment = StaffAssignment.objects.get(user=target)
+    data = {
+        "username": target.username,
+        "full_name": target.full_name,
+        "kind": target.kind,
+        "email": target.email,
+        "phone": "",
+        "is_active": "on",
+        "is_staff": "on",
+        "assignments-TOTAL_FORMS": "1",
+        "assignments-INITIAL_FORMS": "1",
+        "assignments-MIN_NUM_FORMS": "0",
+        "assignments-MAX_NUM_FORMS": "1000",
+        "assignments-0-id": str(assignment.pk),
+        "assignments-0-user": str(target.pk),
+    }
+    response = admin_client.post(f"/admin/accounts/user/{target.pk}/change/", data)
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="updated", object_id=str(target.pk))
+    assert entry.data == {"permissions": {"is_staff": True}}

@@ -1,5 +1,7 @@
 """Citizens and organisations sign up; bad input gets Vietnamese errors and saves nothing."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -100,3 +102,11 @@ def test_an_organisation_signs_up_with_its_tax_code(demo: None, client: Client) 
     assert profile.user.kind == "organisation" and profile.representative == "Trịnh Văn Đức"
     again = client.post("/tai-khoan/dang-ky/", {**data, "email": "khac@example.vn"})
     assert "Mã số thuế này đã được đăng ký" in again.content.decode()
+
+
+def test_errors_and_help_are_announced_to_screen_readers(demo: None, client: Client) -> None:
+    body = client.post("/tai-khoan/dang-ky/", citizen_form(personal_id="12", phone="1")).content.decode()
+    field = re.search(r'<input[^>]*name="personal_id"[^>]*>', body).group(0)  # type: ignore[union-attr]
+    assert 'aria-invalid="true"' in field
+    assert 'aria-describedby="id_personal_id-help id_personal_id-error"' in field
+    assert 'id="id_personal_id-error"' in body and 'id="id_personal_id-help"' in body
