@@ -179,3 +179,45 @@ def test_the_portal_shows_the_merged_province(reorganised: None, client: Client)
     page = client.get("/").content.decode()
     assert "tỉnh Đồng Nai" in page
     assert "Trung tâm Phục vụ hành chính công tỉnh Đồng Nai" in page
+
+
+def test_a_split_links_one_unit_to_several_and_rolls_up_to_the_first(demo: None) -> None:
+    old = AdministrativeUnit.objects.current().get(code="25279")  # Xã Lộc Tấn
+    apply_reorganisation(
+        actor=None,
+        key="chia-loc-tan",
+        name="Chia xã Lộc Tấn",
+        legal_basis="",
+        effective_date=dt.date(2024, 1, 1),
+        units=[
+            UnitChange(code="25279", name="Xã Lộc Tấn", kind="xa", parent="692", predecessors=("25279",)),
+            UnitChange(code="25299", name="Xã Lộc Tấn Tây", kind="xa", parent="692", predecessors=("25279",)),
+        ],
+        agencies=[
+            AgencyChange(
+                code="000.22.44.H10",
+                name="Ủy ban nhân dân xã Lộc Tấn",
+                kind="ubnd",
+                unit="25279",
+                parent="000.00.44.H10",
+                predecessors=("000.22.44.H10",),
+                has_one_stop_desk=True,
+            ),
+            AgencyChange(
+                code="000.29.44.H10",
+                name="Ủy ban nhân dân xã Lộc Tấn Tây",
+                kind="ubnd",
+                unit="25299",
+                parent="000.00.44.H10",
+                predecessors=(),
+                has_one_stop_desk=True,
+            ),
+        ],
+    )
+    links = {
+        link.successor.name: (link.kind, link.primary)
+        for link in old.successor_links.select_related("successor")
+    }
+    assert links == {"Xã Lộc Tấn": ("split", True), "Xã Lộc Tấn Tây": ("split", False)}
+    rolled = roll_up({old.pk: 9})
+    assert {u.name: v for u, v in rolled.items()} == {"Xã Lộc Tấn": 9}
