@@ -85,3 +85,23 @@ def smtp_server() -> Iterator[Any]:
         yield controller
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def marriage(demo: None) -> Any:
+    """A published test procedure (commune level) with a group, a condition, an address and two components."""
+    from egov.catalog.services import ensure_sectors, upsert_procedure
+    from egov.catalog.tests.factories import SECTOR, marriage_spec
+
+    sectors = ensure_sectors(actor=None, sectors=[SECTOR])
+    version, _ = upsert_procedure(actor=None, spec=marriage_spec(), sectors=sectors)
+    return version
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf_upload(name: str = "to-khai.pdf", content: bytes = PDF_BYTES) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/pdf")

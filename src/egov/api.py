@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from egov.catalog.api import router as catalog_router
 from egov.core.api_errors import translate
+from egov.dossiers.api import lookup_router
+from egov.dossiers.api import router as dossiers_router
 from egov.units.api import router as units_router
 
 api = NinjaAPI(
@@ -17,6 +22,9 @@ api = NinjaAPI(
     urls_namespace="api-1",
 )
 api.add_router("/units", units_router, tags=["Đơn vị hành chính"])
+api.add_router("/procedures", catalog_router, tags=["Thủ tục hành chính"])
+api.add_router("/dossiers", dossiers_router, tags=["Hồ sơ"])
+api.add_router("/lookup", lookup_router, tags=["Tra cứu hồ sơ"])
 
 
 @api.exception_handler(NinjaValidationError)
@@ -41,3 +49,17 @@ def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "Không tìm thấy."}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "Cần khóa API hợp lệ: gửi tiêu đề Authorization: Bearer <khóa>."}, status=401
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+def malformed_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "Nội dung multipart/form-data bị hỏng hoặc không đọc được."}, status=400
+    )

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "egov.units",
     "egov.agencies",
     "egov.accounts",
+    "egov.catalog",
+    "egov.dossiers",
     "egov.portal",
 ]
 
@@ -112,6 +114,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file too (not an in-memory database), so threads and the live server share it with locking.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-egov.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------------------
@@ -265,6 +269,8 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -273,3 +279,10 @@ LOGGING = {
 # is found through the unit history, so an old code keeps working.
 EGOV_PROVINCE_CODE = env_str("EGOV_PROVINCE_CODE", "70")
 EGOV_VISITOR_ONLINE_MINUTES = env_int("EGOV_VISITOR_ONLINE_MINUTES", 5)
+# Uploads with dossiers: kinds checked by content, size limits per file and per dossier, optional ClamAV.
+EGOV_UPLOAD_TYPES = env_list("EGOV_UPLOAD_TYPES", ["pdf", "jpeg", "png", "docx"])
+EGOV_UPLOAD_MAX_FILE_MB = env_int("EGOV_UPLOAD_MAX_FILE_MB", 20)
+EGOV_UPLOAD_MAX_DOSSIER_MB = env_int("EGOV_UPLOAD_MAX_DOSSIER_MB", 50)
+EGOV_CLAMD_ADDRESS = env_str("EGOV_CLAMD_ADDRESS", "")  # "host:port" or a Unix socket path; empty: no scan
+# Public address of the portal, used in e-mails, PDFs and QR codes.
+EGOV_PUBLIC_URL = env_str("EGOV_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

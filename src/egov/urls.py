@@ -29,6 +29,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("tai-khoan/", include("egov.accounts.urls")),
+    path("thu-tuc/", include("egov.catalog.urls")),
+    path("", include("egov.dossiers.urls")),
     path("", include(portal_patterns)),
 ]
 

@@ -125,3 +125,24 @@ class StaffAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.agency}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for an API client acting as one account. Only a hash is stored; the token is shown once."""
+
+    user = models.ForeignKey(
+        User, verbose_name="tài khoản", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("tên ứng dụng", max_length=100)
+    prefix = models.CharField("tiền tố", max_length=8, db_index=True)
+    digest = models.CharField("mã băm", max_length=64, unique=True)
+    created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
+    last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
+    revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "khóa API"
+        verbose_name_plural = "khóa API"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

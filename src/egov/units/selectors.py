@@ -82,3 +82,24 @@ def history_of(unit: AdministrativeUnit) -> list[UnitSuccession]:
         .select_related("predecessor", "reorganisation")
         .order_by("predecessor__code")
     )
+
+
+def place_names(codes: set[str]) -> dict[str, str]:
+    """Current units by code → their full place name (“Xã Lộc Tấn, Huyện Lộc Ninh, Tỉnh Bình Phước”).
+    Two queries for any number of codes."""
+    units = list(AdministrativeUnit.objects.current().filter(code__in=codes))
+    ancestor_ids = {int(pk) for unit in units for pk in unit.path.strip("/").split("/") if pk}
+    names = dict(AdministrativeUnit.objects.filter(pk__in=ancestor_ids).values_list("pk", "name"))
+    out = {}
+    for unit in units:
+        chain = [names[int(pk)] for pk in unit.path.strip("/").split("/") if pk and int(pk) in names]
+        out[unit.code] = ", ".join(reversed(chain))
+    return out
+
+
+def resolve_commune(code: str) -> tuple[str, str] | None:
+    """For form address fields: a current unit without current children (a commune), or None."""
+    unit = AdministrativeUnit.objects.current().filter(code=code).first()
+    if unit is None or unit.children.current().exists():
+        return None
+    return unit.code, place_names({unit.code})[unit.code]

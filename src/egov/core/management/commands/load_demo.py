@@ -18,6 +18,7 @@ from egov.accounts.roles import Role
 from egov.agencies.models import Agency, AgencyKind, Department
 from egov.agencies.reference import ensure_agency_kinds
 from egov.agencies.services import AGENCY_COLUMNS, add_department, import_agencies
+from egov.catalog.demo import load_demo_catalogue
 from egov.core.errors import DomainError
 from egov.core.tables import read_rows
 from egov.portal.models import SiteProfile
@@ -121,6 +122,7 @@ class Command(BaseCommand):
             )
         self._load_staff(agencies)
         self._load_public()
+        load_demo_catalogue()
 
     def _load_staff(self, agencies: dict[str, Agency]) -> None:
         for email, name, code, role, department_name in STAFF:

@@ -1,0 +1,97 @@
+"""Public API of the catalogue: list, search and read procedures with their form definitions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from egov.catalog.models import ProcedureVersion
+from egov.catalog.selectors import Filters, browse, procedure_detail, search
+
+router = Router()
+
+
+class ProcedureSummary(Schema):
+    code: str
+    name: str
+    version: int
+    sector_code: str
+    sector_name: str
+    levels: list[str]
+    online_level: str
+    processing_time: Decimal
+    processing_time_unit: str
+
+
+class ComponentOut(Schema):
+    key: str
+    name: str
+    originals: int
+    certified_copies: int
+    photocopies: int
+    required: bool
+    condition: str
+    show_if: dict[str, Any]
+
+
+class ProcedureOut(ProcedureSummary):
+    receiving_agency: str
+    deciding_agency: str
+    processing_time_note: str
+    fee_amount: int
+    fee_note: str
+    steps: str
+    conditions: str
+    legal_basis: str
+    result: str
+    published_on: dt.date | None
+    effective_from: dt.date | None
+    components: list[ComponentOut]
+    form: dict[str, Any]
+
+
+class ProcedureQuery(Schema):
+    q: str = Field("", max_length=200, description="Từ khóa, có dấu hoặc không dấu")
+    sector: str = Field("", max_length=30, description="Mã lĩnh vực")
+    level: str = Field("", max_length=20, description="province, district hoặc commune")
+    online: str = Field("", max_length=10, description="full, partial, none, hoặc online (full + partial)")
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=100_000)
+
+
+def summary(version: ProcedureVersion) -> dict[str, Any]:
+    return {
+        "code": version.procedure.national_code, "name": version.name, "version": version.number,
+        "sector_code": version.sector.code, "sector_name": version.sector.name,
+        "levels": [level.code for level in version.levels.all()], "online_level": version.online_level,
+        "processing_time": version.processing_time, "processing_time_unit": version.processing_time_unit,
+    }  # fmt: skip
+
+
+@router.get("", response=list[ProcedureSummary], summary="Tìm và liệt kê thủ tục đang áp dụng")
+def list_procedures(request: HttpRequest, params: Query[ProcedureQuery]) -> list[dict[str, Any]]:
+    filters = Filters(sector=params.sector, level=params.level, online=params.online)
+    if params.q.strip():
+        versions = search(params.q, filters, limit=params.offset + params.limit)[params.offset :]
+    else:
+        versions = list(browse(filters)[params.offset : params.offset + params.limit])
+    return [summary(v) for v in versions]
+
+
+@router.get("/{code}", response=ProcedureOut, summary="Một thủ tục, với thành phần hồ sơ và biểu mẫu điện tử")
+def get_procedure(request: HttpRequest, code: str) -> dict[str, Any]:
+    version = procedure_detail(code)
+    if version is None:
+        raise Http404
+    return {
+        **summary(version),
+        **{key: getattr(version, key) for key in (
+            "receiving_agency", "deciding_agency", "processing_time_note", "fee_amount", "fee_note", "steps",
+            "conditions", "legal_basis", "result", "published_on", "effective_from")},
+        "components": list(version.components.all()),
+        "form": version.form_definition,
+    }  # fmt: skip

@@ -1,0 +1,163 @@
+"""The procedure catalogue (danh mục thủ tục hành chính), versioned.
+
+A :class:`Procedure` is the stable identity (its national code). What a procedure says — name, time limit,
+fees, components, its online form — lives in a :class:`ProcedureVersion`. A published version is never edited:
+revising it creates the next version (``egov.catalog.services.revise_procedure``) and a dossier keeps the
+version it was filed under.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from egov.units.models import AdministrativeLevel
+
+
+class Sector(models.Model):
+    """Lĩnh vực, e.g. “Hộ tịch”, with its code (``MX1X2-LV`` form, e.g. ``G03-GD10``)."""
+
+    code = models.CharField("mã lĩnh vực", max_length=30, unique=True)
+    name = models.CharField("tên lĩnh vực", max_length=200)
+
+    class Meta:
+        verbose_name = "lĩnh vực"
+        verbose_name_plural = "lĩnh vực"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Procedure(models.Model):
+    national_code = models.CharField(
+        "mã thủ tục", max_length=40, unique=True, help_text="Mã trên Cơ sở dữ liệu quốc gia, ví dụ 1.001193."
+    )
+    created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "thủ tục hành chính"
+        verbose_name_plural = "thủ tục hành chính"
+        ordering = ["national_code"]
+
+    def __str__(self) -> str:
+        return self.national_code
+
+
+class OnlineLevel(models.TextChoices):
+    """NĐ 42/2022: full online (toàn trình), partial (một phần), or information only."""
+
+    FULL = "full", "Toàn trình"
+    PARTIAL = "partial", "Một phần"
+    NONE = "none", "Chưa trực tuyến"
+
+
+class TimeUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", "ngày làm việc"
+    WORKING_HOURS = "working_hours", "giờ làm việc"
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", "Dự thảo"
+    PUBLISHED = "published", "Đang áp dụng"
+    SUPERSEDED = "superseded", "Đã thay thế"
+
+
+class ProcedureVersion(models.Model):
+    procedure = models.ForeignKey(
+        Procedure, verbose_name="thủ tục", on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField("phiên bản")
+    status = models.CharField(
+        "trạng thái", max_length=20, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    name = models.CharField("tên thủ tục", max_length=500)
+    sector = models.ForeignKey(
+        Sector, verbose_name="lĩnh vực", on_delete=models.PROTECT, related_name="versions"
+    )
+    levels = models.ManyToManyField(AdministrativeLevel, verbose_name="cấp thực hiện", related_name="+")
+    receiving_agency = models.CharField("cơ quan tiếp nhận", max_length=300)
+    deciding_agency = models.CharField("cơ quan có thẩm quyền quyết định", max_length=300)
+    processing_time = models.DecimalField("thời hạn giải quyết", max_digits=6, decimal_places=1)
+    processing_time_unit = models.CharField(
+        "đơn vị thời hạn", max_length=20, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
+    )
+    processing_time_note = models.CharField("ghi chú thời hạn", max_length=500, blank=True)
+    fee_amount = models.PositiveIntegerField("lệ phí, phí (đồng)", default=0)
+    fee_note = models.TextField("phí, lệ phí", blank=True, help_text="Mức thu, đối tượng miễn giảm.")
+    steps = models.TextField("trình tự thực hiện", blank=True)
+    conditions = models.TextField("yêu cầu, điều kiện", blank=True)
+    legal_basis = models.TextField("căn cứ pháp lý")
+    result = models.CharField("kết quả thực hiện", max_length=500)
+    online_level = models.CharField(
+        "mức độ trực tuyến", max_length=10, choices=OnlineLevel.choices, default=OnlineLevel.NONE
+    )
+    form_definition = models.JSONField("biểu mẫu điện tử", default=dict, blank=True)
+    published_on = models.DateField("ngày công bố", null=True, blank=True)
+    effective_from = models.DateField("ngày có hiệu lực", null=True, blank=True)
+    search_text = models.TextField("chuỗi tìm kiếm", editable=False, default="")
+    created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "phiên bản thủ tục"
+        verbose_name_plural = "phiên bản thủ tục"
+        ordering = ["procedure", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "number"], name="procedure_version_number_unique"),
+            models.UniqueConstraint(
+                fields=["procedure"],
+                condition=Q(status="published"),
+                name="one_published_version_per_procedure",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.number})"
+
+    @property
+    def code(self) -> str:
+        return self.procedure.national_code
+
+    @property
+    def accepts_online(self) -> bool:
+        return self.online_level != OnlineLevel.NONE and bool(self.form_definition.get("steps"))
+
+
+class Component(models.Model):
+    """Thành phần hồ sơ: one paper the applicant provides, and its upload slot in the online form."""
+
+    version = models.ForeignKey(
+        ProcedureVersion,
+        verbose_name="phiên bản thủ tục",
+        on_delete=models.CASCADE,
+        related_name="components",
+    )
+    key = models.SlugField("mã ô tải lên", max_length=60)
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
+    name = models.CharField("tên giấy tờ", max_length=500)
+    originals = models.PositiveSmallIntegerField("số bản chính", default=0)
+    certified_copies = models.PositiveSmallIntegerField("số bản sao chứng thực", default=0)
+    photocopies = models.PositiveSmallIntegerField("số bản photo", default=0)
+    required = models.BooleanField("bắt buộc", default=True)
+    condition = models.CharField(
+        "điều kiện",
+        max_length=300,
+        blank=True,
+        help_text="Khi nào phải nộp, nếu không bắt buộc với mọi người.",
+    )
+    show_if = models.JSONField(
+        "điều kiện hiển thị",
+        default=dict,
+        blank=True,
+        help_text='Ví dụ {"field": "uy_quyen", "equals": true}.',
+    )
+    template = models.FileField("mẫu đơn, tờ khai", upload_to="catalog/templates/", blank=True)
+
+    class Meta:
+        verbose_name = "thành phần hồ sơ"
+        verbose_name_plural = "thành phần hồ sơ"
+        ordering = ["version", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["version", "key"], name="component_key_unique")]
+
+    def __str__(self) -> str:
+        return self.name

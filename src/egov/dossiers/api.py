@@ -1,0 +1,192 @@
+"""API for applicants' software: submit a dossier (form data + files), list and read one's dossiers, and the
+public look-up by code. Same validation and the same Vietnamese errors as the web pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema, Status
+
+from egov.accounts.tokens import BearerToken
+from egov.agencies.models import Agency
+from egov.catalog.selectors import procedure_detail
+from egov.dossiers import selectors, services
+from egov.dossiers.models import Dossier
+from egov.dossiers.statuses import NATIONAL_STATUS_CODE, DossierStatus
+
+router = Router()
+auth = BearerToken()
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    status: str
+    status_label: str
+    agency: str | None
+
+
+class LookupOut(Schema):
+    code: str
+    procedure: str
+    receiving_agency: str
+    submitted_at: dt.datetime
+    status: str
+    status_label: str
+    national_status: int
+    timeline: list[EventOut]
+
+
+class FileOut(Schema):
+    slot: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class DossierOut(LookupOut):
+    procedure_code: str
+    procedure_version: int
+    channel: int
+    applicant_name: str
+    applicant_id_number: str
+    form_data: dict[str, Any]
+    files: list[FileOut]
+
+
+class DossierSummary(Schema):
+    code: str
+    procedure: str
+    submitted_at: dt.datetime
+    status: str
+    status_label: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[dict[str, str]] = []
+
+
+def _timeline(dossier: Dossier) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": e.at,
+            "status": e.to_status,
+            "status_label": DossierStatus(e.to_status).label,
+            "agency": e.actor_agency.name if e.actor_agency else None,
+        }
+        for e in dossier.events.all()
+    ]
+
+
+def _lookup(dossier: Dossier) -> dict[str, Any]:
+    return {
+        "code": dossier.code, "procedure": dossier.procedure_version.name,
+        "receiving_agency": dossier.receiving_agency.name, "submitted_at": dossier.submitted_at,
+        "status": dossier.status, "status_label": dossier.get_status_display(),
+        "national_status": NATIONAL_STATUS_CODE[DossierStatus(dossier.status)], "timeline": _timeline(dossier),
+    }  # fmt: skip
+
+
+def _full(dossier: Dossier) -> dict[str, Any]:
+    return {
+        **_lookup(dossier), "procedure_code": dossier.procedure_version.procedure.national_code,
+        "procedure_version": dossier.procedure_version.number, "channel": dossier.channel,
+        "applicant_name": dossier.applicant_name, "applicant_id_number": dossier.applicant_id_number,
+        "form_data": dossier.form_data,
+        "files": [{"slot": f.slot, "name": f.original_name, "content_type": f.content_type, "size": f.size,
+                   "sha256": f.sha256} for f in dossier.files.all()],
+    }  # fmt: skip
+
+
+def _errors(exc: ValidationError) -> list[dict[str, str]]:
+    if hasattr(exc, "error_dict"):
+        return [
+            {"field": field, "message": message}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return [{"field": "", "message": message} for message in exc.messages]
+
+
+@router.post(
+    "",
+    auth=auth,
+    response={201: DossierOut, 200: DossierOut, 400: ErrorOut, 404: ErrorOut},
+    summary="Nộp hồ sơ trực tuyến (multipart: procedure, agency, data JSON, tệp theo mã ô tải lên)",
+)
+def submit(request: HttpRequest) -> Status[dict[str, Any]]:
+    """Multipart form: ``procedure`` (mã thủ tục), ``agency`` (mã định danh cơ quan tiếp nhận), ``data`` (JSON
+    của tờ khai), and one or more files per component key. Header ``Idempotency-Key`` makes retries safe: the
+    same key returns the dossier created the first time (200 instead of 201)."""
+    if request.content_type != "multipart/form-data":
+        return Status(
+            400, {"detail": "Hãy gửi dạng multipart/form-data (trường procedure, agency, data và các tệp)."}
+        )
+    version = procedure_detail(request.POST.get("procedure", "").strip())
+    if version is None:
+        return Status(404, {"detail": "Không tìm thấy thủ tục có mã này."})
+    try:
+        raw = json.loads(request.POST.get("data") or "{}")
+    except json.JSONDecodeError as exc:
+        return Status(
+            400, {"detail": f"Trường data không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno})."}
+        )
+    if not isinstance(raw, dict):
+        return Status(400, {"detail": "Trường data phải là một đối tượng JSON."})
+    agency = Agency.objects.current().filter(code=request.POST.get("agency", "").strip().upper()).first()
+    uploads = {key: request.FILES.getlist(key) for key in request.FILES}
+    try:
+        dossier, created = services.submit_with_uploads(
+            applicant=request.user,  # type: ignore[arg-type]
+            version=version,
+            agency=agency,
+            raw=raw,
+            uploads=uploads,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+        )
+    except ValidationError as exc:
+        return Status(400, {"detail": "Hồ sơ chưa hợp lệ.", "errors": _errors(exc)})
+    full = selectors.dossier_for_owner(request.user, dossier.code)
+    assert full is not None
+    return Status(201 if created else 200, _full(full))
+
+
+@router.get("", auth=auth, response=list[DossierSummary], summary="Hồ sơ của tôi")
+def mine(request: HttpRequest, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    limit, offset = max(1, min(limit, 200)), max(0, offset)
+    return [
+        {
+            "code": d.code,
+            "procedure": d.procedure_version.name,
+            "submitted_at": d.submitted_at,
+            "status": d.status,
+            "status_label": d.get_status_display(),
+        }
+        for d in selectors.my_dossiers(request.user)[offset : offset + limit]
+    ]
+
+
+@router.get("/{code}", auth=auth, response=DossierOut, summary="Một hồ sơ của tôi, đầy đủ")
+def detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    dossier = selectors.dossier_for_owner(request.user, code)
+    if dossier is None:
+        raise Http404
+    return _full(dossier)
+
+
+lookup_router = Router()
+
+
+@lookup_router.get(
+    "/{code}", response=LookupOut, summary="Tra cứu tình trạng hồ sơ theo mã (không cần đăng nhập)"
+)
+def lookup(request: HttpRequest, code: str) -> dict[str, Any]:
+    dossier = selectors.public_lookup(code)
+    if dossier is None:
+        raise Http404
+    return _lookup(dossier)

@@ -1,0 +1,403 @@
+"""Every write to dossiers and drafts goes through here. Submission is one transaction: the dossier, its form
+data, its files and its first history entry are stored together before the applicant is told; follow-up work
+(the e-mail) is a task enqueued on commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from egov.accounts.models import User
+from egov.agencies.models import Agency
+from egov.catalog import formdef
+from egov.catalog.models import ProcedureVersion, VersionStatus
+from egov.core.errors import DomainError
+from egov.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, Draft, Notification, StoredFile
+from egov.dossiers.statuses import Channel, DossierStatus
+from egov.dossiers.uploads import MB, check_upload
+from egov.units.models import AdministrativeUnit
+from egov.units.selectors import place_names, province, resolve_commune
+
+logger = logging.getLogger(__name__)
+
+
+# --- Where a procedure can be filed ---------------------------------------------------------------------
+
+
+def desks_for(version: ProcedureVersion) -> QuerySet[Agency]:
+    """One-stop desks of this province at the levels where the procedure is carried out."""
+    home = province(settings.EGOV_PROVINCE_CODE)
+    levels = [level.code for level in version.levels.all()]
+    queryset = Agency.objects.current().filter(has_one_stop_desk=True, unit__kind__level__code__in=levels)
+    if home is not None:
+        queryset = queryset.filter(unit__path__startswith=home.path)
+    return queryset.select_related("unit").order_by("unit__path", "name")
+
+
+def default_desk(version: ProcedureVersion, user: User) -> Agency | None:
+    """The desk nearest the applicant: the one whose territory contains their address, deepest first."""
+    unit = _profile_unit(user)
+    desks = list(desks_for(version))
+    if unit is None:
+        return desks[0] if len(desks) == 1 else None
+    containing = [d for d in desks if unit.path.startswith(d.unit.path)]
+    return max(containing, key=lambda d: len(d.unit.path)) if containing else None
+
+
+def _profile_unit(user: User) -> AdministrativeUnit | None:
+    profile = getattr(user, "citizen_profile", None) or getattr(user, "organisation_profile", None)
+    return profile.address_unit if profile is not None else None
+
+
+# --- Drafts ---------------------------------------------------------------------------------------------
+
+
+def prefill_values(user: User, definition: dict[str, Any]) -> dict[str, Any]:
+    citizen = getattr(user, "citizen_profile", None)
+    organisation = getattr(user, "organisation_profile", None)
+    profile = citizen or organisation
+    sources: dict[str, Any] = {
+        "full_name": user.full_name,
+        "phone": user.phone or "",
+        "email": user.email or "",
+    }
+    if citizen is not None:
+        sources["personal_id"] = citizen.personal_id
+        sources["date_of_birth"] = citizen.date_of_birth.isoformat()
+    if profile is not None:
+        resolved = resolve_commune(profile.address_unit.code)
+        if resolved is not None:
+            line = profile.address_line
+            sources["address"] = {
+                "unit": resolved[0],
+                "line": line,
+                "full": f"{line}, {resolved[1]}" if line else resolved[1],
+            }
+    return {
+        spec["key"]: sources[spec["prefill"]]
+        for spec in formdef.top_fields(definition)
+        if spec.get("prefill") in sources and sources[spec["prefill"]]
+    }
+
+
+def start_draft(*, user: User, version: ProcedureVersion) -> Draft:
+    """Resume the applicant's draft of this procedure, or start one filled from their profile."""
+    if version.status != VersionStatus.PUBLISHED or not version.accepts_online:
+        raise DomainError("Thủ tục này chưa nhận hồ sơ trực tuyến.")
+    draft = Draft.objects.filter(owner=user, procedure_version=version).first()
+    if draft is None:
+        draft = Draft.objects.create(
+            owner=user,
+            procedure_version=version,
+            receiving_agency=default_desk(version, user),
+            data=prefill_values(user, version.form_definition),
+        )
+    return draft
+
+
+def choose_desk(*, draft: Draft, agency_id: Any) -> Agency:
+    try:
+        agency = desks_for(draft.procedure_version).get(pk=int(agency_id))
+    except (TypeError, ValueError, Agency.DoesNotExist):
+        raise ValidationError({"agency": ["Hãy chọn nơi nộp hồ sơ trong danh sách."]}) from None
+    draft.receiving_agency = agency
+    draft.save(update_fields=["receiving_agency", "updated_at"])
+    return agency
+
+
+def save_step(*, draft: Draft, step_index: int, raw: dict[str, Any]) -> formdef.Cleaned:
+    """Validate one step of the form; when it is valid, keep its values in the draft."""
+    definition = draft.procedure_version.form_definition
+    step_keys = {spec["key"] for spec in formdef.top_fields(definition, [step_index])}
+    earlier = {k: v for k, v in draft.data.items() if k not in step_keys}
+    cleaned = formdef.clean_values(
+        definition, raw, step_indexes=[step_index], known_before=earlier, resolve_unit=resolve_commune
+    )
+    if cleaned.ok:
+        draft.data = {**earlier, **cleaned.values}
+        draft.save(update_fields=["data", "updated_at"])
+    return cleaned
+
+
+def visible_components(version: ProcedureVersion, values: dict[str, Any]) -> list[Any]:
+    return [c for c in version.components.all() if formdef.is_visible({"show_if": c.show_if}, values)]
+
+
+def _store(
+    *, owner: User, upload: Any, slot: str, component: Any, draft: Draft | None, used_bytes: int
+) -> StoredFile:
+    checked = check_upload(upload)
+    limit = settings.EGOV_UPLOAD_MAX_DOSSIER_MB
+    if used_bytes + checked.size > limit * MB:
+        raise DomainError(
+            f"Tổng dung lượng giấy tờ của một hồ sơ tối đa {limit} MB; tệp “{checked.name}” "
+            "vượt quá giới hạn này."
+        )
+    stored = StoredFile(
+        owner=owner,
+        draft=draft,
+        component=component,
+        slot=slot,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+    )
+    upload.seek(0)
+    stored.file.save(checked.name, File(upload, name=checked.name), save=False)
+    try:
+        stored.save()
+    except Exception:
+        stored.file.delete(save=False)
+        raise
+    return stored
+
+
+def add_files(*, draft: Draft, slot: str, uploads: Iterable[Any]) -> list[StoredFile]:
+    component = next((c for c in draft.procedure_version.components.all() if c.key == slot), None)
+    if component is None:
+        raise DomainError("Ô tải lên không thuộc thủ tục này.")
+    stored: list[StoredFile] = []
+    used = StoredFile.objects.filter(draft=draft).aggregate(total=Sum("size"))["total"] or 0
+    for upload in uploads:
+        item = _store(
+            owner=draft.owner, upload=upload, slot=slot, component=component, draft=draft, used_bytes=used
+        )
+        used += item.size
+        stored.append(item)
+    return stored
+
+
+def remove_file(*, draft: Draft, file_id: Any) -> None:
+    item = StoredFile.objects.filter(draft=draft, pk=file_id, dossier__isnull=True).first()
+    if item is not None:
+        item.file.delete(save=False)
+        item.delete()
+
+
+# --- Submission -----------------------------------------------------------------------------------------
+
+
+def next_dossier_code(*, agency: Agency, day: dt.date) -> str:
+    """``‹agency code›-YYMMDD-NNNN`` from a per-agency, per-day counter, inside the caller's transaction.
+
+    The counter row is incremented with a single UPDATE, which locks it until the transaction ends, so
+    concurrent submissions to one agency are numbered one after the other and never share a number. Past
+    9,999 dossiers in one day the number simply grows to five digits (``…-0001`` … ``…-9999``, ``…-10000``):
+    a citizen's dossier is never refused for want of a number, and codes stay unique and sortable per day.
+    """
+    counter = DossierCodeSequence.objects.filter(agency=agency, day=day)
+    if not counter.update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                DossierCodeSequence.objects.create(agency=agency, day=day, last=1)
+        except IntegrityError:  # another process created today's counter first
+            counter.update(last=F("last") + 1)
+    number = counter.values_list("last", flat=True).get()
+    return f"{agency.code}-{day:%y%m%d}-{number:04d}"
+
+
+def _applicant_snapshot(user: User) -> dict[str, str]:
+    citizen = getattr(user, "citizen_profile", None)
+    organisation = getattr(user, "organisation_profile", None)
+    profile = citizen or organisation
+    place = place_names({profile.address_unit.code}).get(profile.address_unit.code, "") if profile else ""
+    line = profile.address_line if profile else ""
+    return {
+        "applicant_name": organisation.name if organisation else user.full_name,
+        "applicant_id_number": organisation.tax_code
+        if organisation
+        else (citizen.personal_id if citizen else ""),
+        "applicant_phone": user.phone or "",
+        "applicant_email": user.email or "",
+        "applicant_address": ", ".join(p for p in (line, place) if p),
+    }
+
+
+def submit_dossier(
+    *,
+    applicant: User,
+    version: ProcedureVersion,
+    agency: Agency | None,
+    raw: dict[str, Any],
+    files: list[StoredFile],
+    idempotency_key: str,
+    reject_unknown: bool = False,
+) -> tuple[Dossier, bool]:
+    """File a dossier online. Returns ``(dossier, created)``; the same key again returns the first dossier.
+
+    Raises ValidationError keyed by field (Vietnamese) when the answers or the papers are not complete.
+    """
+    key = str(idempotency_key or "").strip()[:80]
+    if key:
+        existing = Dossier.objects.filter(applicant=applicant, idempotency_key=key).first()
+        if existing is not None:
+            return existing, False
+    if version.status != VersionStatus.PUBLISHED or not version.accepts_online:
+        raise DomainError(
+            "Thủ tục này không nhận hồ sơ trực tuyến (phiên bản đã thay thế hoặc chưa trực tuyến)."
+        )
+    errors: dict[str, list[str]] = {}
+    if agency is None or not desks_for(version).filter(pk=agency.pk).exists():
+        errors["agency"] = ["Hãy chọn nơi nộp hồ sơ: bộ phận một cửa giải quyết thủ tục này."]
+    cleaned = formdef.clean_values(
+        version.form_definition, raw, resolve_unit=resolve_commune, reject_unknown=reject_unknown
+    )
+    errors.update(cleaned.errors)
+    components = visible_components(version, cleaned.values)
+    present = {f.slot for f in files}
+    for component in components:
+        if component.required and component.key not in present:
+            errors.setdefault(f"files.{component.key}", []).append(f"Hãy đính kèm “{component.name}”.")
+    allowed_slots = {c.key for c in components}
+    for item in files:
+        if item.slot not in allowed_slots:
+            errors.setdefault(f"files.{item.slot}", []).append("Giấy tờ này không thuộc hồ sơ của thủ tục.")
+    if errors:
+        raise ValidationError(errors)
+    assert agency is not None
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            dossier = Dossier.objects.create(
+                code=next_dossier_code(agency=agency, day=timezone.localdate(now)),
+                procedure_version=version,
+                receiving_agency=agency,
+                applicant=applicant,
+                form_data=cleaned.values,
+                status=DossierStatus.NEW,
+                channel=Channel.ONLINE,
+                submitted_at=now,
+                idempotency_key=key,
+                **_applicant_snapshot(applicant),
+            )
+            StoredFile.objects.filter(pk__in=[f.pk for f in files]).update(dossier=dossier, draft=None)
+            DossierEvent.objects.create(
+                dossier=dossier,
+                at=now,
+                actor=applicant,
+                action="submitted",
+                from_status="",
+                to_status=DossierStatus.NEW,
+                note="Nộp hồ sơ trực tuyến.",
+            )
+            Draft.objects.filter(owner=applicant, procedure_version=version).delete()
+            notify(dossier=dossier, kind="submitted")
+    except IntegrityError:
+        existing = Dossier.objects.filter(applicant=applicant, idempotency_key=key).first() if key else None
+        if existing is None:
+            raise
+        return existing, False  # the same submission arrived twice at once; the first one won
+    logger.info("dossier submitted", extra={"dossier": dossier.code, "agency": agency.code})
+    return dossier, True
+
+
+def submit_draft(*, draft: Draft) -> tuple[Dossier, bool]:
+    return submit_dossier(
+        applicant=draft.owner,
+        version=draft.procedure_version,
+        agency=draft.receiving_agency,
+        raw=draft.data,
+        files=list(StoredFile.objects.filter(draft=draft)),
+        idempotency_key=str(draft.submission_key),
+    )
+
+
+def submit_with_uploads(
+    *,
+    applicant: User,
+    version: ProcedureVersion,
+    agency: Agency | None,
+    raw: dict[str, Any],
+    uploads: dict[str, list[Any]],
+    idempotency_key: str,
+) -> tuple[Dossier, bool]:
+    """The API's one-shot submission: files are checked and stored first; if the dossier is then refused,
+    they are deleted again, so nothing is left behind."""
+    key = str(idempotency_key or "").strip()[:80]
+    if key:
+        existing = Dossier.objects.filter(applicant=applicant, idempotency_key=key).first()
+        if existing is not None:
+            return existing, False
+    components = {c.key: c for c in version.components.all()}
+    unknown = sorted(set(uploads) - set(components))
+    if unknown:
+        raise ValidationError({f"files.{slot}": ["Ô tải lên không thuộc thủ tục này."] for slot in unknown})
+    stored: list[StoredFile] = []
+    try:
+        used = 0
+        for slot, items in uploads.items():
+            for upload in items:
+                try:
+                    item = _store(
+                        owner=applicant,
+                        upload=upload,
+                        slot=slot,
+                        component=components[slot],
+                        draft=None,
+                        used_bytes=used,
+                    )
+                except DomainError as exc:
+                    raise ValidationError({f"files.{slot}": exc.messages}) from exc
+                used += item.size
+                stored.append(item)
+        dossier, created = submit_dossier(
+            applicant=applicant,
+            version=version,
+            agency=agency,
+            raw=raw,
+            files=stored,
+            idempotency_key=key,
+            reject_unknown=True,
+        )
+    except Exception:
+        _discard(stored)
+        raise
+    if not created:
+        _discard(stored)
+    return dossier, created
+
+
+def _discard(files: list[StoredFile]) -> None:
+    for item in files:
+        if item.dossier_id is None:
+            item.file.delete(save=False)
+            StoredFile.objects.filter(pk=item.pk, dossier__isnull=True).delete()
+
+
+def notify(*, dossier: Dossier, kind: str) -> None:
+    """Record that the applicant is owed an e-mail and enqueue its sending once the transaction commits."""
+    if not dossier.applicant_email:
+        return
+    notification, created = Notification.objects.get_or_create(
+        dossier=dossier, kind=kind, defaults={"recipient": dossier.applicant_email}
+    )
+    if created:
+        from egov.dossiers.tasks import send_notification
+
+        transaction.on_commit(lambda: send_notification.enqueue(notification.pk))
+
+
+def stale_drafts(days: int = 30) -> QuerySet[Draft]:
+    return Draft.objects.filter(updated_at__lt=timezone.now() - dt.timedelta(days=days))
+
+
+def purge_stale_drafts(days: int = 30) -> int:
+    """Delete drafts untouched for ``days`` days and their files (none of which belongs to a dossier)."""
+    count = 0
+    for draft in stale_drafts(days):
+        for item in StoredFile.objects.filter(Q(draft=draft) & Q(dossier__isnull=True)):
+            item.file.delete(save=False)
+            item.delete()
+        draft.delete()
+        count += 1
+    return count

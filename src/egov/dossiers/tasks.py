@@ -1,0 +1,65 @@
+"""Background work for dossiers. Each task is idempotent and safe to run again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_tasks import task
+
+from egov.dossiers.models import Notification
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 6
+
+
+@task()
+def send_notification(notification_id: int) -> str:
+    """Send one e-mail about a dossier. Sends nothing if it was sent already; on a delivery failure it
+    re-enqueues itself with exponential back-off (1, 2, 4, 8, 16 minutes) up to six attempts."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("dossier__procedure_version", "dossier__receiving_agency")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None or notification.sent_at is not None:
+            return "already sent"
+        dossier = notification.dossier
+        context = {
+            "dossier": dossier,
+            "lookup_url": f"{settings.EGOV_PUBLIC_URL}/tra-cuu-ho-so/?ma={dossier.code}",
+            "public_url": settings.EGOV_PUBLIC_URL,
+        }
+        subject = " ".join(
+            render_to_string(f"dossiers/email/{notification.kind}_subject.txt", context).split()
+        )
+        body = render_to_string(f"dossiers/email/{notification.kind}.txt", context)
+        try:
+            EmailMessage(subject, body, to=[notification.recipient]).send()
+        except (smtplib.SMTPException, OSError) as exc:
+            notification.attempts += 1
+            notification.last_error = str(exc)[:500]
+            notification.save(update_fields=["attempts", "last_error"])
+            if notification.attempts < MAX_ATTEMPTS:
+                delay = dt.timedelta(minutes=2 ** (notification.attempts - 1))
+                retry = send_notification
+                if retry.get_backend().supports_defer:
+                    retry = retry.using(run_after=timezone.now() + delay)
+                transaction.on_commit(lambda: retry.enqueue(notification_id))
+            else:
+                logger.error(
+                    "notification failed", extra={"notification": notification_id, "error": str(exc)}
+                )
+            return "retry"
+        notification.sent_at = timezone.now()
+        notification.attempts += 1
+        notification.save(update_fields=["sent_at", "attempts"])
+    return "sent"

@@ -1,0 +1,166 @@
+"""The PDF acknowledgement of an online dossier, checked with poppler's command-line tools as a reader sees it:
+the Vietnamese text extracts exactly, the fonts are embedded, the page is A5 and the QR code leads to the
+lookup page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+
+from egov.accounts.models import User
+from egov.agencies.models import Agency
+from egov.catalog.models import Component, Procedure, ProcedureVersion, Sector
+from egov.core.pdf import LocalOnlyFetcher, qr_svg_data_uri
+from egov.dossiers.models import Dossier, StoredFile
+from egov.dossiers.pdf import acknowledgement_pdf, kilobytes, vietnam_time
+
+if shutil.which("pdftotext") is None and not os.environ.get("EGOV_REQUIRE_BROWSER"):
+    pytest.skip("poppler-utils (pdftotext) is not installed", allow_module_level=True)
+
+CODE = "000.22.44.H10-181203-0001"
+LOOKUP_URL = f"https://dichvucong.binhphuoc.gov.vn/tra-cuu-ho-so/?ma={CODE}"
+
+
+def run(*args: str | Path) -> str:
+    return subprocess.run([str(a) for a in args], check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def dossier(demo: None) -> Dossier:
+    sector = Sector.objects.create(code="G03-TP02", name="Hộ tịch")
+    procedure = Procedure.objects.create(national_code="1.001193")
+    version = ProcedureVersion.objects.create(
+        procedure=procedure,
+        number=1,
+        status="published",
+        name="Đăng ký khai sinh",
+        sector=sector,
+        receiving_agency="Ủy ban nhân dân cấp xã",
+        deciding_agency="Ủy ban nhân dân cấp xã",
+        processing_time=Decimal("1"),
+        legal_basis="Luật Hộ tịch năm 2014.",
+        result="Giấy khai sinh",
+        online_level="full",
+    )
+    component = Component.objects.create(
+        version=version, key="giay-chung-sinh", order=1, name="Giấy chứng sinh"
+    )
+    applicant = User.objects.get(email="nguyenvanan@binhphuoc.demo")
+    dossier = Dossier.objects.create(
+        code=CODE,
+        procedure_version=version,
+        receiving_agency=Agency.objects.current().get(code="000.22.44.H10"),
+        applicant=applicant,
+        applicant_name="Nguyễn Văn An",
+        applicant_id_number="070090001234",
+        applicant_phone="0912345678",
+        applicant_email="nguyenvanan@binhphuoc.demo",
+        applicant_address="Ấp 3, xã Lộc Tấn, huyện Lộc Ninh, tỉnh Bình Phước",
+        submitted_at=dt.datetime(2018, 12, 3, 2, 5, tzinfo=dt.UTC),
+    )
+    content = b"%PDF-1.4\n" + b"0" * 3000
+    stored = StoredFile(
+        owner=applicant,
+        dossier=dossier,
+        component=component,
+        slot="giay-chung-sinh",
+        original_name="Giấy chứng sinh của bé.pdf",
+        content_type="application/pdf",
+        size=len(content),
+        sha256="0" * 64,
+    )
+    stored.file.save("giay-chung-sinh.pdf", ContentFile(content), save=False)
+    stored.save()
+    return dossier
+
+
+@pytest.fixture
+def pdf_path(dossier: Dossier, tmp_path: Path) -> Path:
+    path = tmp_path / "phieu-xac-nhan.pdf"
+    path.write_bytes(acknowledgement_pdf(dossier, lookup_url=LOOKUP_URL))
+    return path
+
+
+def test_the_acknowledgement_reads_in_vietnamese(pdf_path: Path) -> None:
+    assert pdf_path.read_bytes().startswith(b"%PDF")
+    text = " ".join(run("pdftotext", pdf_path, "-").split())
+    for expected in [
+        "ỦY BAN NHÂN DÂN XÃ LỘC TẤN",
+        "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "PHIẾU XÁC NHẬN NỘP HỒ SƠ TRỰC TUYẾN",
+        CODE,
+        "Quét mã để tra cứu tình trạng hồ sơ",
+        "Đăng ký khai sinh",
+        "1.001193",
+        "Nguyễn Văn An",
+        "070090001234",
+        "Ấp 3, xã Lộc Tấn, huyện Lộc Ninh, tỉnh Bình Phước",
+        "09:05 ngày 03/12/2018",
+        "Trực tuyến",
+        "Mới đăng ký",
+        "Giấy tờ đã nộp",
+        "Giấy chứng sinh của bé.pdf (3 KB)",
+        "Hồ sơ đang chờ cán bộ tiếp nhận kiểm tra. Giấy tiếp nhận hồ sơ và hẹn trả kết quả sẽ được gửi khi hồ sơ"
+        " được tiếp nhận.",
+    ]:
+        assert expected in text, expected
+    # A long address may wrap anywhere, so look for it with the line breaks taken out.
+    assert f"Tracứu:{LOOKUP_URL}" in "".join(text.split())
+
+
+def test_the_fonts_are_embedded_and_the_page_is_a5(pdf_path: Path) -> None:
+    rows = run("pdffonts", pdf_path).splitlines()[2:]
+    assert rows
+    names = [row.split()[0] for row in rows]
+    embedded = [row.split()[-5] for row in rows]
+    assert embedded == ["yes"] * len(rows), rows
+    assert any("NotoSerif" in name.replace("-", "") for name in names), names
+
+    info = run("pdfinfo", pdf_path)
+    assert re.search(r"^Pages:\s+1$", info, re.MULTILINE), info
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
+    assert size, info
+    assert float(size[1]) == pytest.approx(419.53, abs=1)
+    assert float(size[2]) == pytest.approx(595.28, abs=1)
+
+
+def test_the_qr_code_leads_to_the_lookup_page(pdf_path: Path, tmp_path: Path) -> None:
+    run("pdftoppm", "-r", "200", "-png", "-singlefile", pdf_path, tmp_path / "page")
+    page = tmp_path / "page.png"
+    assert page.stat().st_size > 0
+    if shutil.which("zbarimg") is None:
+        pytest.skip("zbarimg is not installed: the page rendered, the QR code was not decoded")
+    decoded = run("zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", page).strip()
+    assert decoded == LOOKUP_URL
+
+
+def test_rendering_fetches_nothing_but_data_urls_and_the_packaged_fonts() -> None:
+    fetcher = LocalOnlyFetcher()
+    for url in [
+        "https://example.com/logo.png",
+        "http://127.0.0.1/",
+        "ftp://example.com/x",
+        "file:///etc/passwd",
+    ]:
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    uri = qr_svg_data_uri(LOOKUP_URL)
+    assert uri.startswith("data:image/svg+xml")
+    assert b"<svg" in fetcher.fetch(uri).read()
+
+
+def test_times_and_sizes_are_written_the_vietnamese_way() -> None:
+    assert vietnam_time(dt.datetime(2018, 12, 31, 17, 30, tzinfo=dt.UTC)) == "00:30 ngày 01/01/2019"
+    assert kilobytes(1) == "1 KB"
+    assert kilobytes(3000) == "3 KB"
+    assert kilobytes(5 * 1024 * 1024) == "5.120 KB"

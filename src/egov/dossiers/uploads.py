@@ -1,0 +1,142 @@
+"""Checking uploaded files before anyone opens them: kind by content (not by name), size, a safe name, and
+an optional virus scan by ClamAV's clamd (INSTREAM protocol) when ``EGOV_CLAMD_ADDRESS`` is set."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import socket
+import struct
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.conf import settings
+
+from egov.core.errors import DomainError
+
+KINDS = {
+    "pdf": ("application/pdf", ".pdf", "PDF"),
+    "jpeg": ("image/jpeg", ".jpg", "JPEG"),
+    "png": ("image/png", ".png", "PNG"),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ".docx",
+        "Word (DOCX)",
+    ),
+}
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def allowed_kinds_label() -> str:
+    return ", ".join(KINDS[k][2] for k in settings.EGOV_UPLOAD_TYPES if k in KINDS)
+
+
+def detect_kind(stream: IO[bytes]) -> str | None:
+    stream.seek(0)
+    head = stream.read(8)
+    stream.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(stream) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None
+        finally:
+            stream.seek(0)
+        if "[Content_Types].xml" in names and "word/document.xml" in names:
+            return "docx"
+    return None
+
+
+def safe_name(original: str, extension: str) -> str:
+    """A file name that is safe to store and show: no folders, no control characters, NFC, short, with the
+    extension of the detected kind."""
+    name = unicodedata.normalize("NFC", str(original or "")).replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    stem = os.path.splitext(name)[0]
+    stem = re.sub(r"[<>:\"|?*\x00]", "", stem).strip(" .") or "tep-dinh-kem"
+    return stem[:100] + extension
+
+
+def check_upload(upload: Any) -> CheckedFile:
+    """Raise a DomainError in Vietnamese if the file may not be accepted."""
+    label = safe_name(getattr(upload, "name", ""), "")
+    limit = settings.EGOV_UPLOAD_MAX_FILE_MB
+    if upload.size > limit * MB:
+        raise DomainError(f"Tệp “{label}” quá lớn ({upload.size / MB:.1f} MB); mỗi tệp tối đa {limit} MB.")
+    if upload.size == 0:
+        raise DomainError(f"Tệp “{label}” rỗng.")
+    stream = upload.open("rb") if hasattr(upload, "open") else upload
+    kind = detect_kind(stream)
+    if kind is None or kind not in settings.EGOV_UPLOAD_TYPES:
+        raise DomainError(
+            f"Tệp “{label}” không phải loại được nhận (nội dung tệp được kiểm tra, không dựa vào tên). "
+            f"Chỉ nhận: {allowed_kinds_label()}."
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    stream.seek(0)
+    scan(upload, label)
+    content_type, extension, _label = KINDS[kind]
+    return CheckedFile(safe_name(upload.name, extension), content_type, upload.size, digest.hexdigest())
+
+
+def scan(upload: Any, label: str) -> None:
+    address = settings.EGOV_CLAMD_ADDRESS
+    if not address:
+        return
+    try:
+        verdict = clamd_instream(address, upload.chunks())
+    except OSError as exc:
+        raise DomainError(
+            "Chưa kiểm tra được mã độc trong tệp (máy quét không phản hồi); hãy thử lại sau."
+        ) from exc
+    finally:
+        upload.seek(0)
+    if verdict.endswith("FOUND"):
+        raise DomainError(f"Tệp “{label}” chứa mã độc và đã bị từ chối.")
+    if not verdict.endswith("OK"):
+        raise DomainError("Chưa kiểm tra được mã độc trong tệp; hãy thử lại sau.")
+
+
+def clamd_instream(address: str, chunks: Any, timeout: float = 30.0) -> str:
+    """Send a file to clamd with the INSTREAM command and return its answer (``stream: OK`` or ``… FOUND``)."""
+    if ":" in address and not address.startswith("/"):
+        host, port = address.rsplit(":", 1)
+        connection = socket.create_connection((host, int(port)), timeout=timeout)
+    else:
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        connection.settimeout(timeout)
+        connection.connect(address)
+    with connection:
+        connection.sendall(b"zINSTREAM\0")
+        for chunk in chunks:
+            for start in range(0, len(chunk), 65536):
+                piece = chunk[start : start + 65536]
+                connection.sendall(struct.pack("!L", len(piece)) + piece)
+        connection.sendall(struct.pack("!L", 0))
+        answer = b""
+        while not answer.endswith(b"\0"):
+            data = connection.recv(4096)
+            if not data:
+                break
+            answer += data
+    return answer.rstrip(b"\0").decode("utf-8", "replace").strip()

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from egov.dossiers import views
+
+app_name = "dossiers"
+
+urlpatterns = [
+    path("nop-ho-so/<str:national_code>/", views.start, name="start"),
+    path("ho-so-nhap/<int:draft_id>/buoc-<int:index>/", views.step, name="step"),
+    path("ho-so-nhap/<int:draft_id>/nop/", views.submit, name="submit"),
+    path("ho-so-cua-toi/", views.mine, name="mine"),
+    path("ho-so-cua-toi/<str:code>/", views.detail, name="detail"),
+    path("ho-so-cua-toi/<str:code>/da-nop/", views.submitted, name="submitted"),
+    path("ho-so-cua-toi/<str:code>/phieu-xac-nhan.pdf", views.acknowledgement, name="acknowledgement"),
+    path("ho-so-cua-toi/<str:code>/tep/<int:file_id>/", views.download, name="download"),
+    path("tra-cuu-ho-so/", views.lookup, name="lookup"),
+]
