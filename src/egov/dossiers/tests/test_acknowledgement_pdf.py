@@ -35,8 +35,8 @@ def run(*args: str | Path) -> str:
 
 @pytest.fixture
 def dossier(demo: None) -> Dossier:
-    sector = Sector.objects.create(code="G03-TP02", name="Hộ tịch")
-    procedure = Procedure.objects.create(national_code="1.001193")
+    sector = Sector.objects.create(code="T99-PDF1", name="Hộ tịch (thử)")
+    procedure = Procedure.objects.create(national_code="9.999193")
     version = ProcedureVersion.objects.create(
         procedure=procedure,
         number=1,
@@ -101,7 +101,7 @@ def test_the_acknowledgement_reads_in_vietnamese(pdf_path: Path) -> None:
         CODE,
         "Quét mã để tra cứu tình trạng hồ sơ",
         "Đăng ký khai sinh",
-        "1.001193",
+        "9.999193",
         "Nguyễn Văn An",
         "070090001234",
         "Ấp 3, xã Lộc Tấn, huyện Lộc Ninh, tỉnh Bình Phước",

@@ -229,7 +229,7 @@ def test_codes_count_per_agency_per_day_and_grow_past_9999(marriage: Any) -> Non
     assert services.next_dossier_code(agency=agency, day=tomorrow) == f"{LOC_TAN}-{tomorrow:%y%m%d}-0001"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_submissions_get_distinct_codes(django_db_blocker: Any) -> None:
     from django.core.management import call_command
 
