@@ -120,7 +120,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         url = reverse("admin:catalog_procedureversion_preview", args=[obj.pk])
         return format_html('<a href="{}">Xem biểu mẫu như người dân thấy</a>', url)
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return ["procedure", "number", "status", "sector", "preview_link", *EDITABLE, "form_definition"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

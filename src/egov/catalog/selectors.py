@@ -69,7 +69,7 @@ def search(query: str, filters: Filters, *, limit: int = 50) -> list[ProcedureVe
 
 def _rank_postgresql(key: str, candidates: QuerySet[ProcedureVersion], limit: int) -> list[int]:
     """The same ranking as :func:`_rank_python`, computed by PostgreSQL with pg_trgm."""
-    subquery, params = candidates.values("pk").query.sql_with_params()
+    subquery, params = candidates.order_by().values("pk").query.sql_with_params()
     words = key.split()
     matched = " + ".join(
         ["(CASE WHEN word_similarity(%s, v.search_text) >= 0.5 THEN 1 ELSE 0 END)"] * len(words)

@@ -14,7 +14,7 @@ from egov.dossiers.models import Dossier
 from egov.portal.tests.test_browser import browser, page, shot  # noqa: F401 (fixtures)
 
 
-def arrive(page: Any, ending: str) -> None:
+def arrive(page: Any, ending: str) -> None:  # noqa: F811
     """Wait until the address ends with ``ending`` (polling: robust to in-page anchor jumps before a submit)."""
     from playwright.sync_api import expect
 
