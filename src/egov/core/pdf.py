@@ -18,8 +18,15 @@ import fontpkg_be_vietnam_pro
 import fontpkg_noto_serif
 import segno
 from django.template.loader import render_to_string
-from weasyprint import CSS, HTML, URLFetcher
-from weasyprint.text.fonts import FontConfiguration
+
+try:
+    from weasyprint import CSS, HTML, URLFetcher
+    from weasyprint.text.fonts import FontConfiguration
+
+    MISSING_LIBRARIES: OSError | None = None
+except OSError as exc:  # Pango is a system library (Debian: libpango-1.0-0 libpangoft2-1.0-0)
+    MISSING_LIBRARIES = exc
+    URLFetcher = object
 
 FONT_PACKAGES: tuple[tuple[str, Path], ...] = (
     (fontpkg_noto_serif.FAMILY, Path(fontpkg_noto_serif.ROOT)),
@@ -76,6 +83,10 @@ def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     The template's own ``<style>`` sets the page (``@page``) and may use the families ``"Noto Serif"`` and
     ``"Be Vietnam Pro"``. Images must be ``data:`` URLs (see :func:`qr_svg_data_uri`).
     """
+    if MISSING_LIBRARIES is not None:
+        raise RuntimeError(
+            "WeasyPrint cannot start: install Pango (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0)."
+        ) from MISSING_LIBRARIES
     html = render_to_string(template_name, context)
     fetcher = LocalOnlyFetcher()
     font_config = FontConfiguration()
