@@ -19,7 +19,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from egov.catalog.models import Component, OnlineLevel, ProcedureVersion, Sector, VersionStatus
 from egov.catalog.search_text import search_key
 
-MIN_WORD_SCORE = 0.5
+MIN_WORD_SHARE = 2 / 3  # a result must match two thirds of the query's words, unless it has the whole phrase
 
 
 def published() -> QuerySet[ProcedureVersion]:
@@ -84,7 +84,7 @@ def _rank_postgresql(key: str, candidates: QuerySet[ProcedureVersion], limit: in
             FROM catalog_procedureversion v
             WHERE v.id IN ({subquery})
         ) ranked
-        WHERE phrase OR matched * 2 >= %s
+        WHERE phrase OR matched * 3 >= %s * 2
         ORDER BY phrase DESC, matched DESC, word_score DESC, score DESC, name
         LIMIT %s
     """  # noqa: S608 (only placeholders are interpolated)
@@ -99,12 +99,26 @@ def _trigrams(text: str) -> set[str]:
 
 
 def _similar_word(word: str, words: list[str]) -> bool:
-    """True when ``word`` is among ``words`` or one edit (typo) away from one of them (words of 3+ letters)."""
+    """True when ``word`` is among ``words`` or a likely typo of one of them. Vietnamese syllables are short
+    and many differ by one letter (“sinh”, “kinh”), so: two swapped letters are accepted from four letters on,
+    any single edit only from five."""
     if word in words:
         return True
-    if len(word) < 3:
-        return any(w.startswith(word) for w in words) if len(word) == 2 else False
-    return any(abs(len(w) - len(word)) <= 1 and _one_edit(word, w) for w in words)
+    if len(word) < 4:
+        return len(word) == 2 and any(w.startswith(word) for w in words)
+    if any(len(w) == len(word) and _swapped(word, w) for w in words):
+        return True
+    return len(word) >= 5 and any(abs(len(w) - len(word)) <= 1 and _one_edit(word, w) for w in words)
+
+
+def _swapped(a: str, b: str) -> bool:
+    diffs = [i for i in range(len(a)) if a[i] != b[i]]
+    return (
+        len(diffs) == 2
+        and diffs[1] == diffs[0] + 1
+        and a[diffs[0]] == b[diffs[1]]
+        and a[diffs[1]] == b[diffs[0]]
+    )
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -128,7 +142,7 @@ def _rank_python(key: str, rows: Iterable[tuple[int, str]], limit: int) -> list[
         words = text.split()
         matched = sum(1 for w in query_words if _similar_word(w, words))
         phrase = key in text
-        if not phrase and matched / len(query_words) < MIN_WORD_SCORE:
+        if not phrase and matched < MIN_WORD_SHARE * len(query_words):
             continue
         grams = _trigrams(text)
         similarity = len(query_grams & grams) / len(query_grams | grams)
