@@ -119,6 +119,9 @@ def bound_fields(
                 int(spec.get("min_items", 1 if spec.get("required") else 0)),
                 1,
             )
+            maximum = int(spec.get("max_items", 20))
+            total = min(total, max(maximum, len(rows)))
+            item["can_add"] = total < maximum
             item["rows_total"] = total
             item["item_label"] = spec.get("item_label", "Mục")
             item["rows"] = []

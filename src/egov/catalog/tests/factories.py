@@ -98,6 +98,24 @@ MARRIAGE_SPEC: dict[str, Any] = {
                             },
                         ],
                     },
+                    {
+                        "key": "con_chung",
+                        "type": "group",
+                        "label": "Con chung",
+                        "item_label": "Con",
+                        "min_items": 0,
+                        "max_items": 5,
+                        "fields": [
+                            {"key": "ten_con", "type": "text", "label": "Tên con", "required": True},
+                            {
+                                "key": "nam_sinh_con",
+                                "type": "number",
+                                "label": "Năm sinh",
+                                "min": 1900,
+                                "max": 2100,
+                            },
+                        ],
+                    },
                     {"key": "chi_phi", "type": "money", "label": "Chi phí dự kiến", "max": 100000000},
                     {"key": "so_con", "type": "number", "label": "Số con chung", "min": 0, "max": 20},
                     {

@@ -63,7 +63,10 @@ def test_a_citizen_files_a_dossier_and_looks_it_up(page: Any, marriage: Any, tmp
     page.fill("[name=ben__0__ho_ten_ben]", "Nguyễn Văn An")
     page.fill("[name=ben__0__ngay_sinh]", "12/05/1990")
     page.check("[name=ben__0__gioi_tinh][value=nam]")
-    page.get_by_role("button", name="Thêm người").click()
+    page.get_by_role("button", name="Thêm con").click()
+    page.fill("[name=con_chung__0__ten_con]", "Nguyễn Minh Khôi")
+    page.fill("[name=con_chung__0__nam_sinh_con]", "2019")
+    assert page.input_value("[name=ben__0__ho_ten_ben]") == "Nguyễn Văn An"  # kept across the round trip
     page.fill("[name=ben__1__ho_ten_ben]", "Lê Thị Hoa")
     page.fill("[name=ben__1__ngay_sinh]", "08/03/1994")
     page.check("[name=ben__1__gioi_tinh][value=nu]")
@@ -80,6 +83,7 @@ def test_a_citizen_files_a_dossier_and_looks_it_up(page: Any, marriage: Any, tmp
     arrive(page, "/buoc-4/")
     review = page.inner_text("main")
     assert "Lê Thị Hoa" in review and "08/03/1994" in review and "Tờ khai kết hôn.pdf" in review
+    assert "Nguyễn Minh Khôi" in review
     shot(page, "citizen-review")
     page.get_by_role("button", name="Nộp hồ sơ").click()
 

@@ -109,10 +109,25 @@ def test_the_web_path_from_procedure_page_to_code(
     assert good["Location"] == f"/ho-so-nhap/{draft.pk}/buoc-2/"
 
     step2 = f"/ho-so-nhap/{draft.pk}/buoc-2/"
-    added = client.post(step2, {"ben__rows": "2", "ben__0__ho_ten_ben": "Nguyễn Văn An", "action": "add:ben"})
-    assert added.status_code == 200 and 'name="ben__2__ho_ten_ben"' in added.content.decode()
+    added = client.post(
+        step2,
+        {
+            "ben__rows": "2",
+            "ben__0__ho_ten_ben": "Nguyễn Văn An",
+            "con_chung__rows": "1",
+            "action": "add:con_chung",
+        },
+    )
+    page = added.content.decode()
+    assert added.status_code == 200 and 'name="con_chung__1__ten_con"' in page
+    assert 'value="Nguyễn Văn An"' in page  # what was typed survives adding a row
+    assert "ben__2__ho_ten_ben" not in page and "Thêm người" not in page  # “Hai bên” is at most two people
     people = {
         "ben__rows": "3",
+        "con_chung__rows": "2",
+        "con_chung__0__ten_con": "Nguyễn Minh Khôi",
+        "con_chung__0__nam_sinh_con": "2019",
+        "con_chung__1__ten_con": "",
         "ben__0__ho_ten_ben": "Nguyễn Văn An",
         "ben__0__ngay_sinh": "12/05/1990",
         "ben__0__gioi_tinh": "nam",
@@ -170,6 +185,7 @@ def test_the_web_path_from_procedure_page_to_code(
         1,
     )
     assert dossier.form_data["ben"][1]["ngay_sinh"] == "1994-03-08"
+    assert dossier.form_data["con_chung"] == [{"ten_con": "Nguyễn Minh Khôi", "nam_sinh_con": 2019}]
     assert dossier.applicant_address == "Ấp 3, Xã Lộc Tấn, Huyện Lộc Ninh, Tỉnh Bình Phước"
     assert list(dossier.files.values_list("original_name", flat=True)) == ["Tờ khai.pdf"]
     event = DossierEvent.objects.get(dossier=dossier)
