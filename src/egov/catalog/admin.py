@@ -56,12 +56,16 @@ class ProcedureAdmin(admin.ModelAdmin):
 
 
 class ComponentInline(admin.TabularInline):
+    """Components belong to the version's published content (changed through a new version); only the blank
+    template file a citizen downloads can be attached here."""
+
     model = Component
     extra = 0
     can_delete = False
-    fields = readonly_fields = (
+    readonly_fields = (
         "order", "key", "name", "originals", "certified_copies", "photocopies", "required", "condition", "show_if",
     )  # fmt: skip
+    fields = (*readonly_fields, "template")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

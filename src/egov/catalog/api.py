@@ -59,6 +59,7 @@ class ProcedureQuery(Schema):
     sector: str = Field("", max_length=30, description="Mã lĩnh vực")
     level: str = Field("", max_length=20, description="province, district hoặc commune")
     online: str = Field("", max_length=10, description="full, partial, none, hoặc online (full + partial)")
+    agency: str = Field("", max_length=35, description="Mã định danh của bộ phận một cửa tiếp nhận")
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=100_000)
 
@@ -74,7 +75,7 @@ def summary(version: ProcedureVersion) -> dict[str, Any]:
 
 @router.get("", response=list[ProcedureSummary], summary="Tìm và liệt kê thủ tục đang áp dụng")
 def list_procedures(request: HttpRequest, params: Query[ProcedureQuery]) -> list[dict[str, Any]]:
-    filters = Filters(sector=params.sector, level=params.level, online=params.online)
+    filters = Filters(sector=params.sector, level=params.level, online=params.online, agency=params.agency)
     if params.q.strip():
         versions = search(params.q, filters, limit=params.offset + params.limit)[params.offset :]
     else:

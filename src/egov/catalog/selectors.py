@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from egov.agencies.models import Agency
 from egov.catalog.models import Component, OnlineLevel, ProcedureVersion, Sector, VersionStatus
 from egov.catalog.search_text import search_key
 
@@ -31,12 +32,22 @@ class Filters:
     sector: str = ""
     level: str = ""
     online: str = ""
+    agency: str = ""
 
     def apply(self, queryset: QuerySet[ProcedureVersion]) -> QuerySet[ProcedureVersion]:
         if self.sector:
             queryset = queryset.filter(sector__code=self.sector)
         if self.level:
             queryset = queryset.filter(levels__code=self.level)
+        if self.agency:
+            # A one-stop desk receives the procedures of its own level (the provincial centre: province level).
+            level = (
+                Agency.objects.current()
+                .filter(code=self.agency.upper(), has_one_stop_desk=True)
+                .values_list("unit__kind__level__code", flat=True)
+                .first()
+            )
+            queryset = queryset.filter(levels__code=level) if level else queryset.none()
         if self.online == "online":
             queryset = queryset.exclude(online_level=OnlineLevel.NONE)
         elif self.online in OnlineLevel.values:

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from egov.agencies.selectors import one_stop_desks
 from egov.catalog.models import OnlineLevel
 from egov.catalog.selectors import Filters, browse, procedure_detail, search, sectors_with_counts
 from egov.units.models import AdministrativeLevel
@@ -19,12 +20,14 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
         sector=request.GET.get("linh-vuc", "")[:30],
         level=request.GET.get("cap", "")[:20],
         online=request.GET.get("truc-tuyen", "")[:10],
+        agency=request.GET.get("co-quan", "")[:35],
     )
     results = search(query, filters) if query else browse(filters)
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("trang"))
     context = {
         "query": query, "filters": filters, "page": page,
         "sectors": sectors_with_counts(),
+        "desks": one_stop_desks(),
         "levels": AdministrativeLevel.objects.current().order_by("rank"),
         "online_levels": [("online", "Có nộp trực tuyến"), *[(o.value, o.label) for o in OnlineLevel]],
     }  # fmt: skip

@@ -57,3 +57,15 @@ def test_browsing_by_sector_and_level(demo: None, client: Client) -> None:
     assert ProcedureVersion.objects.filter(status="published").count() >= 40
     body = client.get("/thu-tuc/", {"q": "dang ky khai sinh"}).content.decode()
     assert body.index("Đăng ký khai sinh</a>") < body.index("Đăng ký lại khai sinh")
+
+
+def test_browse_by_the_desk_where_one_files(demo: None, client: Client) -> None:
+    commune = names("", agency="000.22.44.H10")  # UBND xã Lộc Tấn: commune-level procedures
+    assert (
+        "Đăng ký khai sinh" in commune
+        and "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam, người nước ngoài đang cư trú tại Việt Nam"
+        not in commune
+    )
+    province = client.get("/api/v1/procedures", {"agency": "000.00.30.H10", "limit": 100}).json()
+    assert province and all("province" in p["levels"] for p in province)
+    assert names("", agency="000.99.99.H10") == []

@@ -343,3 +343,11 @@ def test_abandoned_drafts_and_their_files_are_purged(marriage: Any, settings: An
     Draft.objects.filter(pk=draft.pk).update(updated_at=timezone.now() - dt.timedelta(days=31))
     assert services.purge_stale_drafts(days=30) == 1
     assert not path.exists() and not StoredFile.objects.exists()
+
+
+def test_script_typed_into_a_form_is_shown_as_text(marriage: Any) -> None:
+    script = "<script>alert('x')</script>"
+    dossier, _ = submit(marriage, raw={**valid_answers(), "ho_ten": script, "ghi_chu": script})
+    page = signed_in().get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    assert script not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
