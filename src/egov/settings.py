@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "egov.units",
     "egov.agencies",
     "egov.accounts",
+    "egov.worktime",
     "egov.catalog",
     "egov.dossiers",
     "egov.portal",
@@ -284,5 +285,7 @@ EGOV_UPLOAD_TYPES = env_list("EGOV_UPLOAD_TYPES", ["pdf", "jpeg", "png", "docx"]
 EGOV_UPLOAD_MAX_FILE_MB = env_int("EGOV_UPLOAD_MAX_FILE_MB", 20)
 EGOV_UPLOAD_MAX_DOSSIER_MB = env_int("EGOV_UPLOAD_MAX_DOSSIER_MB", 50)
 EGOV_CLAMD_ADDRESS = env_str("EGOV_CLAMD_ADDRESS", "")  # "host:port" or a Unix socket path; empty: no scan
+# Working hours for deadlines (one-stop shop): comma-separated periods of each working day.
+EGOV_WORKING_HOURS = env_str("EGOV_WORKING_HOURS", "07:30-11:30,13:00-17:00")
 # Public address of the portal, used in e-mails, PDFs and QR codes.
 EGOV_PUBLIC_URL = env_str("EGOV_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
