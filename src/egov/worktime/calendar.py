@@ -25,7 +25,7 @@ MAX_DAYS_SCANNED = 3660
 
 def parse_hours(spec: str) -> tuple[tuple[dt.time, dt.time], ...]:
     """``"07:30-11:30,13:00-17:00"`` → ((07:30, 11:30), (13:00, 17:00)); periods must be ordered, not overlapping."""
-    periods = []
+    periods: list[tuple[dt.time, dt.time]] = []
     for part in spec.split(","):
         start, end = (dt.time.fromisoformat(p.strip()) for p in part.split("-"))
         if end <= start or (periods and start < periods[-1][1]):
