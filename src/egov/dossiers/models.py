@@ -50,6 +50,8 @@ class Dossier(models.Model):
     channel = models.PositiveSmallIntegerField("kênh nộp", choices=Channel.choices, default=Channel.ONLINE)
     submitted_at = models.DateTimeField("thời điểm nộp", db_index=True)
     idempotency_key = models.CharField("khóa chống nộp trùng", max_length=80, blank=True)
+    received_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)
+    due_at = models.DateTimeField("hẹn trả kết quả", null=True, blank=True, db_index=True)
     version = models.PositiveIntegerField("phiên bản bản ghi", default=1)
 
     class Meta:
@@ -149,6 +151,26 @@ class DossierEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier} {self.at:%d/%m/%Y %H:%M} {self.get_to_status_display()}"
+
+
+class SupplementRequest(models.Model):
+    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (form 02): everything missing, listed once, with the reason."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="supplement_requests")
+    requested_at = models.DateTimeField("thời điểm yêu cầu")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="cán bộ", on_delete=models.PROTECT, related_name="+"
+    )
+    items = models.JSONField("giấy tờ cần bổ sung", default=list)
+    completed_at = models.DateTimeField("thời điểm bổ sung xong", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "yêu cầu bổ sung"
+        verbose_name_plural = "yêu cầu bổ sung"
+        ordering = ["dossier", "requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} – {self.requested_at:%d/%m/%Y}"
 
 
 class DossierCodeSequence(models.Model):

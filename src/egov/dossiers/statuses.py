@@ -38,3 +38,38 @@ class Channel(models.IntegerChoices):
     IN_PERSON = 1, "Trực tiếp"
     ONLINE = 2, "Trực tuyến"
     POST = 3, "Bưu chính"
+
+
+# Which status may follow which (NĐ 61/2018 Arts. 17–20, same shape in NĐ 118/2025). The one place to change.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    DossierStatus.NEW: frozenset(
+        {
+            DossierStatus.RECEIVED,
+            DossierStatus.SUPPLEMENT_REQUESTED,
+            DossierStatus.REFUSED,
+            DossierStatus.WITHDRAWN,
+        }
+    ),
+    DossierStatus.SUPPLEMENT_REQUESTED: frozenset(
+        {DossierStatus.NEW, DossierStatus.WITHDRAWN, DossierStatus.REFUSED}
+    ),
+    DossierStatus.RECEIVED: frozenset(
+        {DossierStatus.PROCESSING, DossierStatus.WITHDRAWN, DossierStatus.STOPPED}
+    ),
+    DossierStatus.PROCESSING: frozenset(
+        {
+            DossierStatus.SUPPLEMENT_REQUESTED,
+            DossierStatus.AWAITING_PAYMENT,
+            DossierStatus.DONE,
+            DossierStatus.STOPPED,
+            DossierStatus.WITHDRAWN,
+            DossierStatus.REFUSED,
+        }
+    ),
+    DossierStatus.AWAITING_PAYMENT: frozenset({DossierStatus.PROCESSING, DossierStatus.WITHDRAWN}),
+    DossierStatus.DONE: frozenset({DossierStatus.RETURNED}),
+    DossierStatus.REFUSED: frozenset(),
+    DossierStatus.WITHDRAWN: frozenset(),
+    DossierStatus.STOPPED: frozenset(),
+    DossierStatus.RETURNED: frozenset(),
+}

@@ -38,10 +38,10 @@ def send_notification(notification_id: int) -> str:
             "lookup_url": f"{settings.EGOV_PUBLIC_URL}/tra-cuu-ho-so/?ma={dossier.code}",
             "public_url": settings.EGOV_PUBLIC_URL,
         }
-        subject = " ".join(
-            render_to_string(f"dossiers/email/{notification.kind}_subject.txt", context).split()
-        )
-        body = render_to_string(f"dossiers/email/{notification.kind}.txt", context)
+        # One notification per supplement request ("supplement_requested_<id>"), one template for them all.
+        template = "supplement" if notification.kind.startswith("supplement_requested") else notification.kind
+        subject = " ".join(render_to_string(f"dossiers/email/{template}_subject.txt", context).split())
+        body = render_to_string(f"dossiers/email/{template}.txt", context)
         try:
             EmailMessage(subject, body, to=[notification.recipient]).send()
         except (smtplib.SMTPException, OSError) as exc:
