@@ -25,7 +25,7 @@ from egov.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, Dra
 from egov.dossiers.statuses import Channel, DossierStatus
 from egov.dossiers.uploads import MB, check_upload
 from egov.units.models import AdministrativeUnit
-from egov.units.selectors import place_names, province, resolve_commune
+from egov.units.selectors import province, resolve_commune
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +210,8 @@ def _applicant_snapshot(user: User) -> dict[str, str]:
     citizen = getattr(user, "citizen_profile", None)
     organisation = getattr(user, "organisation_profile", None)
     profile = citizen or organisation
-    place = place_names({profile.address_unit.code}).get(profile.address_unit.code, "") if profile else ""
+    resolved = resolve_commune(profile.address_unit.code) if profile else None
+    place = resolved[1] if resolved else ""
     line = profile.address_line if profile else ""
     return {
         "applicant_name": organisation.name if organisation else user.full_name,
@@ -232,6 +233,7 @@ def submit_dossier(
     files: list[StoredFile],
     idempotency_key: str,
     reject_unknown: bool = False,
+    draft: Draft | None = None,
 ) -> tuple[Dossier, bool]:
     """File a dossier online. Returns ``(dossier, created)``; the same key again returns the first dossier.
 
@@ -290,8 +292,9 @@ def submit_dossier(
                 to_status=DossierStatus.NEW,
                 note="Nộp hồ sơ trực tuyến.",
             )
-            Draft.objects.filter(owner=applicant, procedure_version=version).delete()
-            notify(dossier=dossier, kind="submitted")
+            if draft is not None:
+                Draft.objects.filter(pk=draft.pk).delete()
+            notify(dossier=dossier, kind="submitted", first=True)
     except IntegrityError:
         existing = Dossier.objects.filter(applicant=applicant, idempotency_key=key).first() if key else None
         if existing is None:
@@ -309,6 +312,7 @@ def submit_draft(*, draft: Draft) -> tuple[Dossier, bool]:
         raw=draft.data,
         files=list(StoredFile.objects.filter(draft=draft)),
         idempotency_key=str(draft.submission_key),
+        draft=draft,
     )
 
 
@@ -374,17 +378,17 @@ def _discard(files: list[StoredFile]) -> None:
             StoredFile.objects.filter(pk=item.pk, dossier__isnull=True).delete()
 
 
-def notify(*, dossier: Dossier, kind: str) -> None:
-    """Record that the applicant is owed an e-mail and enqueue its sending once the transaction commits."""
+def notify(*, dossier: Dossier, kind: str, first: bool = False) -> None:
+    """Record that the applicant is owed an e-mail and enqueue its sending once the transaction commits.
+    ``first``: the dossier was created in this transaction, so it cannot have this notification yet."""
     if not dossier.applicant_email:
         return
-    notification, created = Notification.objects.get_or_create(
-        dossier=dossier, kind=kind, defaults={"recipient": dossier.applicant_email}
-    )
-    if created:
-        from egov.dossiers.tasks import send_notification
+    if not first and Notification.objects.filter(dossier=dossier, kind=kind).exists():
+        return
+    notification = Notification.objects.create(dossier=dossier, kind=kind, recipient=dossier.applicant_email)
+    from egov.dossiers.tasks import send_notification
 
-        transaction.on_commit(lambda: send_notification.enqueue(notification.pk))
+    transaction.on_commit(lambda: send_notification.enqueue(notification.pk))
 
 
 def stale_drafts(days: int = 30) -> QuerySet[Draft]:

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from egov.units.models import AdministrativeUnit, UnitSuccession
@@ -19,8 +20,32 @@ def children_of(parent: AdministrativeUnit | None, *, day: dt.date | None = None
     return list(units_valid_on(day).filter(parent=parent).order_by("name"))
 
 
+CACHE_SECONDS = 300
+
+
+def cache_key(name: str) -> str:
+    """Keys of cached unit reads carry a version that every change to units bumps (``forget_cached_units``)."""
+    return f"units:{cache.get_or_set('units:version', 1)}:{name}"
+
+
+def forget_cached_units() -> None:
+    try:
+        cache.incr("units:version")
+    except ValueError:
+        cache.set("units:version", 2)
+
+
 def province(code: str) -> AdministrativeUnit | None:
     """The current province for a GSO code, following the history if that province was merged away."""
+    key = cache_key(f"province:{code}:{timezone.localdate()}")
+    found = cache.get(key)
+    if found is None:
+        found = _province(code) or False
+        cache.set(key, found, CACHE_SECONDS)
+    return found or None
+
+
+def _province(code: str) -> AdministrativeUnit | None:
     unit = AdministrativeUnit.objects.filter(code=code, kind__level__rank=1).order_by("-valid_from").first()
     if unit is None:
         return None
@@ -98,7 +123,16 @@ def place_names(codes: set[str]) -> dict[str, str]:
 
 
 def resolve_commune(code: str) -> tuple[str, str] | None:
-    """For form address fields: a current unit without current children (a commune), or None."""
+    """For form address fields: a current unit without current children (a commune), or None. Cached."""
+    key = cache_key(f"commune:{code}")
+    found = cache.get(key)
+    if found is None:
+        found = _resolve_commune(code) or False
+        cache.set(key, found, CACHE_SECONDS)
+    return found or None
+
+
+def _resolve_commune(code: str) -> tuple[str, str] | None:
     unit = AdministrativeUnit.objects.current().filter(code=code).first()
     if unit is None or unit.children.current().exists():
         return None

@@ -24,6 +24,7 @@ from egov.units.models import (
     UnitSuccession,
     validate_unit_row,
 )
+from egov.units.selectors import forget_cached_units
 
 PROVINCE_REFERENCE_DATA = "Chỉ quản trị hệ thống cấp tỉnh được thay đổi danh mục đơn vị hành chính."
 
@@ -64,6 +65,7 @@ def create_unit(
             raise DomainError(f"Mã đơn vị {unit.code} đã được dùng cho “{clash.name}”.")
         place_under(node=unit, parent=parent)
         record(action=AuditEntry.Action.CREATED, actor=actor, target=unit)
+        transaction.on_commit(forget_cached_units)
     return unit
 
 
@@ -242,6 +244,7 @@ def import_units(
                 "unchanged": report.unchanged,
             },
         )
+        transaction.on_commit(forget_cached_units)
     return report
 
 
@@ -280,6 +283,7 @@ def reorganise_units(
     Returns the new units by code and notes about predecessors this database does not hold (a plan may cover
     more than one province's data). Afterwards every current unit must have a current parent.
     """
+    transaction.on_commit(forget_cached_units)
     effective = reorganisation.effective_date
     last_day = effective - dt.timedelta(days=1)
     kinds = {k.code: k for k in UnitKind.objects.select_related("level")}
