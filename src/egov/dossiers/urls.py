@@ -1,6 +1,6 @@
 from django.urls import path
 
-from egov.dossiers import views
+from egov.dossiers import desk_views, views
 
 app_name = "dossiers"
 
@@ -14,4 +14,8 @@ urlpatterns = [
     path("ho-so-cua-toi/<str:code>/phieu-xac-nhan.pdf", views.acknowledgement, name="acknowledgement"),
     path("ho-so-cua-toi/<str:code>/tep/<int:file_id>/", views.download, name="download"),
     path("tra-cuu-ho-so/", views.lookup, name="lookup"),
+    path("can-bo/ho-so/", desk_views.worklist, name="desk_worklist"),
+    path("can-bo/ho-so/<str:code>/", desk_views.dossier, name="desk_dossier"),
+    path("can-bo/ho-so/<str:code>/quyet-dinh/", desk_views.decide, name="desk_decide"),
+    path("can-bo/ho-so/<str:code>/tep/<int:file_id>/", desk_views.desk_download, name="desk_download"),
 ]

@@ -1,0 +1,63 @@
+"""The receiving officer's worklist and decisions, through the pages."""
+
+from typing import Any
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from egov.dossiers.models import Dossier
+from egov.dossiers.tests.test_submission import submit
+
+
+def test_the_officer_receives_a_dossier_from_the_worklist(marriage: Any, officer_client: Any) -> None:
+    dossier, _ = submit(marriage)
+    client = officer_client("motcua.loctan@binhphuoc.demo")
+    page = client.get("/can-bo/ho-so/").content.decode()
+    assert dossier.code in page and "Nguyễn Văn An" in page
+    detail = client.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
+    assert "Tiếp nhận hồ sơ" in detail and "Hai bên" in detail
+    done = client.post(
+        f"/can-bo/ho-so/{dossier.code}/quyet-dinh/",
+        {"decision": "receive", "version": dossier.version},
+        follow=True,
+    )
+    assert "Đã tiếp nhận hồ sơ" in done.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.status == "received" and dossier.due_at is not None
+    # The same form posted again (a second officer, or a double click) changes nothing and explains why.
+    again = client.post(
+        f"/can-bo/ho-so/{dossier.code}/quyet-dinh/",
+        {"decision": "refuse", "version": 1, "reason": "Không thuộc thẩm quyền xã"},
+        follow=True,
+    )
+    assert "vừa được người khác cập nhật" in again.content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).status == "received"
+    assert dossier.code in client.get("/can-bo/ho-so/", {"tab": "da-tiep-nhan"}).content.decode()
+
+
+def test_other_agencies_do_not_see_the_dossier(marriage: Any, officer_client: Any) -> None:
+    dossier, _ = submit(marriage)
+    other = officer_client("motcua.locninh@binhphuoc.demo")  # UBND huyện Lộc Ninh, not the commune
+    assert dossier.code not in other.get("/can-bo/ho-so/").content.decode()
+    assert other.get(f"/can-bo/ho-so/{dossier.code}/").status_code == 404
+    leader = officer_client("chutich.loctan@binhphuoc.demo")  # same commune, but not a receiving officer
+    page = leader.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
+    assert "Tiếp nhận hồ sơ</button>" not in page
+    refused = leader.post(
+        f"/can-bo/ho-so/{dossier.code}/quyet-dinh/", {"decision": "receive", "version": 1}, follow=True
+    )
+    assert "chỉ dành cho cán bộ một cửa" in refused.content.decode()
+
+
+def test_the_worklist_costs_the_same_queries_for_one_or_many(marriage: Any, officer_client: Any) -> None:
+    submit(marriage)
+    client = officer_client("motcua.loctan@binhphuoc.demo")
+    client.get("/can-bo/ho-so/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/can-bo/ho-so/")
+    for _ in range(12):
+        submit(marriage)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/can-bo/ho-so/").content.decode()
+    assert page.count("Mới đăng ký") == 13
+    assert len(one) == len(many)
