@@ -95,7 +95,7 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @officer_required
-def desk_download(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
+def desk_download(request: HttpRequest, code: str, file_id: int) -> FileResponse:
     found = selectors.dossier_for_officer(request.user, code)
     if found is None:
         raise Http404
