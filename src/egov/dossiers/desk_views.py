@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from egov.accounts.decorators import officer_required
@@ -15,6 +16,7 @@ from egov.accounts.scopes import holds_role
 from egov.core.errors import DomainError
 from egov.dossiers import receiving, selectors
 from egov.dossiers.models import StoredFile
+from egov.dossiers.pdf import receipt_pdf
 from egov.dossiers.web_forms import review_rows
 
 SUPPLEMENT_ROWS = 5
@@ -103,3 +105,14 @@ def desk_download(request: HttpRequest, code: str, file_id: int) -> FileResponse
     return FileResponse(
         item.file.open("rb"), as_attachment=True, filename=item.original_name, content_type=item.content_type
     )
+
+
+@officer_required
+def receipt(request: HttpRequest, code: str) -> HttpResponse:
+    found = selectors.dossier_for_officer(request.user, code)
+    if found is None or found.received_at is None:
+        raise Http404
+    lookup = request.build_absolute_uri(reverse("dossiers:lookup")) + f"?ma={code}"
+    response = HttpResponse(receipt_pdf(found, lookup_url=lookup), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="giay-tiep-nhan-{code}.pdf"'
+    return response

@@ -48,3 +48,27 @@ def acknowledgement_pdf(dossier: Dossier, *, lookup_url: str) -> bytes:
         "qr": qr_svg_data_uri(lookup_url),
     }
     return render_pdf("dossiers/pdf/acknowledgement.html", context)
+
+
+def receipt_pdf(dossier: Dossier, *, lookup_url: str) -> bytes:
+    """Form 01 (TT 01/2018, same in TT 03/2025): Giấy tiếp nhận hồ sơ và hẹn trả kết quả, A5, with a QR code."""
+    from egov.dossiers.services import visible_components
+
+    if dossier.received_at is None or dossier.due_at is None:
+        raise ValueError("The dossier has not been received.")
+    version = dossier.procedure_version
+    event = dossier.events.filter(action="received").select_related("actor").order_by("-at").first()
+    context: dict[str, Any] = {
+        "dossier": dossier,
+        "agency_name": dossier.receiving_agency.name,
+        "procedure_name": version.name,
+        "procedure_code": version.procedure.national_code,
+        "components": visible_components(version, dossier.form_data),
+        "time_limit": f"{version.processing_time.normalize():f} {version.get_processing_time_unit_display()}",
+        "received_at": vietnam_time(dossier.received_at),
+        "due_at": vietnam_time(dossier.due_at),
+        "fee": f"{version.fee_amount:,}".replace(",", ".") if version.fee_amount else "",
+        "officer_name": event.actor.full_name if event and event.actor else "",
+        "qr": qr_svg_data_uri(lookup_url),
+    }
+    return render_pdf("dossiers/pdf/receipt.html", context)

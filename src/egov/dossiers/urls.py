@@ -17,5 +17,6 @@ urlpatterns = [
     path("can-bo/ho-so/", desk_views.worklist, name="desk_worklist"),
     path("can-bo/ho-so/<str:code>/", desk_views.dossier, name="desk_dossier"),
     path("can-bo/ho-so/<str:code>/quyet-dinh/", desk_views.decide, name="desk_decide"),
+    path("can-bo/ho-so/<str:code>/giay-tiep-nhan.pdf", desk_views.receipt, name="desk_receipt"),
     path("can-bo/ho-so/<str:code>/tep/<int:file_id>/", desk_views.desk_download, name="desk_download"),
 ]

@@ -61,3 +61,46 @@ def test_the_worklist_costs_the_same_queries_for_one_or_many(marriage: Any, offi
         page = client.get("/can-bo/ho-so/").content.decode()
     assert page.count("Mới đăng ký") == 13
     assert len(one) == len(many)
+
+
+def test_form_01_is_issued_as_a_pdf_with_the_appointment(
+    marriage: Any, officer_client: Any, tmp_path: Any
+) -> None:
+    import shutil
+    import subprocess
+
+    dossier, _ = submit(marriage)
+    client = officer_client("motcua.loctan@binhphuoc.demo")
+    assert (
+        client.get(f"/can-bo/ho-so/{dossier.code}/giay-tiep-nhan.pdf").status_code == 404
+    )  # not received yet
+    client.post(
+        f"/can-bo/ho-so/{dossier.code}/quyet-dinh/", {"decision": "receive", "version": dossier.version}
+    )
+    response = client.get(f"/can-bo/ho-so/{dossier.code}/giay-tiep-nhan.pdf")
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    if shutil.which("pdftotext") is None:
+        return
+    from pathlib import Path
+
+    artifacts = Path(__file__).resolve().parents[4] / "artifacts" / "forms"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    path = artifacts / "mau-01-giay-tiep-nhan.pdf"  # kept for people to look at
+    path.write_bytes(response.content)
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    dossier.refresh_from_db()
+    for fragment in (
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+        dossier.code,
+        "Nguyễn Văn An",
+        "Tờ khai đăng ký kết hôn",
+        "Vũ Thị Tấn",
+        "1 ngày làm việc",
+        "NGƯỜI TIẾP NHẬN HỒ SƠ",
+    ):
+        assert fragment in text, fragment
+    assert "Văn bản ủy quyền" not in text  # only the papers that apply to this dossier
