@@ -26,7 +26,10 @@ def _fast_and_isolated(settings: Any, tmp_path: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     from django.core.cache import cache
 
+    from egov.catalog import selectors
+
     cache.clear()
+    selectors.forget_cached_catalogue()  # tests roll back, so ids and counts repeat between them
 
 
 @pytest.fixture

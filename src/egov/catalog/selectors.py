@@ -136,9 +136,13 @@ class SearchIndex:
 _INDEX: dict[str, Any] = {"generation": None, "index": None}
 
 
-def _current_index() -> SearchIndex:
+def _catalogue_generation() -> tuple[Any, ...]:
     state = published().aggregate(count=Count("pk"), last=Max("pk"))
-    generation = (connection.alias, connection.settings_dict.get("NAME"), state["count"], state["last"])
+    return (connection.alias, connection.settings_dict.get("NAME"), state["count"], state["last"])
+
+
+def _current_index() -> SearchIndex:
+    generation = _catalogue_generation()
     if _INDEX["generation"] != generation:
         _INDEX["index"] = SearchIndex(published().order_by().values_list("pk", "search_text"))
         _INDEX["generation"] = generation
@@ -187,15 +191,31 @@ def _one_edit(a: str, b: str) -> bool:
 
 
 def procedure_detail(national_code: str) -> ProcedureVersion | None:
-    return (
-        published()
-        .filter(procedure__national_code=national_code)
-        .select_related("procedure", "sector")
-        .prefetch_related(
-            "levels", Prefetch("components", queryset=Component.objects.order_by("order", "id"))
+    """The published version of a procedure with its levels and components. Kept in memory per process until
+    the published catalogue changes (checked with one query): the submission path reads it on every request."""
+    generation = _catalogue_generation()
+    key = (generation, national_code)
+    if key not in _DETAILS:
+        if len(_DETAILS) > 5000 or any(k[0] != generation for k in list(_DETAILS)[:1]):
+            _DETAILS.clear()
+        _DETAILS[key] = (
+            published()
+            .filter(procedure__national_code=national_code)
+            .select_related("procedure", "sector")
+            .prefetch_related(
+                "levels", Prefetch("components", queryset=Component.objects.order_by("order", "id"))
+            )
+            .first()
         )
-        .first()
-    )
+    return _DETAILS[key]
+
+
+_DETAILS: dict[tuple[Any, str], ProcedureVersion | None] = {}
+
+
+def forget_cached_catalogue() -> None:
+    _DETAILS.clear()
+    _INDEX.update(generation=None, index=None)
 
 
 def version_for_dossier(version_id: int) -> ProcedureVersion:

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
@@ -151,9 +152,10 @@ def submit(request: HttpRequest) -> Status[dict[str, Any]]:
         )
     except ValidationError as exc:
         return Status(400, {"detail": "Hồ sơ chưa hợp lệ.", "errors": _errors(exc)})
-    full = selectors.dossier_for_owner(request.user, dossier.code)
-    assert full is not None
-    return Status(201 if created else 200, _full(full))
+    # The dossier just stored carries its version and agency; its files and history are read without the
+    # prefetch machinery (two plain queries) — this endpoint is the hot path of API submissions.
+    prefetch_related_objects([dossier], "files", "events__actor_agency")
+    return Status(201 if created else 200, _full(dossier))
 
 
 @router.get("", auth=auth, response=list[DossierSummary], summary="Hồ sơ của tôi")
