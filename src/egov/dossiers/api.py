@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
@@ -16,7 +16,7 @@ from egov.accounts.tokens import BearerToken
 from egov.agencies.models import Agency
 from egov.catalog.selectors import procedure_detail
 from egov.dossiers import selectors, services
-from egov.dossiers.models import Dossier
+from egov.dossiers.models import Dossier, DossierEvent
 from egov.dossiers.statuses import NATIONAL_STATUS_CODE, DossierStatus
 
 router = Router()
@@ -154,7 +154,9 @@ def submit(request: HttpRequest) -> Status[dict[str, Any]]:
         return Status(400, {"detail": "Hồ sơ chưa hợp lệ.", "errors": _errors(exc)})
     # The dossier just stored carries its version and agency; its files and history are read without the
     # prefetch machinery (two plain queries) — this endpoint is the hot path of API submissions.
-    prefetch_related_objects([dossier], "files", "events__actor_agency")
+    prefetch_related_objects(
+        [dossier], "files", Prefetch("events", queryset=DossierEvent.objects.select_related("actor_agency"))
+    )
     return Status(201 if created else 200, _full(dossier))
 
 

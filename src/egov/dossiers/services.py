@@ -12,8 +12,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from egov.accounts.models import User
@@ -195,15 +195,28 @@ def next_dossier_code(*, agency: Agency, day: dt.date) -> str:
     9,999 dossiers in one day the number simply grows to five digits (``…-0001`` … ``…-9999``, ``…-10000``):
     a citizen's dossier is never refused for want of a number, and codes stay unique and sortable per day.
     """
-    counter = DossierCodeSequence.objects.filter(agency=agency, day=day)
-    if not counter.update(last=F("last") + 1):
+    number = _increment(agency_id=agency.pk, day=day)
+    if number is None:
         try:
             with transaction.atomic():
                 DossierCodeSequence.objects.create(agency=agency, day=day, last=1)
+            number = 1
         except IntegrityError:  # another process created today's counter first
-            counter.update(last=F("last") + 1)
-    number = counter.values_list("last", flat=True).get()
+            number = _increment(agency_id=agency.pk, day=day)
     return f"{agency.code}-{day:%y%m%d}-{number:04d}"
+
+
+def _increment(*, agency_id: int, day: dt.date) -> int | None:
+    """``UPDATE … RETURNING``: one statement that locks the counter row and reads the new number
+    (PostgreSQL, and SQLite ≥ 3.35)."""
+    table = DossierCodeSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE agency_id = %s AND day = %s RETURNING last",  # noqa: S608
+            [agency_id, day],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def _applicant_snapshot(user: User) -> dict[str, str]:
@@ -234,13 +247,14 @@ def submit_dossier(
     idempotency_key: str,
     reject_unknown: bool = False,
     draft: Draft | None = None,
+    key_checked: bool = False,
 ) -> tuple[Dossier, bool]:
     """File a dossier online. Returns ``(dossier, created)``; the same key again returns the first dossier.
 
     Raises ValidationError keyed by field (Vietnamese) when the answers or the papers are not complete.
     """
     key = str(idempotency_key or "").strip()[:80]
-    if key:
+    if key and not key_checked:
         existing = Dossier.objects.filter(applicant=applicant, idempotency_key=key).first()
         if existing is not None:
             return existing, False
@@ -362,6 +376,7 @@ def submit_with_uploads(
             files=stored,
             idempotency_key=key,
             reject_unknown=True,
+            key_checked=True,
         )
     except Exception:
         _discard(stored)
