@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
 from egov.accounts.tokens import BearerToken
-from egov.agencies.models import Agency
 from egov.catalog.selectors import procedure_detail
 from egov.dossiers import selectors, services
 from egov.dossiers.models import Dossier, DossierEvent
@@ -72,7 +71,7 @@ class ErrorOut(Schema):
     errors: list[dict[str, str]] = []
 
 
-def _timeline(dossier: Dossier) -> list[dict[str, Any]]:
+def _timeline(dossier: Dossier, events: list[DossierEvent] | None = None) -> list[dict[str, Any]]:
     return [
         {
             "at": e.at,
@@ -80,27 +79,29 @@ def _timeline(dossier: Dossier) -> list[dict[str, Any]]:
             "status_label": DossierStatus(e.to_status).label,
             "agency": e.actor_agency.name if e.actor_agency else None,
         }
-        for e in dossier.events.all()
+        for e in (dossier.events.all() if events is None else events)
     ]
 
 
-def _lookup(dossier: Dossier) -> dict[str, Any]:
+def _lookup(dossier: Dossier, events: list[DossierEvent] | None = None) -> dict[str, Any]:
     return {
         "code": dossier.code, "procedure": dossier.procedure_version.name,
         "receiving_agency": dossier.receiving_agency.name, "submitted_at": dossier.submitted_at,
         "status": dossier.status, "status_label": dossier.get_status_display(),
-        "national_status": NATIONAL_STATUS_CODE[DossierStatus(dossier.status)], "timeline": _timeline(dossier),
+        "national_status": NATIONAL_STATUS_CODE[DossierStatus(dossier.status)], "timeline": _timeline(dossier, events),
     }  # fmt: skip
 
 
-def _full(dossier: Dossier) -> dict[str, Any]:
+def _full(
+    dossier: Dossier, *, files: list[Any] | None = None, events: list[DossierEvent] | None = None
+) -> dict[str, Any]:
     return {
-        **_lookup(dossier), "procedure_code": dossier.procedure_version.procedure.national_code,
+        **_lookup(dossier, events), "procedure_code": dossier.procedure_version.procedure.national_code,
         "procedure_version": dossier.procedure_version.number, "channel": dossier.channel,
         "applicant_name": dossier.applicant_name, "applicant_id_number": dossier.applicant_id_number,
         "form_data": dossier.form_data,
         "files": [{"slot": f.slot, "name": f.original_name, "content_type": f.content_type, "size": f.size,
-                   "sha256": f.sha256} for f in dossier.files.all()],
+                   "sha256": f.sha256} for f in (dossier.files.all() if files is None else files)],
     }  # fmt: skip
 
 
@@ -139,7 +140,7 @@ def submit(request: HttpRequest) -> Status[dict[str, Any]]:
         )
     if not isinstance(raw, dict):
         return Status(400, {"detail": "Trường data phải là một đối tượng JSON."})
-    agency = Agency.objects.current().filter(code=request.POST.get("agency", "").strip().upper()).first()
+    agency = services.desks_for(version).filter(code=request.POST.get("agency", "").strip().upper()).first()
     uploads = {key: request.FILES.getlist(key) for key in request.FILES}
     try:
         dossier, created = services.submit_with_uploads(
@@ -154,10 +155,16 @@ def submit(request: HttpRequest) -> Status[dict[str, Any]]:
         return Status(400, {"detail": "Hồ sơ chưa hợp lệ.", "errors": _errors(exc)})
     # The dossier just stored carries its version and agency; its files and history are read without the
     # prefetch machinery (two plain queries) — this endpoint is the hot path of API submissions.
-    prefetch_related_objects(
-        [dossier], "files", Prefetch("events", queryset=DossierEvent.objects.select_related("actor_agency"))
-    )
-    return Status(201 if created else 200, _full(dossier))
+    if created:
+        files, events = dossier.submitted_files, dossier.submitted_events  # type: ignore[attr-defined]
+    else:
+        prefetch_related_objects(
+            [dossier],
+            "files",
+            Prefetch("events", queryset=DossierEvent.objects.select_related("actor_agency")),
+        )
+        files, events = list(dossier.files.all()), list(dossier.events.all())
+    return Status(201 if created else 200, _full(dossier, files=files, events=events))
 
 
 @router.get("", auth=auth, response=list[DossierSummary], summary="Hồ sơ của tôi")

@@ -248,6 +248,7 @@ def submit_dossier(
     reject_unknown: bool = False,
     draft: Draft | None = None,
     key_checked: bool = False,
+    agency_checked: bool = False,
 ) -> tuple[Dossier, bool]:
     """File a dossier online. Returns ``(dossier, created)``; the same key again returns the first dossier.
 
@@ -263,7 +264,7 @@ def submit_dossier(
             "Thủ tục này không nhận hồ sơ trực tuyến (phiên bản đã thay thế hoặc chưa trực tuyến)."
         )
     errors: dict[str, list[str]] = {}
-    if agency is None or not desks_for(version).filter(pk=agency.pk).exists():
+    if agency is None or (not agency_checked and not desks_for(version).filter(pk=agency.pk).exists()):
         errors["agency"] = ["Hãy chọn nơi nộp hồ sơ: bộ phận một cửa giải quyết thủ tục này."]
     cleaned = formdef.clean_values(
         version.form_definition, raw, resolve_unit=resolve_commune, reject_unknown=reject_unknown
@@ -297,7 +298,7 @@ def submit_dossier(
                 **_applicant_snapshot(applicant),
             )
             StoredFile.objects.filter(pk__in=[f.pk for f in files]).update(dossier=dossier, draft=None)
-            DossierEvent.objects.create(
+            event = DossierEvent.objects.create(
                 dossier=dossier,
                 at=now,
                 actor=applicant,
@@ -308,6 +309,11 @@ def submit_dossier(
             )
             if draft is not None:
                 Draft.objects.filter(pk=draft.pk).delete()
+            for item in files:
+                item.dossier, item.draft = dossier, None
+            # What was just written, so callers can answer without reading it back.
+            dossier.submitted_files = list(files)  # type: ignore[attr-defined]
+            dossier.submitted_events = [event]  # type: ignore[attr-defined]
             notify(dossier=dossier, kind="submitted", first=True)
     except IntegrityError:
         existing = Dossier.objects.filter(applicant=applicant, idempotency_key=key).first() if key else None
@@ -377,6 +383,7 @@ def submit_with_uploads(
             idempotency_key=key,
             reject_unknown=True,
             key_checked=True,
+            agency_checked=True,
         )
     except Exception:
         _discard(stored)
