@@ -8,6 +8,7 @@ similarity. PostgreSQL keeps a ``pg_trgm`` index on the normalised column for su
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -136,9 +137,21 @@ class SearchIndex:
 _INDEX: dict[str, Any] = {"generation": None, "index": None}
 
 
+GENERATION_SECONDS = 2.0
+
+
 def _catalogue_generation() -> tuple[Any, ...]:
-    state = published().aggregate(count=Count("pk"), last=Max("pk"))
-    return (connection.alias, connection.settings_dict.get("NAME"), state["count"], state["last"])
+    """What identifies the published catalogue: its size and newest id. Read at most every two seconds per
+    process, so a newly published procedure appears within two seconds everywhere."""
+    now = time.monotonic()
+    where = (connection.alias, connection.settings_dict.get("NAME"))
+    if _GENERATION.get("where") != where or now - _GENERATION.get("at", -1e9) > GENERATION_SECONDS:
+        state = published().aggregate(count=Count("pk"), last=Max("pk"))
+        _GENERATION.update(where=where, at=now, value=(*where, state["count"], state["last"]))
+    return _GENERATION["value"]
+
+
+_GENERATION: dict[str, Any] = {}
 
 
 def _current_index() -> SearchIndex:
@@ -214,6 +227,7 @@ _DETAILS: dict[tuple[Any, str], ProcedureVersion | None] = {}
 
 
 def forget_cached_catalogue() -> None:
+    _GENERATION.clear()
     _DETAILS.clear()
     _INDEX.update(generation=None, index=None)
 

@@ -27,6 +27,7 @@ from egov.catalog.models import (
     VersionStatus,
 )
 from egov.catalog.search_text import search_key
+from egov.catalog.selectors import forget_cached_catalogue
 from egov.core.errors import DomainError
 from egov.units.models import AdministrativeLevel
 from egov.units.services import ensure_reference_data_admin
@@ -194,6 +195,8 @@ def upsert_procedure(
             procedure=procedure, number=(last.number + 1) if last else 1, spec=clean, sectors=sectors
         )
         outcome = "created" if created or current is None else "revised"
+        forget_cached_catalogue()  # this process sees the change at once, the others within two seconds
+        transaction.on_commit(forget_cached_catalogue)
         record(
             action=AuditEntry.Action.CREATED if outcome == "created" else AuditEntry.Action.UPDATED,
             actor=actor,

@@ -133,8 +133,17 @@ def visible_components(version: ProcedureVersion, values: dict[str, Any]) -> lis
 
 
 def _store(
-    *, owner: User, upload: Any, slot: str, component: Any, draft: Draft | None, used_bytes: int
+    *,
+    owner: User,
+    upload: Any,
+    slot: str,
+    component: Any,
+    draft: Draft | None,
+    used_bytes: int,
+    save_row: bool = True,
 ) -> StoredFile:
+    """Check an upload and write it to storage; its row is saved now, or (``save_row=False``) by the
+    submission that owns it, inside that submission's transaction."""
     checked = check_upload(upload)
     limit = settings.EGOV_UPLOAD_MAX_DOSSIER_MB
     if used_bytes + checked.size > limit * MB:
@@ -154,6 +163,8 @@ def _store(
     )
     upload.seek(0)
     stored.file.save(checked.name, File(upload, name=checked.name), save=False)
+    if not save_row:
+        return stored
     try:
         stored.save()
     except Exception:
@@ -297,7 +308,13 @@ def submit_dossier(
                 idempotency_key=key,
                 **_applicant_snapshot(applicant),
             )
-            StoredFile.objects.filter(pk__in=[f.pk for f in files]).update(dossier=dossier, draft=None)
+            saved = [f for f in files if f.pk is not None]
+            if saved:
+                StoredFile.objects.filter(pk__in=[f.pk for f in saved]).update(dossier=dossier, draft=None)
+            fresh = [f for f in files if f.pk is None]
+            for item in fresh:
+                item.dossier = dossier
+            StoredFile.objects.bulk_create(fresh)
             event = DossierEvent.objects.create(
                 dossier=dossier,
                 at=now,
@@ -369,6 +386,7 @@ def submit_with_uploads(
                         component=components[slot],
                         draft=None,
                         used_bytes=used,
+                        save_row=False,
                     )
                 except DomainError as exc:
                     raise ValidationError({f"files.{slot}": exc.messages}) from exc
@@ -394,10 +412,12 @@ def submit_with_uploads(
 
 
 def _discard(files: list[StoredFile]) -> None:
+    """Remove files written for a submission that did not happen (their rows were never committed)."""
     for item in files:
-        if item.dossier_id is None:
+        if item.pk is None or not StoredFile.objects.filter(pk=item.pk, dossier__isnull=False).exists():
             item.file.delete(save=False)
-            StoredFile.objects.filter(pk=item.pk, dossier__isnull=True).delete()
+            if item.pk is not None:
+                StoredFile.objects.filter(pk=item.pk, dossier__isnull=True).delete()
 
 
 def notify(*, dossier: Dossier, kind: str, first: bool = False) -> None:
