@@ -32,7 +32,9 @@ def issue_token(*, user: User, name: str, actor: Any = None) -> str:
 
 def user_for_token(token: str) -> User | None:
     found = (
-        ApiToken.objects.select_related("user", "user__citizen_profile", "user__organisation_profile")
+        ApiToken.objects.select_related(
+            "user", "user__citizen_profile__address_unit", "user__organisation_profile__address_unit"
+        )
         .filter(digest=_digest(token), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
