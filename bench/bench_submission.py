@@ -43,7 +43,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
 os.environ["EGOV_LOG_LEVEL"] = "WARNING"
 
 CITIZENS = 50
-WORKERS = 3
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))  # several app processes; 2 × cores is the usual rule
 THREADS = 12
 WARMUP_S = 3.0
 DURATION_S = 20.0
