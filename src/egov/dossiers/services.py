@@ -128,6 +128,13 @@ def save_step(*, draft: Draft, step_index: int, raw: dict[str, Any]) -> formdef.
     return cleaned
 
 
+def missing_papers(components: Iterable[Any], present_slots: set[str]) -> dict[str, str]:
+    """Required papers (among those that apply) with no file yet: component key → Vietnamese message."""
+    return {
+        c.key: f"Hãy đính kèm “{c.name}”." for c in components if c.required and c.key not in present_slots
+    }
+
+
 def visible_components(version: ProcedureVersion, values: dict[str, Any]) -> list[Any]:
     return [c for c in version.components.all() if formdef.is_visible({"show_if": c.show_if}, values)]
 
@@ -282,10 +289,8 @@ def submit_dossier(
     )
     errors.update(cleaned.errors)
     components = visible_components(version, cleaned.values)
-    present = {f.slot for f in files}
-    for component in components:
-        if component.required and component.key not in present:
-            errors.setdefault(f"files.{component.key}", []).append(f"Hãy đính kèm “{component.name}”.")
+    for key, message in missing_papers(components, {f.slot for f in files}).items():
+        errors.setdefault(f"files.{key}", []).append(message)
     allowed_slots = {c.key for c in components}
     for item in files:
         if item.slot not in allowed_slots:

@@ -162,9 +162,8 @@ def _files_step(request: HttpRequest, draft: Draft, context: dict[str, Any]) -> 
                     errors[component.key] = list(exc.messages)
         if not errors and request.POST.get("action") == "next":
             present = set(StoredFile.objects.filter(draft=draft).values_list("slot", flat=True))
-            for component in services.visible_components(version, draft.data):
-                if component.required and component.key not in present:
-                    errors[component.key] = [f"Hãy đính kèm “{component.name}”."]
+            missing = services.missing_papers(services.visible_components(version, draft.data), present)
+            errors.update({key: [message] for key, message in missing.items()})
             if not errors:
                 return _advance(draft, context["index"])
         elif not errors:
