@@ -45,10 +45,12 @@ def test_a_citizen_files_a_dossier_and_looks_it_up(page: Any, marriage: Any, tmp
 
     arrive(page, "/buoc-1/")
     assert page.get_by_label("Họ và tên").input_value() == "Nguyễn Văn An"  # prefilled
+    from playwright.sync_api import expect
+
     reason = page.locator("#wrap-f-ly_do_nop_thay")
-    assert reason.is_hidden()  # shown only when “Nộp thay” is yes (JavaScript enhancement)
+    expect(reason).to_be_hidden()  # shown only when “Nộp thay” is yes (JavaScript enhancement, deferred)
     page.get_by_role("radio", name="Có").check()
-    assert reason.is_visible()
+    expect(reason).to_be_visible()
     page.get_by_role("radio", name="Không").check()
     page.get_by_label("Số CCCD").fill("0700900012")  # too short: fix it after the error
     page.get_by_role("button", name="Lưu và tiếp tục").click()
