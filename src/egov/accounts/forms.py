@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 
 from egov.core.forms import AccessibleFormMixin
 from egov.units.models import AdministrativeUnit
-from egov.units.selectors import communes_for_picker, province
+from egov.units.selectors import communes_for_picker, home_province
 
 
 class SignInForm(AccessibleFormMixin, forms.Form):
@@ -48,7 +47,7 @@ class CommuneChoiceField(forms.ModelChoiceField):
         super().__init__(queryset=AdministrativeUnit.objects.current(), **kwargs)
 
     def refresh_choices(self) -> None:
-        groups = communes_for_picker(province(settings.EGOV_PROVINCE_CODE))
+        groups = communes_for_picker(home_province())
         self.choices = [("", "— Chọn xã, phường, thị trấn —")] + [
             (label, [(u.pk, u.name) for u in units]) for label, units in groups
         ]

@@ -232,14 +232,6 @@ def forget_cached_catalogue() -> None:
     _INDEX.update(generation=None, index=None)
 
 
-def version_for_dossier(version_id: int) -> ProcedureVersion:
-    return (
-        ProcedureVersion.objects.select_related("procedure", "sector")
-        .prefetch_related("levels", "components")
-        .get(pk=version_id)
-    )
-
-
 def sectors_with_counts() -> QuerySet[Sector]:
     return (
         Sector.objects.annotate(count=Count("versions", filter=Q(versions__status=VersionStatus.PUBLISHED)))

@@ -25,7 +25,7 @@ from egov.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, Dra
 from egov.dossiers.statuses import Channel, DossierStatus
 from egov.dossiers.uploads import MB, check_upload
 from egov.units.models import AdministrativeUnit
-from egov.units.selectors import province, resolve_commune
+from egov.units.selectors import home_province, resolve_commune
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 def desks_for(version: ProcedureVersion) -> QuerySet[Agency]:
     """One-stop desks of this province at the levels where the procedure is carried out."""
-    home = province(settings.EGOV_PROVINCE_CODE)
+    home = home_province()
     levels = [level.code for level in version.levels.all()]
     queryset = Agency.objects.current().filter(has_one_stop_desk=True, unit__kind__level__code__in=levels)
     if home is not None:

@@ -13,7 +13,7 @@ from typing import Any
 from django.http import QueryDict
 
 from egov.catalog import formdef
-from egov.units.selectors import communes_for_picker, province
+from egov.units.selectors import communes_for_picker, home_province
 
 GROUP_SEPARATOR = "__"
 
@@ -72,14 +72,8 @@ def _input_value(spec: dict[str, Any], value: Any) -> Any:
 
 
 def commune_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    groups = communes_for_picker(province_unit())
+    groups = communes_for_picker(home_province())
     return [(label, [(u.code, u.name) for u in units]) for label, units in groups]
-
-
-def province_unit() -> Any:
-    from django.conf import settings
-
-    return province(settings.EGOV_PROVINCE_CODE)
 
 
 def bound_fields(

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
 from egov.agencies.selectors import current_successor
 from egov.portal.models import SiteProfile
 from egov.portal.services import counters
-from egov.units.selectors import province
+from egov.units.selectors import home_province
 
 PROFILE_CACHE_KEY = "portal:profile"
 
@@ -18,7 +17,7 @@ def site_profile() -> dict[str, Any]:
     cached = cache.get(PROFILE_CACHE_KEY)
     if cached is None:
         profile = SiteProfile.objects.select_related("contact_agency").first()
-        unit = province(settings.EGOV_PROVINCE_CODE)
+        unit = home_province()
         agency = profile.contact_agency if profile else None
         if agency is not None and agency.valid_to is not None:
             agency = current_successor(agency)  # the contact agency was merged away: show its successor

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -14,10 +15,6 @@ from egov.units.models import AdministrativeUnit, UnitSuccession
 
 def units_valid_on(day: dt.date | None = None):
     return AdministrativeUnit.objects.valid_on(day or timezone.localdate()).with_kind()
-
-
-def children_of(parent: AdministrativeUnit | None, *, day: dt.date | None = None) -> list[AdministrativeUnit]:
-    return list(units_valid_on(day).filter(parent=parent).order_by("name"))
 
 
 CACHE_SECONDS = 300
@@ -43,6 +40,11 @@ def province(code: str) -> AdministrativeUnit | None:
         found = _province(code) or False
         cache.set(key, found, CACHE_SECONDS)
     return found or None
+
+
+def home_province() -> AdministrativeUnit | None:
+    """The province this installation serves (``EGOV_PROVINCE_CODE``), as it is today."""
+    return province(settings.EGOV_PROVINCE_CODE)
 
 
 def _province(code: str) -> AdministrativeUnit | None:
