@@ -116,7 +116,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Tests use a file too (not an in-memory database), so threads and the live server share it with locking.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-egov.sqlite3")}
+    # Named after the main file (var/egov.sqlite3 → var/test-egov.sqlite3), so two checkouts or two runs with
+    # different DATABASE_URL files do not share a test database.
+    _main_db = Path(DATABASES["default"]["NAME"])
+    DATABASES["default"]["TEST"] = {"NAME": str(_main_db.with_name(f"test-{_main_db.name}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------------------
