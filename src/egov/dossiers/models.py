@@ -53,6 +53,37 @@ class Dossier(models.Model):
     received_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)
     due_at = models.DateTimeField("hẹn trả kết quả", null=True, blank=True, db_index=True)
     version = models.PositiveIntegerField("phiên bản bản ghi", default=1)
+    # Where the dossier is now (denormalised from its current step, so worklists are one indexed query).
+    current_step = models.ForeignKey(
+        "DossierStep",
+        verbose_name="bước hiện tại",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    current_agency = models.ForeignKey(
+        Agency,
+        verbose_name="cơ quan đang xử lý",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    current_role = models.CharField("vai trò đang xử lý", max_length=30, blank=True)
+    current_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người đang xử lý",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    deadline_state = models.CharField("tình trạng hạn", max_length=10, blank=True, default="")
+    clock_paused_at = models.DateTimeField("tạm dừng tính thời gian từ", null=True, blank=True)
+    finished_at = models.DateTimeField("thời điểm có kết quả", null=True, blank=True)
+    verdict = models.CharField("kết quả đúng hạn", max_length=10, blank=True)
+    status_note = models.TextField("lý do (từ chối, dừng, rút)", blank=True)
 
     class Meta:
         verbose_name = "hồ sơ"
@@ -65,7 +96,18 @@ class Dossier(models.Model):
                 name="dossier_idempotency_unique",
             )
         ]
-        indexes = [models.Index(fields=["applicant", "-submitted_at"])]
+        indexes = [
+            models.Index(fields=["applicant", "-submitted_at"]),
+            models.Index(fields=["current_agency", "current_role", "-submitted_at"], name="dossier_worklist"),
+            models.Index(fields=["current_assignee", "-submitted_at"], name="dossier_assignee"),
+            models.Index(fields=["receiving_agency", "status", "-submitted_at"], name="dossier_desk"),
+            models.Index(fields=["receiving_agency", "received_at"], name="dossier_register"),
+            models.Index(
+                fields=["due_at"],
+                name="dossier_open_due",
+                condition=models.Q(status__in=["received", "processing"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -163,6 +205,8 @@ class SupplementRequest(models.Model):
     )
     items = models.JSONField("giấy tờ cần bổ sung", default=list)
     completed_at = models.DateTimeField("thời điểm bổ sung xong", null=True, blank=True)
+    # Set when asked during appraisal: the step the dossier goes back to once the desk receives it again.
+    resume_position = models.PositiveSmallIntegerField("quay lại bước", null=True, blank=True)
 
     class Meta:
         verbose_name = "yêu cầu bổ sung"
@@ -232,3 +276,263 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier} {self.kind} → {self.recipient}"
+
+
+# --- Processing (giải quyết): internal processes as data, and each dossier's steps -------------------------
+
+
+class StepKind(models.TextChoices):
+    """The kinds of step of an internal process (quy trình nội bộ), in the order they usually come."""
+
+    ASSIGN = "assign", "Phân công xử lý"
+    APPRAISE = "appraise", "Thẩm định hồ sơ"
+    REVIEW = "review", "Lãnh đạo phòng xem xét"
+    APPROVE = "approve", "Lãnh đạo phê duyệt, ký"
+    ISSUE = "issue", "Văn thư vào sổ, phát hành kết quả"
+    RETURN = "return", "Trả kết quả cho người nộp"
+
+
+class StepTimeUnit(models.TextChoices):
+    WORKING_HOURS = "working_hours", "giờ làm việc"
+    WORKING_DAYS = "working_days", "ngày làm việc"
+    PERCENT = "percent", "% thời hạn giải quyết"
+
+
+class ProcessDefinition(models.Model):
+    """An internal process: for one procedure, or the default for procedures decided at one level."""
+
+    code = models.SlugField("mã quy trình", max_length=60, unique=True)
+    name = models.CharField("tên quy trình", max_length=300)
+    procedure = models.ForeignKey(
+        "catalog.Procedure",
+        verbose_name="thủ tục",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="processes",
+        help_text="Để trống: quy trình mặc định cho các thủ tục giải quyết ở cấp đã chọn.",
+    )
+    level = models.CharField(
+        "cấp giải quyết (quy trình mặc định)",
+        max_length=20,
+        blank=True,
+        help_text="commune, district hoặc province; chỉ dùng cho quy trình mặc định.",
+    )
+    is_active = models.BooleanField("đang áp dụng", default=True)
+
+    class Meta:
+        verbose_name = "quy trình nội bộ"
+        verbose_name_plural = "quy trình nội bộ"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProcessStep(models.Model):
+    """One step of an internal process: what is done, by which role, in which agency, in how much time.
+
+    ``agency`` says where the step happens, relative to the desk that received the dossier:
+    ``desk`` (the receiving agency), ``ubnd:commune`` / ``ubnd:district`` / ``ubnd:province`` (the People's
+    Committee of that level above the desk), or ``code:<mã định danh>`` (one agency; reorganised agencies are
+    followed to their successor). ``/<tên>`` after it picks a child agency whose name starts with that text,
+    e.g. ``ubnd:district/Phòng Tư pháp``. ``consult`` lists agencies consulted in parallel during the step
+    (same rule syntax, separated by ``;``), each with the step's time as its deadline.
+    """
+
+    process = models.ForeignKey(ProcessDefinition, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField("thứ tự")
+    kind = models.CharField("loại bước", max_length=20, choices=StepKind.choices)
+    name = models.CharField("tên bước", max_length=200, blank=True)
+    role = models.CharField("vai trò thực hiện", max_length=30)
+    agency = models.CharField("cơ quan thực hiện", max_length=200, default="desk")
+    department = models.CharField("phòng/bộ phận", max_length=200, blank=True)
+    duration = models.DecimalField("thời gian", max_digits=6, decimal_places=2)
+    time_unit = models.CharField(
+        "đơn vị thời gian", max_length=20, choices=StepTimeUnit.choices, default=StepTimeUnit.PERCENT
+    )
+    consult = models.CharField("lấy ý kiến song song", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "bước xử lý"
+        verbose_name_plural = "các bước xử lý"
+        ordering = ["process", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["process", "position"], name="process_step_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.name or self.get_kind_display()}"
+
+
+class Verdict(models.TextChoices):
+    EARLY = "early", "Trước hạn"
+    ON_TIME = "on_time", "Đúng hạn"
+    LATE = "late", "Quá hạn"
+
+
+class DeadlineState(models.TextChoices):
+    NONE = "", "—"
+    ON_TRACK = "on_track", "Trong hạn"
+    DUE_SOON = "due_soon", "Sắp đến hạn"
+    OVERDUE = "overdue", "Quá hạn"
+
+
+class DossierStep(models.Model):
+    """A step of one dossier's processing, and a row of its control sheet (form 05): the hand-over to the
+    agency and person doing it, its deadline, and when it was handed on — early, on time or late."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField("thứ tự")
+    kind = models.CharField("loại bước", max_length=20, choices=StepKind.choices)
+    name = models.CharField("tên bước", max_length=200)
+    role = models.CharField("vai trò", max_length=30)
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="+")
+    department = models.CharField("phòng/bộ phận", max_length=200, blank=True)
+    allowed = models.DurationField("thời gian cho phép (giờ làm việc)")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người xử lý",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người giao",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    started_at = models.DateTimeField("thời điểm nhận", null=True, blank=True)
+    due_at = models.DateTimeField("hạn xử lý", null=True, blank=True)
+    finished_at = models.DateTimeField("thời điểm chuyển tiếp", null=True, blank=True)
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người chuyển",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verdict = models.CharField("kết quả", max_length=10, choices=Verdict.choices, blank=True)
+    note = models.TextField("ghi chú", blank=True)
+    round = models.PositiveSmallIntegerField("lượt", default=1)
+
+    class Meta:
+        verbose_name = "bước xử lý hồ sơ"
+        verbose_name_plural = "các bước xử lý hồ sơ"
+        ordering = ["dossier", "id"]
+        indexes = [models.Index(fields=["dossier", "position"])]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} – {self.name}"
+
+
+class Consultation(models.Model):
+    """Joint processing at one level (liên thông cùng cấp) or a request for opinion: another agency works on
+    the dossier in parallel, with its own deadline; the lead agency's step waits for every answer."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="consultations")
+    step = models.ForeignKey(DossierStep, on_delete=models.CASCADE, related_name="consultations")
+    agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan phối hợp", on_delete=models.PROTECT, related_name="+"
+    )
+    question = models.TextField("nội dung lấy ý kiến", blank=True)
+    requested_at = models.DateTimeField("thời điểm gửi")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due_at = models.DateTimeField("hạn trả lời")
+    answered_at = models.DateTimeField("thời điểm trả lời", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answer = models.TextField("ý kiến", blank=True)
+    agrees = models.BooleanField("thống nhất", null=True)
+    verdict = models.CharField("kết quả", max_length=10, choices=Verdict.choices, blank=True)
+
+    class Meta:
+        verbose_name = "lấy ý kiến phối hợp"
+        verbose_name_plural = "lấy ý kiến phối hợp"
+        ordering = ["dossier", "requested_at", "id"]
+        indexes = [models.Index(fields=["agency", "answered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} → {self.agency}"
+
+
+class Apology(models.Model):
+    """Phiếu xin lỗi và hẹn lại ngày trả kết quả (form 04): once per dossier, at least one working day before
+    the deadline, by the agency causing the delay."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="apology")
+    agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan gây chậm", on_delete=models.PROTECT, related_name="+"
+    )
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("thời điểm lập")
+    reason = models.TextField("lý do chậm")
+    previous_due_at = models.DateTimeField("hạn cũ")
+    new_due_at = models.DateTimeField("hẹn lại")
+
+    class Meta:
+        verbose_name = "phiếu xin lỗi"
+        verbose_name_plural = "phiếu xin lỗi"
+
+    def __str__(self) -> str:
+        return f"{self.dossier}: {self.new_due_at:%d/%m/%Y}"
+
+
+def result_file_path(instance: DossierResult, filename: str) -> str:
+    return f"results/{timezone.now():%Y/%m}/{uuid.uuid4().hex}/{filename}"
+
+
+class ReturnMethod(models.TextChoices):
+    ONLINE = "online", "Trực tuyến (tải về)"
+    DESK = "desk", "Tại bộ phận một cửa"
+    POST = "post", "Qua dịch vụ bưu chính"
+
+
+class DossierResult(models.Model):
+    """The result a citizen receives: generated from the procedure's template or uploaded, then returned."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="result")
+    document_number = models.CharField("số, ký hiệu", max_length=60, blank=True)
+    title = models.CharField("trích yếu", max_length=300)
+    file = models.FileField("tệp kết quả", upload_to=result_file_path, max_length=300)
+    sha256 = models.CharField(max_length=64)
+    generated = models.BooleanField("tạo từ mẫu", default=False)
+    issued_at = models.DateTimeField("ngày phát hành")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    return_method = models.CharField("hình thức trả", max_length=10, choices=ReturnMethod.choices, blank=True)
+    returned_at = models.DateTimeField("ngày trả", null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    postal_tracking = models.CharField("mã bưu gửi", max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = "kết quả giải quyết"
+        verbose_name_plural = "kết quả giải quyết"
+
+    def __str__(self) -> str:
+        return f"{self.dossier}: {self.title}"
+
+
+class DeadlineDigest(models.Model):
+    """One e-mail a day per agency about its due-soon and overdue dossiers (the sweep's idempotency key)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    due_soon = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="deadline_digest_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.day}"

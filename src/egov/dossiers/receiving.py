@@ -18,7 +18,7 @@ from egov.core.errors import DomainError
 from egov.dossiers.models import Dossier, DossierEvent, SupplementRequest
 from egov.dossiers.services import notify
 from egov.dossiers.statuses import TRANSITIONS, DossierStatus
-from egov.worktime.calendar import current_calendar
+from egov.worktime.calendar import WorkingCalendar, current_calendar
 
 STALE = "Hồ sơ vừa được người khác cập nhật. Hãy tải lại trang để xem trạng thái mới nhất rồi thao tác lại."
 
@@ -32,17 +32,19 @@ def transition(
     expected_version: int,
     note: str = "",
     now: dt.datetime | None = None,
+    actor_agency: Any = None,
     **fields: Any,
 ) -> Dossier:
     """Move ``dossier`` to ``to_status`` inside the caller's transaction, or raise DomainError.
 
-    The UPDATE is conditional on the version the officer saw: if someone else changed the dossier meanwhile,
+    ``to_status`` equal to the current status records an action without a change of status (a hand-over
+    between steps, an apology). The UPDATE is conditional on the version the officer saw: if someone else changed the dossier meanwhile,
     nothing is written and the officer gets a clear message instead of overwriting their colleague.
     """
     now = now or timezone.now()
     if dossier.version != expected_version:
         raise DomainError(STALE)
-    if to_status not in TRANSITIONS[DossierStatus(dossier.status)]:
+    if to_status != dossier.status and to_status not in TRANSITIONS[DossierStatus(dossier.status)]:
         raise DomainError(
             f"Không thể chuyển hồ sơ từ “{DossierStatus(dossier.status).label}” sang “{to_status.label}”."
         )
@@ -55,7 +57,7 @@ def transition(
         dossier=dossier,
         at=now,
         actor=actor,
-        actor_agency=dossier.receiving_agency,
+        actor_agency=actor_agency or dossier.receiving_agency,
         action=action,
         from_status=dossier.status,
         to_status=to_status,
@@ -65,32 +67,52 @@ def transition(
     return dossier
 
 
-def due_date(dossier: Dossier, received_at: dt.datetime) -> dt.datetime:
+def due_date(
+    dossier: Dossier, received_at: dt.datetime, calendar: WorkingCalendar | None = None
+) -> dt.datetime:
     version = dossier.procedure_version
-    calendar = current_calendar()
+    calendar = calendar or current_calendar()
     if version.processing_time_unit == TimeUnit.WORKING_HOURS:
         return calendar.add_working_hours(received_at, version.processing_time)
     return calendar.add_working_days(received_at, version.processing_time)
 
 
-def receive(*, dossier: Dossier, officer: Any, expected_version: int, note: str = "") -> Dossier:
-    """Accept a complete dossier: the time limit starts now (in working time) and the applicant is told."""
+def receive(
+    *, dossier: Dossier, officer: Any, expected_version: int, note: str = "", now: dt.datetime | None = None
+) -> Dossier:
+    """Accept a complete dossier: the time limit starts now (in working time), the dossier goes to the first
+    step of its internal process, and the applicant is told. A dossier that comes back completed after a
+    supplement request made during appraisal goes back to that step, with the time limit counted from zero."""
+    from egov.dossiers import processing
+
     ensure_role(officer, dossier.receiving_agency, Role.RECEIVING_OFFICER)
-    now = timezone.now()
+    now = now or timezone.now()
+    calendar = current_calendar()
+    resuming = dossier.steps.exists()
     with transaction.atomic():
-        due = due_date(dossier, now)
+        due = due_date(dossier, now, calendar)
+        if resuming:
+            processing.resume_after_supplement(dossier=dossier, officer=officer, now=now, calendar=calendar)
+        else:
+            processing.start_processing(dossier=dossier, officer=officer, now=now, calendar=calendar)
         dossier = transition(
             dossier=dossier,
             actor=officer,
-            to_status=DossierStatus.RECEIVED,
+            to_status=DossierStatus.PROCESSING if resuming else DossierStatus.RECEIVED,
             action="received",
             expected_version=expected_version,
-            note=note or "Tiếp nhận hồ sơ.",
+            note=note
+            or (
+                "Tiếp nhận lại hồ sơ đã bổ sung; thời hạn giải quyết tính lại từ đầu."
+                if resuming
+                else "Tiếp nhận hồ sơ."
+            ),
             now=now,
             received_at=now,
             due_at=due,
+            deadline_state="",
         )
-        notify(dossier=dossier, kind="received")
+        notify(dossier=dossier, kind=f"received:{dossier.version}" if resuming else "received")
     return dossier
 
 
@@ -99,18 +121,7 @@ def request_supplement(
 ) -> SupplementRequest:
     """Ask, in one go, for everything missing, each item with its reason (form 02)."""
     ensure_role(officer, dossier.receiving_agency, Role.RECEIVING_OFFICER)
-    cleaned = [
-        {
-            "name": " ".join(str(i.get("name", "")).split()),
-            "reason": " ".join(str(i.get("reason", "")).split()),
-        }
-        for i in items
-    ]
-    cleaned = [i for i in cleaned if i["name"] or i["reason"]]
-    if not cleaned:
-        raise DomainError("Hãy nêu ít nhất một giấy tờ cần bổ sung.")
-    if any(not i["name"] or not i["reason"] for i in cleaned):
-        raise DomainError("Mỗi giấy tờ cần bổ sung phải có tên và lý do.")
+    cleaned = clean_items(items)
     now = timezone.now()
     with transaction.atomic():
         listing = "; ".join(f"{i['name']} ({i['reason']})" for i in cleaned)
@@ -128,6 +139,23 @@ def request_supplement(
         )
         notify(dossier=dossier, kind=f"supplement_requested_{request.pk}")
     return request
+
+
+def clean_items(items: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The list of missing papers, each with its reason: all of them in one go (form 02)."""
+    cleaned = [
+        {
+            "name": " ".join(str(i.get("name", "")).split()),
+            "reason": " ".join(str(i.get("reason", "")).split()),
+        }
+        for i in items
+    ]
+    cleaned = [i for i in cleaned if i["name"] or i["reason"]]
+    if not cleaned:
+        raise DomainError("Hãy nêu ít nhất một giấy tờ cần bổ sung.")
+    if any(not i["name"] or not i["reason"] for i in cleaned):
+        raise DomainError("Mỗi giấy tờ cần bổ sung phải có tên và lý do.")
+    return cleaned
 
 
 def refuse(*, dossier: Dossier, officer: Any, reason: str, expected_version: int) -> Dossier:

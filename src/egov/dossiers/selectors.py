@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from egov.dossiers.models import Dossier, DossierEvent, Draft, StoredFile
+from egov.dossiers.models import Dossier, DossierEvent, DossierStep, Draft, StoredFile
 
 
 def my_dossiers(user: Any) -> QuerySet[Dossier]:
@@ -62,38 +64,172 @@ def public_lookup(code: str) -> Dossier | None:
     )
 
 
+OPEN = ("received", "processing")
+FINISHED = ("refused", "withdrawn", "stopped", "done", "returned")
 WORKLIST_TABS = {
-    "moi": ("Mới, cần tiếp nhận", ["new"]),
-    "bo-sung": ("Chờ công dân bổ sung", ["supplement_requested"]),
-    "da-tiep-nhan": ("Đã tiếp nhận", ["received", "processing"]),
-    "da-xong": ("Đã kết thúc", ["refused", "withdrawn", "stopped", "done", "returned"]),
+    "moi": "Mới, cần tiếp nhận",
+    "cho-toi": "Chờ tôi xử lý",
+    "cua-toi": "Được giao cho tôi",
+    "cho-cong-dan": "Chờ công dân",
+    "sap-den-han": "Sắp đến hạn",
+    "qua-han": "Quá hạn",
+    "da-tiep-nhan": "Đang giải quyết",
+    "da-xong": "Đã kết thúc",
 }
 
 
-def desk_worklist(user: Any, *, tab: str, query: str = "") -> QuerySet[Dossier]:
-    """Dossiers received by the agencies the officer may see, in one tab, newest first; searchable by code,
-    applicant name or ID number. One query for the page whatever the number of rows (plus the count)."""
-    from egov.accounts.scopes import agencies_visible_to
+@dataclass(frozen=True)
+class WorklistFilters:
+    query: str = ""
+    procedure: str = ""  # national code
+    sector: str = ""  # sector code
+    channel: int | None = None
+    status: str = ""
+    submitted_from: dt.date | None = None
+    submitted_to: dt.date | None = None
 
-    statuses = WORKLIST_TABS.get(tab, WORKLIST_TABS["moi"])[1]
-    queryset = Dossier.objects.filter(
-        receiving_agency__in=agencies_visible_to(user).values("pk"), status__in=statuses
-    ).select_related("procedure_version", "receiving_agency")
-    query = query.strip()
+
+def officer_worklist(user: Any, *, tab: str, filters: WorklistFilters | None = None) -> QuerySet[Dossier]:
+    """One tab of an officer's worklist. Dossiers at the desks where they receive, at the steps their roles
+    hold, assigned to them, waiting for the applicant, due soon, overdue or finished; filtered and searched.
+    One query for a page, one for the count, whatever the number of rows (the officer's roles are read once
+    per request)."""
+    from egov.accounts.scopes import agencies_visible_to, assignments_of
+
+    filters = filters or WorklistFilters()
+    assignments = assignments_of(user)
+    visible = agencies_visible_to(user).values("pk")
+    desks = [a.agency_id for a in assignments if a.role == "receiving_officer"]
+    mine = Q(pk__in=[])
+    for a in assignments:
+        mine |= Q(current_agency_id=a.agency_id, current_role=a.role)
+    involved = Q(receiving_agency__in=visible) | Q(current_agency__in=visible)
+    if tab == "moi":
+        condition = Q(status="new", receiving_agency_id__in=desks)
+    elif tab == "cho-toi":
+        condition = (
+            mine
+            & Q(status__in=(*OPEN, "done"))
+            & (Q(current_assignee__isnull=True) | Q(current_assignee=user))
+        )
+    elif tab == "cua-toi":
+        condition = Q(current_assignee=user, status__in=(*OPEN, "done", "awaiting_payment"))
+    elif tab == "cho-cong-dan":
+        condition = involved & Q(status__in=("supplement_requested", "awaiting_payment"))
+    elif tab == "sap-den-han":
+        condition = involved & Q(status__in=OPEN, deadline_state="due_soon")
+    elif tab == "qua-han":
+        condition = involved & Q(status__in=OPEN, deadline_state="overdue")
+    elif tab == "da-xong":
+        condition = involved & Q(status__in=FINISHED)
+    else:  # "da-tiep-nhan": everything being processed that the officer may see
+        condition = involved & Q(status__in=(*OPEN, "supplement_requested", "awaiting_payment", "done"))
+    queryset = Dossier.objects.filter(condition)
+    query = filters.query.strip()
     if query:
         queryset = queryset.filter(
             Q(code__icontains=query) | Q(applicant_name__icontains=query) | Q(applicant_id_number=query)
         )
-    order = "submitted_at" if tab in ("", "moi") else "-submitted_at"
-    return queryset.order_by(order)
+    if filters.procedure:
+        queryset = queryset.filter(procedure_version__procedure__national_code=filters.procedure)
+    if filters.sector:
+        queryset = queryset.filter(procedure_version__sector__code=filters.sector)
+    if filters.channel:
+        queryset = queryset.filter(channel=filters.channel)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.submitted_from:
+        queryset = queryset.filter(submitted_at__date__gte=filters.submitted_from)
+    if filters.submitted_to:
+        queryset = queryset.filter(submitted_at__date__lte=filters.submitted_to)
+    order = (
+        ("submitted_at",)
+        if tab == "moi"
+        else ("due_at",)
+        if tab in ("cho-toi", "cua-toi", "sap-den-han", "qua-han")
+        else ("-submitted_at",)
+    )
+    return queryset.select_related(
+        "procedure_version", "receiving_agency", "current_agency", "current_step", "current_assignee"
+    ).order_by(*order, "pk")
+
+
+def desk_worklist(user: Any, *, tab: str, query: str = "") -> QuerySet[Dossier]:
+    return officer_worklist(user, tab=tab, filters=WorklistFilters(query=query))
+
+
+def timeline(dossier_id: int) -> list[DossierEvent]:
+    """A dossier's full history, oldest first, with who and which agency (one query)."""
+    return list(
+        DossierEvent.objects.filter(dossier_id=dossier_id)
+        .select_related("actor", "actor_agency")
+        .order_by("at", "id")
+    )
+
+
+def register_rows(*, agency: Any, year: int) -> list[list[str]]:
+    """Form 06, the desk's register for a year: one row per dossier received, numbered from 1 in order of
+    receipt. Three queries whatever the number of rows."""
+    from egov.dossiers.pdf import vietnam_time
+
+    dossiers = (
+        Dossier.objects.filter(receiving_agency=agency, received_at__year=year)
+        .select_related("procedure_version", "result")
+        .prefetch_related(
+            Prefetch("steps", queryset=DossierStep.objects.select_related("agency").order_by("id"))
+        )
+        .order_by("received_at", "pk")
+    )
+    rows = []
+    for number, dossier in enumerate(dossiers, start=1):
+        steps = list(dossier.steps.all())
+        approving = [s for s in steps if s.kind == "approve"]
+        lead = (approving[-1].agency if approving else dossier.receiving_agency).name
+        forwarded = next((s.started_at for s in steps if s.started_at and s.agency_id != agency.pk), None)
+        result = getattr(dossier, "result", None)
+        contact = ", ".join(p for p in (dossier.applicant_address, dossier.applicant_phone) if p)
+        note = dossier.get_status_display()
+        if dossier.verdict:
+            note += " – " + {"early": "trước hạn", "on_time": "đúng hạn", "late": "quá hạn"}[dossier.verdict]
+        rows.append(
+            [
+                f"{number:02d}",
+                dossier.code,
+                dossier.procedure_version.name,
+                "01",
+                dossier.applicant_name,
+                contact,
+                lead,
+                vietnam_time(dossier.received_at) if dossier.received_at else "",
+                vietnam_time(dossier.due_at) if dossier.due_at else "",
+                vietnam_time(forwarded) if forwarded else "",
+                vietnam_time(result.issued_at) if result else "",
+                vietnam_time(result.returned_at) if result and result.returned_at else "",
+                note,
+            ]
+        )
+    return rows
 
 
 def dossier_for_officer(user: Any, code: str) -> Dossier | None:
     from egov.accounts.scopes import agencies_visible_to
 
     return (
-        Dossier.objects.filter(code=code, receiving_agency__in=agencies_visible_to(user).values("pk"))
-        .select_related("procedure_version__procedure", "procedure_version__sector", "receiving_agency")
+        Dossier.objects.filter(code=code)
+        .filter(
+            Q(receiving_agency__in=agencies_visible_to(user).values("pk"))
+            | Q(steps__agency__in=agencies_visible_to(user).values("pk"))
+            | Q(consultations__agency__in=agencies_visible_to(user).values("pk"))
+        )
+        .distinct()
+        .select_related(
+            "procedure_version__procedure",
+            "procedure_version__sector",
+            "receiving_agency",
+            "current_agency",
+            "current_step__agency",
+            "current_assignee",
+        )
         .prefetch_related(
             Prefetch("files", queryset=StoredFile.objects.select_related("component").order_by("slot", "id")),
             Prefetch(

@@ -45,16 +45,26 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     DossierStatus.NEW: frozenset(
         {
             DossierStatus.RECEIVED,
+            DossierStatus.PROCESSING,  # received again after a supplement asked for during appraisal
             DossierStatus.SUPPLEMENT_REQUESTED,
             DossierStatus.REFUSED,
             DossierStatus.WITHDRAWN,
         }
     ),
+    # The applicant completes the dossier online and it goes back to the desk (status 1 again).
     DossierStatus.SUPPLEMENT_REQUESTED: frozenset(
-        {DossierStatus.NEW, DossierStatus.WITHDRAWN, DossierStatus.REFUSED}
+        {DossierStatus.NEW, DossierStatus.WITHDRAWN, DossierStatus.REFUSED, DossierStatus.STOPPED}
     ),
     DossierStatus.RECEIVED: frozenset(
-        {DossierStatus.PROCESSING, DossierStatus.WITHDRAWN, DossierStatus.STOPPED}
+        {
+            DossierStatus.PROCESSING,
+            DossierStatus.SUPPLEMENT_REQUESTED,
+            DossierStatus.AWAITING_PAYMENT,
+            DossierStatus.DONE,
+            DossierStatus.WITHDRAWN,
+            DossierStatus.STOPPED,
+            DossierStatus.REFUSED,
+        }
     ),
     DossierStatus.PROCESSING: frozenset(
         {
@@ -66,7 +76,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
             DossierStatus.REFUSED,
         }
     ),
-    DossierStatus.AWAITING_PAYMENT: frozenset({DossierStatus.PROCESSING, DossierStatus.WITHDRAWN}),
+    DossierStatus.AWAITING_PAYMENT: frozenset(
+        {DossierStatus.PROCESSING, DossierStatus.WITHDRAWN, DossierStatus.STOPPED}
+    ),
     DossierStatus.DONE: frozenset({DossierStatus.RETURNED}),
     DossierStatus.REFUSED: frozenset(),
     DossierStatus.WITHDRAWN: frozenset(),

@@ -39,7 +39,10 @@ def send_notification(notification_id: int) -> str:
             "public_url": settings.EGOV_PUBLIC_URL,
         }
         # One notification per supplement request ("supplement_requested_<id>"), one template for them all.
-        template = "supplement" if notification.kind.startswith("supplement_requested") else notification.kind
+        # “kind:anything” (e.g. "received:7" after a second receipt) uses the template of “kind”.
+        template = notification.kind.split(":")[0]
+        if template.startswith("supplement_requested"):
+            template = "supplement"
         subject = " ".join(render_to_string(f"dossiers/email/{template}_subject.txt", context).split())
         body = render_to_string(f"dossiers/email/{template}.txt", context)
         try:
@@ -62,4 +65,54 @@ def send_notification(notification_id: int) -> str:
         notification.sent_at = timezone.now()
         notification.attempts += 1
         notification.save(update_fields=["sent_at", "attempts"])
+    return "sent"
+
+
+DIGEST_LIST_LIMIT = 50
+
+
+@task()
+def send_deadline_digest(digest_id: int) -> str:
+    """E-mail the heads of an agency, and the officers assigned, about its due-soon and overdue dossiers.
+    Sends once: the digest row is marked sent in the same transaction."""
+    from egov.accounts.models import StaffAssignment
+    from egov.dossiers.models import DeadlineDigest, Dossier
+
+    with transaction.atomic():
+        digest = (
+            DeadlineDigest.objects.select_for_update().select_related("agency").filter(pk=digest_id).first()
+        )
+        if digest is None or digest.sent_at is not None:
+            return "already sent"
+        flagged = list(
+            Dossier.objects.filter(
+                current_agency=digest.agency,
+                status__in=("received", "processing"),
+                deadline_state__in=("due_soon", "overdue"),
+            )
+            .select_related("procedure_version", "current_assignee")
+            .order_by("due_at")[:DIGEST_LIST_LIMIT]
+        )
+        recipients = set(
+            StaffAssignment.objects.filter(agency=digest.agency, role__in=("leader", "department_head"))
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+        recipients |= {
+            d.current_assignee.email for d in flagged if d.current_assignee and d.current_assignee.email
+        }
+        if not recipients:
+            digest.sent_at = timezone.now()
+            digest.save(update_fields=["sent_at"])
+            return "no recipient"
+        context = {
+            "digest": digest,
+            "dossiers": flagged,
+            "public_url": settings.EGOV_PUBLIC_URL,
+        }
+        subject = " ".join(render_to_string("dossiers/email/deadline_digest_subject.txt", context).split())
+        body = render_to_string("dossiers/email/deadline_digest.txt", context)
+        EmailMessage(subject, body, to=sorted(r for r in recipients if r)).send()
+        digest.sent_at = timezone.now()
+        digest.save(update_fields=["sent_at"])
     return "sent"

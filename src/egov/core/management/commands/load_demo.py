@@ -21,6 +21,7 @@ from egov.agencies.services import AGENCY_COLUMNS, add_department, import_agenci
 from egov.catalog.demo import load_demo_catalogue
 from egov.core.errors import DomainError
 from egov.core.tables import read_rows
+from egov.dossiers.processes import load_processes
 from egov.portal.models import SiteProfile
 from egov.units.models import AdministrativeLevel, AdministrativeUnit, UnitKind
 from egov.units.reference import ensure_levels_and_kinds
@@ -60,6 +61,23 @@ STAFF: list[tuple[str, str, str, Role, str | None]] = [
     ("quantri.locninh@binhphuoc.demo", "Phan Văn Khoa", f"000.00.44.{L1}", Role.AGENCY_ADMIN, None),
     ("motcua.loctan@binhphuoc.demo", "Vũ Thị Tấn", f"000.22.44.{L1}", Role.RECEIVING_OFFICER, None),
     ("chutich.loctan@binhphuoc.demo", "Huỳnh Văn Tâm", f"000.22.44.{L1}", Role.LEADER, None),
+    ("congchuc.loctan@binhphuoc.demo", "Lâm Thị Yến", f"000.22.44.{L1}", Role.SPECIALIST, None),
+    ("vanthu.loctan@binhphuoc.demo", "Trịnh Văn Phúc", f"000.22.44.{L1}", Role.CLERK, None),
+    (
+        "truongphong.tuphap.locninh@binhphuoc.demo",
+        "Mai Văn Đức",
+        f"000.02.44.{L1}",
+        Role.DEPARTMENT_HEAD,
+        None,
+    ),
+    ("chuyenvien.ldtbxh.locninh@binhphuoc.demo", "Tạ Thị Nga", f"000.05.44.{L1}", Role.SPECIALIST, None),
+    (
+        "truongphong.ldtbxh.locninh@binhphuoc.demo",
+        "Cao Văn Sơn",
+        f"000.05.44.{L1}",
+        Role.DEPARTMENT_HEAD,
+        None,
+    ),
 ]
 DEPARTMENTS = {f"000.00.02.{L1}": ["Văn phòng Sở", "Phòng Hành chính tư pháp", "Phòng Bổ trợ tư pháp"]}
 
@@ -123,6 +141,7 @@ class Command(BaseCommand):
         self._load_staff(agencies)
         self._load_public()
         load_demo_catalogue()
+        load_processes()
 
     def _load_staff(self, agencies: dict[str, Agency]) -> None:
         for email, name, code, role, department_name in STAFF:
