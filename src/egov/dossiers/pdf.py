@@ -102,17 +102,22 @@ def place_date(agency: Agency, moment: datetime) -> str:
     return f"{place}, ngày {local:%d} tháng {local:%m} năm {local:%Y}"
 
 
-def _form_context(dossier: Dossier, *, title: str, lookup_url: str, moment: datetime) -> dict[str, Any]:
+def _form_context(
+    dossier: Dossier, *, title: str, lookup_url: str, moment: datetime, issuer: Agency | None = None
+) -> dict[str, Any]:
+    """What every one-stop form shows. ``issuer``: the agency that issues it when it is not the desk (an
+    apology or a stop notice comes from the agency that holds the dossier); its name heads the form."""
     version = dossier.procedure_version
     return {
         "title": title,
         "dossier": dossier,
+        "issuer_name": issuer.name if issuer else "",
         "agency_name": dossier.receiving_agency.name,
         "agency_phone": dossier.receiving_agency.phone,
         "procedure_name": version.name,
         "procedure_code": version.procedure.national_code,
         "legal_basis": version.legal_basis.split(";")[0].strip() or "quy định hiện hành",
-        "place_date": place_date(dossier.receiving_agency, moment),
+        "place_date": place_date(issuer or dossier.receiving_agency, moment),
         "qr": qr_svg_data_uri(lookup_url),
         "received_at": vietnam_time(dossier.received_at) if dossier.received_at else "—",
     }
@@ -158,6 +163,7 @@ def apology_pdf(apology: Apology, *, lookup_url: str) -> bytes:
         title="Phiếu xin lỗi và hẹn lại ngày trả kết quả",
         lookup_url=lookup_url,
         moment=apology.created_at,
+        issuer=apology.agency,
     )
     context.update(
         delaying_agency=apology.agency.name,
@@ -246,7 +252,11 @@ def stop_notice_pdf(dossier: Dossier, *, lookup_url: str) -> bytes:
     if event is None:
         raise ValueError("The dossier was not stopped.")
     context = _form_context(
-        dossier, title="Thông báo dừng giải quyết hồ sơ", lookup_url=lookup_url, moment=event.at
+        dossier,
+        title="Thông báo dừng giải quyết hồ sơ",
+        lookup_url=lookup_url,
+        moment=event.at,
+        issuer=event.actor_agency,
     )
     context.update(
         reason=dossier.status_note,

@@ -762,3 +762,67 @@ def return_result(
         )
         notify(dossier=dossier, kind="returned")
     return dossier
+
+
+# --- The applicant completes the dossier online -----------------------------------------------------------
+
+
+def supplement_online(
+    *, dossier: Dossier, applicant: Any, uploads: dict[str, list[Any]], note: str = "", expected_version: int
+) -> Dossier:
+    """The applicant adds the papers asked for (one or more files per component) and the dossier goes back
+    to the desk as “Mới đăng ký”; the desk checks it and receives it again. Files are checked like at
+    submission; if anything fails nothing is kept."""
+    from egov.dossiers.services import _discard, _store
+
+    if dossier.applicant_id is None or dossier.applicant_id != getattr(applicant, "pk", None):
+        raise ScopeDenied("Chỉ người nộp mới bổ sung được hồ sơ của mình.")
+    if dossier.status != DossierStatus.SUPPLEMENT_REQUESTED:
+        raise DomainError("Hồ sơ không ở trạng thái chờ bổ sung.")
+    request = dossier.supplement_requests.filter(completed_at__isnull=True).order_by("-requested_at").first()
+    if request is None:
+        raise DomainError("Không có yêu cầu bổ sung nào đang chờ.")
+    components = {c.key: c for c in dossier.procedure_version.components.all()}
+    unknown = sorted(set(uploads) - set(components))
+    if unknown:
+        raise DomainError("Ô tải lên không thuộc thủ tục này: " + ", ".join(unknown) + ".")
+    if not any(uploads.values()):
+        raise DomainError("Hãy tải lên ít nhất một giấy tờ bổ sung.")
+    used = sum(f.size for f in dossier.files.all())
+    stored: list[Any] = []
+    now = timezone.now()
+    try:
+        for slot, items in uploads.items():
+            for upload in items:
+                item = _store(
+                    owner=applicant,
+                    upload=upload,
+                    slot=slot,
+                    component=components[slot],
+                    draft=None,
+                    used_bytes=used,
+                    save_row=False,
+                )
+                used += item.size
+                stored.append(item)
+        with transaction.atomic():
+            for item in stored:
+                item.dossier = dossier
+            type(stored[0]).objects.bulk_create(stored)
+            SupplementRequest.objects.filter(pk=request.pk).update(completed_at=now)
+            names = ", ".join(i.original_name for i in stored)
+            dossier = transition(
+                dossier=dossier,
+                actor=applicant,
+                to_status=DossierStatus.NEW,
+                action="supplemented",
+                expected_version=expected_version,
+                note=f"Công dân bổ sung: {names}." + (f" {' '.join(note.split())}" if note.strip() else ""),
+                now=now,
+                current_agency=dossier.receiving_agency,
+                current_role=Role.RECEIVING_OFFICER,
+            )
+    except Exception:
+        _discard(stored)
+        raise
+    return dossier

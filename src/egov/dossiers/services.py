@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from egov.accounts.models import User
+from egov.accounts.roles import Role
 from egov.agencies.models import Agency
 from egov.catalog import formdef
 from egov.catalog.models import ProcedureVersion, VersionStatus
@@ -237,7 +238,9 @@ def _increment(*, agency_id: int, day: dt.date) -> int | None:
     return int(row[0]) if row else None
 
 
-def _applicant_snapshot(user: User) -> dict[str, str]:
+def _applicant_snapshot(user: User | None) -> dict[str, str]:
+    if user is None:
+        raise DomainError("Thiếu thông tin người nộp.")
     citizen = getattr(user, "citizen_profile", None)
     organisation = getattr(user, "organisation_profile", None)
     profile = citizen or organisation
@@ -257,7 +260,7 @@ def _applicant_snapshot(user: User) -> dict[str, str]:
 
 def submit_dossier(
     *,
-    applicant: User,
+    applicant: User | None,
     version: ProcedureVersion,
     agency: Agency | None,
     raw: dict[str, Any],
@@ -267,6 +270,9 @@ def submit_dossier(
     draft: Draft | None = None,
     key_checked: bool = False,
     agency_checked: bool = False,
+    channel: Channel = Channel.ONLINE,
+    officer: User | None = None,
+    snapshot: dict[str, str] | None = None,
 ) -> tuple[Dossier, bool]:
     """File a dossier online. Returns ``(dossier, created)``; the same key again returns the first dossier.
 
@@ -277,7 +283,9 @@ def submit_dossier(
         existing = Dossier.objects.filter(applicant=applicant, idempotency_key=key).first()
         if existing is not None:
             return existing, False
-    if version.status != VersionStatus.PUBLISHED or not version.accepts_online:
+    if version.status != VersionStatus.PUBLISHED or (
+        channel == Channel.ONLINE and not version.accepts_online
+    ):
         raise DomainError(
             "Thủ tục này không nhận hồ sơ trực tuyến (phiên bản đã thay thế hoặc chưa trực tuyến)."
         )
@@ -308,10 +316,10 @@ def submit_dossier(
                 applicant=applicant,
                 form_data=cleaned.values,
                 status=DossierStatus.NEW,
-                channel=Channel.ONLINE,
+                channel=channel,
                 submitted_at=now,
                 idempotency_key=key,
-                **_applicant_snapshot(applicant),
+                **(snapshot if snapshot is not None else _applicant_snapshot(applicant)),
             )
             saved = [f for f in files if f.pk is not None]
             if saved:
@@ -323,11 +331,13 @@ def submit_dossier(
             event = DossierEvent.objects.create(
                 dossier=dossier,
                 at=now,
-                actor=applicant,
+                actor=officer or applicant,
                 action="submitted",
                 from_status="",
                 to_status=DossierStatus.NEW,
-                note="Nộp hồ sơ trực tuyến.",
+                note="Nộp hồ sơ trực tuyến."
+                if channel == Channel.ONLINE
+                else f"Hồ sơ {Channel(channel).label.lower()}, cán bộ một cửa nhập.",
             )
             if draft is not None:
                 Draft.objects.filter(pk=draft.pk).delete()
@@ -452,3 +462,94 @@ def purge_stale_drafts(days: int = 30) -> int:
         draft.delete()
         count += 1
     return count
+
+
+INTAKE_CHANNELS = (Channel.IN_PERSON, Channel.POST)
+
+
+def intake_paper_dossier(
+    *,
+    officer: User,
+    version: ProcedureVersion,
+    agency: Agency,
+    channel: Channel,
+    applicant: dict[str, str],
+    raw: dict[str, Any],
+    uploads: dict[str, list[Any]],
+    idempotency_key: str = "",
+) -> tuple[Dossier, bool]:
+    """A dossier brought to the desk (channel 1) or received by post (channel 3): the receiving officer enters
+    the applicant, the form and the scanned papers; the same validation as online applies. The dossier is
+    then “Mới đăng ký” at this desk, to be received (form 01), asked to complete (form 02) or refused (03)."""
+    from egov.accounts.scopes import ensure_role
+
+    ensure_role(officer, agency, Role.RECEIVING_OFFICER)
+    if channel not in INTAKE_CHANNELS:
+        raise DomainError("Kênh tiếp nhận tại quầy phải là trực tiếp hoặc bưu chính.")
+    snapshot = {
+        "applicant_name": " ".join(str(applicant.get("name", "")).split())[:200],
+        "applicant_id_number": str(applicant.get("id_number", "")).strip()[:20],
+        "applicant_phone": str(applicant.get("phone", "")).strip()[:20],
+        "applicant_email": str(applicant.get("email", "")).strip()[:254],
+        "applicant_address": " ".join(str(applicant.get("address", "")).split())[:400],
+    }
+    errors: dict[str, list[str]] = {}
+    if len(snapshot["applicant_name"]) < 2:
+        errors["applicant.name"] = ["Hãy nhập họ tên người nộp (hoặc tên tổ chức)."]
+    if snapshot["applicant_id_number"] and not snapshot["applicant_id_number"].isdigit():
+        errors["applicant.id_number"] = ["Số giấy tờ tùy thân chỉ gồm chữ số."]
+    if snapshot["applicant_email"]:
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(snapshot["applicant_email"])
+        except ValidationError:
+            errors["applicant.email"] = ["Địa chỉ thư điện tử không hợp lệ."]
+    if errors:
+        raise ValidationError(errors)
+    key = f"desk:{idempotency_key}"[:80] if idempotency_key else ""
+    if key:
+        existing = Dossier.objects.filter(
+            applicant=None, receiving_agency=agency, idempotency_key=key
+        ).first()
+        if existing is not None:
+            return existing, False
+    components = {c.key: c for c in version.components.all()}
+    unknown = sorted(set(uploads) - set(components))
+    if unknown:
+        raise ValidationError({f"files.{slot}": ["Ô tải lên không thuộc thủ tục này."] for slot in unknown})
+    stored: list[StoredFile] = []
+    try:
+        used = 0
+        for slot, items in uploads.items():
+            for upload in items:
+                try:
+                    item = _store(
+                        owner=officer,
+                        upload=upload,
+                        slot=slot,
+                        component=components[slot],
+                        draft=None,
+                        used_bytes=used,
+                        save_row=False,
+                    )
+                except DomainError as exc:
+                    raise ValidationError({f"files.{slot}": exc.messages}) from exc
+                used += item.size
+                stored.append(item)
+        dossier, created = submit_dossier(
+            applicant=None,
+            version=version,
+            agency=agency,
+            raw=raw,
+            files=stored,
+            idempotency_key=key,
+            key_checked=True,
+            channel=channel,
+            officer=officer,
+            snapshot=snapshot,
+        )
+    except Exception:
+        _discard(stored)
+        raise
+    return dossier, created
