@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "egov.worktime",
     "egov.catalog",
     "egov.dossiers",
+    "egov.signing",
     "egov.portal",
 ]
 
@@ -292,3 +293,21 @@ EGOV_CLAMD_ADDRESS = env_str("EGOV_CLAMD_ADDRESS", "")  # "host:port" or a Unix 
 EGOV_WORKING_HOURS = env_str("EGOV_WORKING_HOURS", "07:30-11:30,13:00-17:00")
 # Public address of the portal, used in e-mails, PDFs and QR codes.
 EGOV_PUBLIC_URL = env_str("EGOV_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Digital signatures (egov.signing) ------------------------------------------------------------------
+# Key backends that may be used (each certificate names its own): encrypted PKCS#12 files, PKCS#11 tokens/HSMs.
+EGOV_SIGNING_BACKENDS = env_list("EGOV_SIGNING_BACKENDS", ["pkcs12", "pkcs11"])
+# Time-stamping authority (RFC 3161): empty = none (signatures are PAdES B-B), "internal" = the platform's own
+# TSA (the demo PKI's, also served at /chu-ky-so/tsa), or the URL of any RFC 3161 server.
+EGOV_SIGNING_TSA_URL = env_str("EGOV_SIGNING_TSA_URL", "internal")
+EGOV_SIGNING_TSA_RETRIES = env_int("EGOV_SIGNING_TSA_RETRIES", 2)
+# Seconds to wait for a TSA, CRL or OCSP server.
+EGOV_SIGNING_NETWORK_TIMEOUT = env_int("EGOV_SIGNING_NETWORK_TIMEOUT", 10)
+# Encrypts the keys the server may use by itself (agency files without a PIN, the platform's own CA and TSA).
+EGOV_SIGNING_KEY_SECRET = env_str("EGOV_SIGNING_KEY_SECRET", "") or f"egov-signing:{SECRET_KEY}"
+# PKCS#11 module (the token's or HSM's driver); SoftHSM2 by default.
+EGOV_SIGNING_PKCS11_MODULE = env_str("EGOV_SIGNING_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+# How long (seconds) a successful check of a signing certificate (chain, revocation) is reused.
+EGOV_SIGNING_CHECK_SECONDS = env_int("EGOV_SIGNING_CHECK_SECONDS", 300)
+# Largest PDF accepted for signing or verification, in megabytes.
+EGOV_SIGNING_MAX_PDF_MB = env_int("EGOV_SIGNING_MAX_PDF_MB", 50)

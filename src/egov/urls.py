@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("tai-khoan/", include("egov.accounts.urls")),
     path("thu-tuc/", include("egov.catalog.urls")),
+    path("chu-ky-so/", include("egov.signing.urls")),
     path("", include("egov.dossiers.urls")),
     path("", include(portal_patterns)),
 ]

@@ -23,6 +23,7 @@ from egov.core.errors import DomainError
 from egov.core.tables import read_rows
 from egov.dossiers.processes import load_processes
 from egov.portal.models import SiteProfile
+from egov.signing.demo import DEMO_PIN, ensure_demo_pki
 from egov.units.models import AdministrativeLevel, AdministrativeUnit, UnitKind
 from egov.units.reference import ensure_levels_and_kinds
 from egov.units.services import UNIT_COLUMNS, import_units
@@ -141,6 +142,7 @@ class Command(BaseCommand):
         self._load_staff(agencies)
         self._load_public()
         load_demo_catalogue()
+        ensure_demo_pki()  # certificates, keys, seals and signature images of the demo officers and agencies
         load_processes()
 
     def _load_staff(self, agencies: dict[str, Agency]) -> None:
@@ -224,3 +226,7 @@ class Command(BaseCommand):
         out("  tranthibinh@binhphuoc.demo                      Trần Thị Bình, công dân")
         out("  nongsan.locninh@binhphuoc.demo                  Công ty TNHH Nông sản Lộc Ninh")
         out("Quản trị: http://127.0.0.1:8000/admin/ (quantri@binhphuoc.demo)")
+        out(
+            f"Chữ ký số: lãnh đạo ký bằng mã PIN {DEMO_PIN} tại /chu-ky-so/trinh-ky/; "
+            "kiểm tra tệp đã ký tại /chu-ky-so/kiem-tra/."
+        )
