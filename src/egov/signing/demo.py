@@ -192,9 +192,7 @@ def _signing_agencies(*, all_desks: bool) -> list[Agency]:
     condition = Q(pk__in=StaffAssignment.objects.values("agency_id"))
     if all_desks:
         condition |= Q(has_one_stop_desk=True)
-    return list(
-        Agency.objects.current().filter(condition).select_related("kind", "unit").order_by("path")
-    )
+    return list(Agency.objects.current().filter(condition).select_related("kind", "unit").order_by("path"))
 
 
 def _leaders() -> list[StaffAssignment]:

@@ -22,7 +22,11 @@ def awaiting(user: Any, purpose: str) -> QuerySet[SignatureRequest]:
     else:
         agencies = {a.agency_id for a in assignments if a.role == Role.CLERK}
         condition = Q(agency_id__in=agencies, status=SignatureRequest.Status.AWAITING_SEAL)
-    return SignatureRequest.objects.filter(condition).select_related("agency", "leader").order_by("created_at", "id")
+    return (
+        SignatureRequest.objects.filter(condition)
+        .select_related("agency", "leader")
+        .order_by("created_at", "id")
+    )
 
 
 def visible_request(user: Any, pk: int) -> SignatureRequest | None:
@@ -31,4 +35,6 @@ def visible_request(user: Any, pk: int) -> SignatureRequest | None:
 
 
 def requests_for_source(source_type: str, source_id: str) -> QuerySet[SignatureRequest]:
-    return SignatureRequest.objects.filter(source_type=source_type, source_id=source_id).order_by("-created_at")
+    return SignatureRequest.objects.filter(source_type=source_type, source_id=source_id).order_by(
+        "-created_at"
+    )

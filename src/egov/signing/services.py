@@ -324,6 +324,12 @@ def _prepare(
     if purpose not in Purpose.values:
         raise DomainError("Loại chữ ký phải là “personal” (cá nhân) hoặc “agency” (cơ quan).")
     certificate = signer if isinstance(signer, SigningCertificate) else certificate_for(signer, purpose)
+    if certificate.purpose != purpose:
+        raise DomainError(
+            "Chứng thư số cá nhân không dùng để ký thay cơ quan."
+            if certificate.purpose == Purpose.PERSONAL
+            else "Chứng thư số của cơ quan không dùng làm chữ ký cá nhân."
+        )
     _check_actor(actor, certificate)
     return _Prepared(certificate, purpose, _effective_level(level))
 
@@ -655,7 +661,9 @@ def iter_batch_sign(
         with signing_key(prepared.certificate, pin=pin) as key:
             for item in items:
                 try:
-                    signed = _sign_request_with(key=key, prepared=prepared, request=item, actor=actor, level=level)
+                    signed = _sign_request_with(
+                        key=key, prepared=prepared, request=item, actor=actor, level=level
+                    )
                     outcome = BatchItemResult(request=item, ok=True, signed=signed)
                     batch.done += 1
                 except DomainError as exc:
@@ -691,7 +699,9 @@ def batch_sign(
     items = list(requests)
     if not items:
         return BatchResult(
-            batch=SigningBatch.objects.create(actor=actor, purpose=purpose, total=0, finished_at=timezone.now())
+            batch=SigningBatch.objects.create(
+                actor=actor, purpose=purpose, total=0, finished_at=timezone.now()
+            )
         )
     result: BatchResult | None = None
     for outcome, batch in iter_batch_sign(requests=items, actor=actor, purpose=purpose, pin=pin, level=level):

@@ -57,7 +57,9 @@ def time_stamp(request: HttpRequest) -> HttpResponse:
     if tsa is None:
         return HttpResponse("Chưa có dịch vụ cấp dấu thời gian.", status=503, content_type="text/plain")
     if request.content_type != "application/timestamp-query":
-        return HttpResponse("Cần Content-Type: application/timestamp-query.", status=415, content_type="text/plain")
+        return HttpResponse(
+            "Cần Content-Type: application/timestamp-query.", status=415, content_type="text/plain"
+        )
     return HttpResponse(respond(request.body, tsa), content_type="application/timestamp-reply")
 
 
@@ -72,7 +74,9 @@ def crl(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def ca_certificate(request: HttpRequest, slug: str) -> HttpResponse:
     authority = get_object_or_404(CertificateAuthority, slug=slug)
-    return HttpResponse(load_certificate(authority.certificate_pem).dump(), content_type="application/pkix-cert")
+    return HttpResponse(
+        load_certificate(authority.certificate_pem).dump(), content_type="application/pkix-cert"
+    )
 
 
 @officer_required
@@ -98,7 +102,9 @@ def batch(request: HttpRequest) -> HttpResponseBase:
         yield start
         done = failed = 0
         try:
-            for item, _batch in services.iter_batch_sign(requests=chosen, actor=user, purpose=purpose, pin=pin):  # type: ignore[arg-type]
+            for item, _batch in services.iter_batch_sign(
+                requests=chosen, actor=user, purpose=purpose, pin=pin
+            ):  # type: ignore[arg-type]
                 done, failed = done + item.ok, failed + (not item.ok)
                 text = "Đã ký" if item.ok else f"Lỗi: {item.message}"
                 yield (
@@ -129,7 +135,10 @@ def document(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     name = f"{found.number_notation or found.pk}.pdf".replace("/", "-")
     return FileResponse(
-        services.read_document_stream(found.current_path), as_attachment=True, filename=name, content_type="application/pdf"
+        services.read_document_stream(found.current_path),
+        as_attachment=True,
+        filename=name,
+        content_type="application/pdf",
     )
 
 

@@ -91,7 +91,18 @@ def nss_db(tmp_path: Path, pki: Pki) -> Path:
     (tmp_path / "root.pem").write_text(pki.root_pem)
     subprocess.run(["certutil", "-N", "-d", f"sql:{folder}", "--empty-password"], check=True)
     subprocess.run(
-        ["certutil", "-A", "-d", f"sql:{folder}", "-n", "demo-root", "-t", "CT,C,C", "-i", str(tmp_path / "root.pem")],
+        [
+            "certutil",
+            "-A",
+            "-d",
+            f"sql:{folder}",
+            "-n",
+            "demo-root",
+            "-t",
+            "CT,C,C",
+            "-i",
+            str(tmp_path / "root.pem"),
+        ],
         check=True,
     )
     return folder
@@ -118,15 +129,26 @@ def openssl_verify(pdf: bytes, root_pem: str, tmp_path: Path) -> list[int]:
         if embedded.sig_object.get("/Type") == "/DocTimeStamp":
             continue
         first, first_len, second, second_len = (int(v) for v in embedded.sig_object["/ByteRange"])
-        (tmp_path / f"content{index}.bin").write_bytes(pdf[first : first + first_len] + pdf[second : second + second_len])
+        (tmp_path / f"content{index}.bin").write_bytes(
+            pdf[first : first + first_len] + pdf[second : second + second_len]
+        )
         (tmp_path / f"sig{index}.der").write_bytes(embedded.pkcs7_content)
         result = subprocess.run(
             [
-                "openssl", "cms", "-verify", "-inform", "DER", "-binary",
-                "-in", str(tmp_path / f"sig{index}.der"),
-                "-content", str(tmp_path / f"content{index}.bin"),
-                "-CAfile", str(tmp_path / "root.pem"),
-                "-out", os.devnull,
+                "openssl",
+                "cms",
+                "-verify",
+                "-inform",
+                "DER",
+                "-binary",
+                "-in",
+                str(tmp_path / f"sig{index}.der"),
+                "-content",
+                str(tmp_path / f"content{index}.bin"),
+                "-CAfile",
+                str(tmp_path / "root.pem"),
+                "-out",
+                os.devnull,
             ],
             capture_output=True,
         )

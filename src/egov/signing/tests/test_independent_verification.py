@@ -19,7 +19,9 @@ def test_leader_and_agency_signatures_are_valid_and_trusted_everywhere(
     pki: Any, pdf: bytes, nss_db: Path, tmp_path: Path, level: str
 ) -> None:
     personal = services.sign_pdf(pdf=pdf, purpose="personal", signer=pki.leader, pin=pki.pin, level=level)
-    sealed = services.sign_pdf(pdf=personal.content, purpose="agency", signer=pki.agency, actor=pki.clerk, level=level)
+    sealed = services.sign_pdf(
+        pdf=personal.content, purpose="agency", signer=pki.agency, actor=pki.clerk, level=level
+    )
 
     output = pdfsig(sealed.content, nss_db, tmp_path)
     assert output.count("Signature is Valid.") == 2, output
@@ -72,7 +74,11 @@ def test_untrusted_root_is_reported_by_pdfsig_and_the_platform(pki: Any, pdf: by
 
     TrustedRoot.objects.update(is_active=False)
     TrustedRoot.objects.create(
-        name="Gốc khác", certificate_pem=_other_root_pem(), fingerprint="0" * 64, subject="x", not_after="2040-01-01T00:00Z"
+        name="Gốc khác",
+        certificate_pem=_other_root_pem(),
+        fingerprint="0" * 64,
+        subject="x",
+        not_after="2040-01-01T00:00Z",
     )
     report = services.verify_pdf(signed.content)
     assert not report.valid

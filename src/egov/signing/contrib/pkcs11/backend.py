@@ -50,7 +50,9 @@ class Pkcs11Backend(SignerBackend):
         try:
             library = _library(config.get("module") or settings.EGOV_SIGNING_PKCS11_MODULE)
         except (RuntimeError, OSError, p11.PKCS11Error) as exc:
-            raise DomainError("Không nạp được trình điều khiển thiết bị ký số (PKCS#11) trên máy chủ.") from exc
+            raise DomainError(
+                "Không nạp được trình điều khiển thiết bị ký số (PKCS#11) trên máy chủ."
+            ) from exc
         try:
             token = library.get_token(token_label=token_label)
         except (p11.NoSuchToken, p11.TokenNotPresent, p11.TokenNotRecognised):
@@ -80,6 +82,8 @@ class Pkcs11Backend(SignerBackend):
                 key_id=bytes.fromhex(key_id) if key_id else None,
             )
         except (pkcs11.NoSuchKey, p11.DeviceRemoved, p11.TokenNotPresent) as exc:
-            raise DomainError("Không dùng được khóa bí mật trên thiết bị ký số. Tài liệu chưa được ký.") from exc
+            raise DomainError(
+                "Không dùng được khóa bí mật trên thiết bị ký số. Tài liệu chưa được ký."
+            ) from exc
         finally:
             session.close()
