@@ -60,14 +60,10 @@ def serial_for(label: str) -> int:
     return int.from_bytes(hashlib.sha256(label.encode()).digest()[:16], "big") >> 1
 
 
-def _ski(key: KeyType) -> x509.SubjectKeyIdentifier:
-    return x509.SubjectKeyIdentifier.from_public_key(key.public_key())
-
-
 def issue_certificate(
     *,
     subject: Subject,
-    key: KeyType,
+    key: KeyType | None,
     issuer_cert: x509.Certificate | None,
     issuer_key: CertificateIssuerPrivateKeyTypes,
     serial: int,
@@ -76,19 +72,22 @@ def issue_certificate(
     kind: str,
     crl_url: str = "",
     ca_issuers_url: str = "",
+    public_key: rsa.RSAPublicKey | None = None,
 ) -> x509.Certificate:
     """``kind``: ``root``, ``intermediate``, ``signer`` (people and agencies), ``tsa``, ``tls`` (for tests of
-    wrong-purpose certificates)."""
+    wrong-purpose certificates). ``public_key`` instead of ``key`` certifies a key held elsewhere (a token)."""
+    subject_key = public_key or (key.public_key() if key is not None else None)
+    assert subject_key is not None
     issuer_name = issuer_cert.subject if issuer_cert is not None else subject.name()
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject.name())
         .issuer_name(issuer_name)
-        .public_key(key.public_key())
+        .public_key(subject_key)
         .serial_number(serial)
         .not_valid_before(not_before)
         .not_valid_after(not_after)
-        .add_extension(_ski(key), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(subject_key), critical=False)
     )
     if issuer_cert is not None:
         builder = builder.add_extension(

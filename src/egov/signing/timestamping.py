@@ -54,13 +54,18 @@ def active_tsa() -> TsaKeys | None:
 
 
 def _rejection(fail: str, text: str) -> bytes:
-    return tsp.TimeStampResp(
-        {
-            "status": tsp.PKIStatusInfo(
-                {"status": "rejection", "status_string": [text], "fail_info": tsp.PKIFailureInfo({fail})}
-            )
-        }
+    """A ``TimeStampResp`` with only a rejection status (asn1crypto insists on a token, so encode it by hand)."""
+    status = tsp.PKIStatusInfo(
+        {"status": "rejection", "status_string": [text], "fail_info": tsp.PKIFailureInfo({fail})}
     ).dump()
+    return core.Sequence.load(b"\x30" + _der_length(len(status)) + status).dump()
+
+
+def _der_length(length: int) -> bytes:
+    if length < 0x80:
+        return bytes([length])
+    raw = length.to_bytes((length.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(raw)]) + raw
 
 
 def grant(request: tsp.TimeStampReq, tsa: TsaKeys, *, now: dt.datetime | None = None) -> tsp.TimeStampResp:
