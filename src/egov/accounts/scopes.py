@@ -60,7 +60,7 @@ def can_view(user: Any, agency: Agency) -> bool:
     return False
 
 
-def holds_role(user: Any, agency: Agency, *roles: Role) -> bool:
+def holds_role(user: Any, agency: Agency, *roles: str) -> bool:
     return any(a.agency_id == agency.pk and a.role in roles for a in assignments_of(user))
 
 
@@ -69,7 +69,7 @@ def ensure_can_view(user: Any, agency: Agency) -> None:
         raise ScopeDenied(f"Bạn không có quyền xem dữ liệu của {agency.name}.")
 
 
-def ensure_role(user: Any, agency: Agency, *roles: Role) -> None:
+def ensure_role(user: Any, agency: Agency, *roles: str) -> None:
     """The user must hold one of ``roles`` in this very agency (supervisors see but do not act)."""
     if not holds_role(user, agency, *roles):
         names = ", ".join(Role(r).label.lower() for r in roles)

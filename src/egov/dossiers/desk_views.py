@@ -2,24 +2,53 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from egov.accounts.decorators import officer_required
 from egov.accounts.roles import Role
-from egov.accounts.scopes import holds_role
+from egov.catalog import formdef
+from egov.catalog.selectors import procedure_detail
 from egov.core.errors import DomainError
-from egov.dossiers import receiving, selectors
-from egov.dossiers.models import StoredFile
+from egov.dossiers import actions, pdf, selectors, services
+from egov.dossiers.actions import SUPPLEMENT_ROWS
+from egov.dossiers.models import Apology, DossierResult, ReturnMethod, StoredFile
 from egov.dossiers.pdf import receipt_pdf
-from egov.dossiers.web_forms import review_rows
+from egov.dossiers.registers import register_workbook
+from egov.dossiers.statuses import Channel, DossierStatus
+from egov.dossiers.web_forms import bound_fields, raw_from_post, review_rows
 
-SUPPLEMENT_ROWS = 5
+
+def _filters(request: HttpRequest) -> selectors.WorklistFilters:
+    def day(name: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    channel = request.GET.get("kenh", "")
+    return selectors.WorklistFilters(
+        query=request.GET.get("q", "")[:100],
+        procedure=request.GET.get("thu_tuc", "")[:40],
+        sector=request.GET.get("linh_vuc", "")[:40],
+        channel=int(channel) if channel in ("1", "2", "3") else None,
+        status=request.GET.get("trang_thai", "")
+        if request.GET.get("trang_thai") in DossierStatus.values
+        else "",
+        submitted_from=day("tu_ngay"),
+        submitted_to=day("den_ngay"),
+    )
 
 
 @officer_required
@@ -27,11 +56,22 @@ def worklist(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab", "moi")
     if tab not in selectors.WORKLIST_TABS:
         tab = "moi"
-    query = request.GET.get("q", "")[:100]
-    page = Paginator(selectors.desk_worklist(request.user, tab=tab, query=query), 25).get_page(
+    filters = _filters(request)
+    page = Paginator(selectors.officer_worklist(request.user, tab=tab, filters=filters), 25).get_page(
         request.GET.get("trang")
     )
-    context = {"tabs": selectors.WORKLIST_TABS, "tab": tab, "query": query, "page": page}
+    kept = request.GET.copy()
+    kept.pop("trang", None)
+    context = {
+        "tabs": selectors.WORKLIST_TABS,
+        "tab": tab,
+        "filters": filters,
+        "query": filters.query,
+        "page": page,
+        "kept": kept.urlencode(),
+        "statuses": DossierStatus.choices,
+        "channels": Channel.choices,
+    }
     return render(request, "dossiers/desk/worklist.html", context)
 
 
@@ -40,12 +80,17 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
     found = selectors.dossier_for_officer(request.user, code)
     if found is None:
         raise Http404
+    view = selectors.officer_view(request.user, found)
     context = {
         "dossier": found,
         "sections": review_rows(found.procedure_version.form_definition, found.form_data),
-        "can_receive": holds_role(request.user, found.receiving_agency, Role.RECEIVING_OFFICER)
-        and found.status == "new",
+        "can_receive": "receive" in view.actions,
+        "view": view,
+        "actions": view.actions,
         "supplement_rows": range(SUPPLEMENT_ROWS),
+        "return_methods": ReturnMethod.choices,
+        "result": DossierResult.objects.filter(dossier=found).first(),
+        "apology": Apology.objects.filter(dossier=found).first(),
     }
     return render(request, "dossiers/desk/dossier.html", context)
 
@@ -60,40 +105,115 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
         expected = int(request.POST.get("version", ""))
     except ValueError:
         expected = -1
-    decision = request.POST.get("decision")
+    inputs = actions.Inputs(
+        values=request.POST.dict(), files={k: request.FILES.getlist(k) for k in request.FILES}
+    )
     try:
-        if decision == "receive":
-            found = receiving.receive(dossier=found, officer=request.user, expected_version=expected)
-            messages.success(
-                request, f"Đã tiếp nhận hồ sơ {found.code}; hẹn trả {found.due_at:%H:%M %d/%m/%Y}."
-            )
-        elif decision == "supplement":
-            items = [
-                {
-                    "name": request.POST.get(f"item-{i}-name", ""),
-                    "reason": request.POST.get(f"item-{i}-reason", ""),
-                }
-                for i in range(SUPPLEMENT_ROWS)
-            ]
-            receiving.request_supplement(
-                dossier=found, officer=request.user, items=items, expected_version=expected
-            )
-            messages.success(request, "Đã gửi yêu cầu bổ sung cho người nộp.")
-        elif decision == "refuse":
-            receiving.refuse(
-                dossier=found,
-                officer=request.user,
-                reason=request.POST.get("reason", ""),
-                expected_version=expected,
-            )
-            messages.success(request, "Đã từ chối tiếp nhận và báo cho người nộp.")
-        else:
-            messages.error(request, "Thao tác không hợp lệ.")
+        message = actions.perform(
+            request.POST.get("decision", ""),
+            dossier=found,
+            officer=request.user,
+            expected_version=expected,
+            inputs=inputs,
+        )
+        messages.success(request, message)
     except (DomainError, ValidationError) as exc:
         messages.error(request, " ".join(exc.messages))
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     return redirect("dossiers:desk_dossier", code=code)
+
+
+FORMS = {
+    "01": ("giay-tiep-nhan", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+    "02": ("phieu-yeu-cau-bo-sung", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+    "03": ("phieu-tu-choi", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+    "04": ("phieu-xin-loi", "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+    "05": ("phieu-kiem-soat", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+    "dung": ("thong-bao-dung", "Thông báo dừng giải quyết hồ sơ"),
+}
+
+
+@officer_required
+def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
+    """Forms 01–05 and the stop notice of a dossier, as PDF; 404 when the dossier has not reached it."""
+    found = selectors.dossier_for_officer(request.user, code)
+    if found is None or form not in FORMS:
+        raise Http404
+    lookup = request.build_absolute_uri(reverse("dossiers:lookup")) + f"?ma={code}"
+    try:
+        content = render_form(found, form, lookup_url=lookup)
+    except ValueError:
+        raise Http404 from None
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{FORMS[form][0]}-{code}.pdf"'
+    return response
+
+
+def render_form(found: Any, form: str, *, lookup_url: str) -> bytes:
+    if form == "01":
+        return receipt_pdf(found, lookup_url=lookup_url)
+    if form == "02":
+        request = found.supplement_requests.select_related("officer").order_by("-requested_at").first()
+        if request is None:
+            raise ValueError("no supplement request")
+        return pdf.supplement_pdf(request, lookup_url=lookup_url)
+    if form == "03":
+        return pdf.refusal_pdf(found, lookup_url=lookup_url)
+    if form == "04":
+        apology = Apology.objects.filter(dossier=found).select_related("agency", "officer").first()
+        if apology is None:
+            raise ValueError("no apology")
+        return pdf.apology_pdf(apology, lookup_url=lookup_url)
+    if form == "05":
+        return pdf.control_sheet_pdf(found, lookup_url=lookup_url)
+    return pdf.stop_notice_pdf(found, lookup_url=lookup_url)
+
+
+@officer_required
+def result_download(request: HttpRequest, code: str) -> FileResponse:
+    found = selectors.dossier_for_officer(request.user, code)
+    result = DossierResult.objects.filter(dossier=found).first() if found else None
+    if result is None:
+        raise Http404
+    return FileResponse(
+        result.file.open("rb"), filename=f"ket-qua-{code}.pdf", content_type="application/pdf"
+    )
+
+
+@officer_required
+def register(request: HttpRequest) -> HttpResponseBase:
+    """Form 06: the register of a desk where the officer receives dossiers, per year, as PDF or Excel."""
+    from egov.accounts.scopes import assignments_of
+
+    desks = sorted(
+        {a.agency for a in assignments_of(request.user) if a.role == Role.RECEIVING_OFFICER},
+        key=lambda a: a.code,
+    )
+    year_text = request.GET.get("nam", "")
+    agency_code = request.GET.get("co_quan", "")
+    fmt = request.GET.get("dinh_dang", "")
+    if year_text.isdigit() and fmt in ("pdf", "xlsx"):
+        agency = next((a for a in desks if a.code == agency_code), None)
+        if agency is None:
+            raise Http404
+        year = int(year_text)
+        if fmt == "xlsx":
+            return FileResponse(
+                register_workbook(agency=agency, year=year),
+                as_attachment=True,
+                filename=f"so-theo-doi-ho-so-{year}-{agency.code}.xlsx",
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        rows = selectors.register_rows(agency=agency, year=year)
+        response = HttpResponse(
+            pdf.register_pdf(agency=agency, year=year, rows=rows), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'inline; filename="so-theo-doi-ho-so-{year}-{agency.code}.pdf"'
+        return response
+    this_year = timezone.localdate().year
+    context = {"desks": desks, "years": range(this_year, this_year - 8, -1)}
+    return render(request, "dossiers/desk/register.html", context)
 
 
 @officer_required
@@ -116,3 +236,91 @@ def receipt(request: HttpRequest, code: str) -> HttpResponse:
     response = HttpResponse(receipt_pdf(found, lookup_url=lookup), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="giay-tiep-nhan-{code}.pdf"'
     return response
+
+
+APPLICANT_FIELDS = (
+    ("name", "Họ tên người nộp (hoặc tên tổ chức)", True),
+    ("id_number", "Số CCCD / mã số thuế", False),
+    ("phone", "Điện thoại", False),
+    ("email", "Thư điện tử (để nhận thông báo)", False),
+    ("address", "Địa chỉ", False),
+)
+
+
+@officer_required
+def intake(request: HttpRequest) -> HttpResponse:
+    """Paper dossiers brought to the desk or received by post: choose the procedure, then enter everything."""
+    from egov.accounts.scopes import assignments_of
+    from egov.catalog.selectors import published
+
+    desks = sorted(
+        {a.agency for a in assignments_of(request.user) if a.role == Role.RECEIVING_OFFICER},
+        key=lambda a: a.code,
+    )
+    if not desks:
+        raise PermissionDenied("Chỉ cán bộ tiếp nhận mới nhập hồ sơ tại quầy.")
+    code = request.GET.get("thu_tuc", "").strip()
+    if not code:
+        levels = {d.unit.kind.level.code for d in desks}
+        versions = published().filter(levels__code__in=levels).distinct().order_by("name")
+        return render(request, "dossiers/desk/intake_pick.html", {"versions": versions, "desks": desks})
+    version = procedure_detail(code)
+    if version is None:
+        raise Http404
+    offered = services.desks_for(version)
+    desk = next((d for d in desks if offered.filter(pk=d.pk).exists()), None)
+    if desk is None:
+        messages.error(request, "Bộ phận một cửa của bạn không tiếp nhận thủ tục này.")
+        return redirect("dossiers:desk_intake")
+    specs = list(formdef.top_fields(version.form_definition))
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    extra_rows: dict[str, int] = {}
+    applicant = {name: "" for name, _, _ in APPLICANT_FIELDS}
+    channel = Channel.IN_PERSON
+    if request.method == "POST":
+        values = raw_from_post(specs, request.POST)
+        applicant = {name: request.POST.get(f"applicant-{name}", "") for name, _, _ in APPLICANT_FIELDS}
+        channel = (
+            Channel.POST if request.POST.get("channel") == str(Channel.POST.value) else Channel.IN_PERSON
+        )
+        action = request.POST.get("action", "save")
+        if action.startswith("add:"):
+            extra_rows[action[4:]] = 1
+        else:
+            uploads = {c.key: request.FILES.getlist(f"file-{c.key}") for c in version.components.all()}
+            try:
+                created, _ = services.intake_paper_dossier(
+                    officer=request.user,  # type: ignore[arg-type]
+                    version=version,
+                    agency=desk,
+                    channel=channel,
+                    applicant=applicant,
+                    raw=values,
+                    uploads={k: v for k, v in uploads.items() if v},
+                    idempotency_key=request.POST.get("key", ""),
+                )
+                messages.success(
+                    request, f"Đã nhập hồ sơ {created.code}. Kiểm tra rồi tiếp nhận để in giấy hẹn."
+                )
+                return redirect("dossiers:desk_dossier", code=created.code)
+            except ValidationError as exc:
+                errors = exc.message_dict
+            except DomainError as exc:
+                errors = {"__all__": list(exc.messages)}
+    context = {
+        "version": version,
+        "desk": desk,
+        "applicant_fields": [
+            (name, label, required, applicant[name], errors.get(f"applicant.{name}", []))
+            for name, label, required in APPLICANT_FIELDS
+        ],
+        "fields": bound_fields(specs, values, errors, extra_rows=extra_rows),
+        "components": [
+            {"component": c, "errors": errors.get(f"files.{c.key}", [])} for c in version.components.all()
+        ],
+        "channel": channel,
+        "key": request.POST.get("key") or uuid.uuid4().hex,
+        "error_list": [(k, m) for k, ms in errors.items() for m in ms],
+    }
+    return render(request, "dossiers/desk/intake.html", context, status=400 if errors else 200)

@@ -240,3 +240,87 @@ def dossier_for_officer(user: Any, code: str) -> Dossier | None:
         )
         .first()
     )
+
+
+@dataclass
+class OfficerView:
+    """What an officer may do on a dossier's page (the services check again when they act)."""
+
+    actions: set[str]
+    next_step: DossierStep | None
+    next_candidates: list[Any]
+    step_candidates: list[Any]
+    open_consultations: list[Any]
+    control_rows: list[dict[str, Any]]
+
+
+def officer_view(user: Any, dossier: Dossier) -> OfficerView:
+    from egov.accounts.models import StaffAssignment
+    from egov.accounts.scopes import holds_role
+    from egov.dossiers.models import Consultation
+    from egov.dossiers.pdf import control_rows
+
+    heads = ("leader", "department_head")
+    actions: set[str] = set()
+    step = dossier.current_step
+    next_step = None
+    next_candidates: list[Any] = []
+    step_candidates: list[Any] = []
+    if dossier.status == "new" and holds_role(user, dossier.receiving_agency, "receiving_officer"):
+        actions |= {"receive", "supplement", "refuse"}
+    if step is not None and dossier.status in ("received", "processing", "awaiting_payment"):
+        on_step = holds_role(user, step.agency, step.role, *heads)
+        if on_step and dossier.status == "awaiting_payment":
+            actions.add("paid")
+        elif on_step:
+            if step.kind == "issue":
+                actions.add("issue")
+            elif step.kind != "return":
+                actions |= {"forward", "consult", "supplement", "payment"}
+                if step.position > 1:
+                    actions.add("send_back")
+            actions.add("reassign")
+            if holds_role(user, step.agency, *heads):
+                actions.add("stop")
+                if not dossier_has_apology(dossier):
+                    actions.add("apologise")
+        if "forward" in actions:
+            next_step = (
+                DossierStep.objects.filter(dossier=dossier, position=step.position + 1)
+                .select_related("agency")
+                .order_by("-round")
+                .first()
+            )
+            if next_step is not None:
+                next_candidates = [
+                    a.user
+                    for a in StaffAssignment.objects.filter(agency=next_step.agency, role=next_step.role)
+                    .select_related("user")
+                    .order_by("user__full_name")
+                ]
+        if "reassign" in actions:
+            step_candidates = [
+                a.user
+                for a in StaffAssignment.objects.filter(agency=step.agency, role=step.role)
+                .select_related("user")
+                .order_by("user__full_name")
+            ]
+    if dossier.status == "done" and holds_role(user, dossier.receiving_agency, "receiving_officer"):
+        actions.add("return")
+    open_consultations = [
+        c
+        for c in Consultation.objects.filter(dossier=dossier, answered_at__isnull=True).select_related(
+            "agency"
+        )
+        if holds_role(user, c.agency, "specialist", *heads)
+    ]
+    if open_consultations:
+        actions.add("answer")
+    rows = control_rows(dossier) if dossier.received_at else []
+    return OfficerView(actions, next_step, next_candidates, step_candidates, open_consultations, rows)
+
+
+def dossier_has_apology(dossier: Dossier) -> bool:
+    from egov.dossiers.models import Apology
+
+    return Apology.objects.filter(dossier=dossier).exists()
