@@ -13,6 +13,7 @@ from egov.catalog.api import router as catalog_router
 from egov.core.api_errors import translate
 from egov.dossiers.api import lookup_router
 from egov.dossiers.api import router as dossiers_router
+from egov.dossiers.officer_api import router as officer_router
 from egov.signing.api import router as signing_router
 from egov.units.api import router as units_router
 
@@ -26,6 +27,7 @@ api.add_router("/units", units_router, tags=["Đơn vị hành chính"])
 api.add_router("/procedures", catalog_router, tags=["Thủ tục hành chính"])
 api.add_router("/dossiers", dossiers_router, tags=["Hồ sơ"])
 api.add_router("/lookup", lookup_router, tags=["Tra cứu hồ sơ"])
+api.add_router("/officer", officer_router, tags=["Một cửa: cán bộ xử lý hồ sơ"])
 api.add_router("/signatures", signing_router, tags=["Chữ ký số"])
 
 

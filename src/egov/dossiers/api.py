@@ -201,3 +201,91 @@ def lookup(request: HttpRequest, code: str) -> dict[str, Any]:
     if dossier is None:
         raise Http404
     return _lookup(dossier)
+
+
+class ChangeOut(Schema):
+    code: str
+    version: int
+    status: str
+    status_label: str
+
+
+def _change(dossier: Dossier) -> dict[str, Any]:
+    return {
+        "code": dossier.code,
+        "version": dossier.version,
+        "status": dossier.status,
+        "status_label": dossier.get_status_display(),
+    }
+
+
+class WithdrawIn(Schema):
+    version: int
+    reason: str = ""
+
+
+@router.post(
+    "/{code}/withdraw",
+    auth=auth,
+    response={200: ChangeOut, 400: ErrorOut, 409: ErrorOut},
+    summary="Rút hồ sơ",
+)
+def withdraw(request: HttpRequest, code: str, body: WithdrawIn) -> Status[dict[str, Any]]:
+    from egov.core.errors import DomainError
+    from egov.dossiers import processing
+
+    dossier = selectors.dossier_for_owner(request.user, code)
+    if dossier is None:
+        raise Http404
+    try:
+        dossier = processing.withdraw(
+            dossier=dossier, applicant=request.user, reason=body.reason, expected_version=body.version
+        )
+    except DomainError as exc:
+        text = " ".join(exc.messages)
+        return Status(409 if "người khác cập nhật" in text else 400, {"detail": text})
+    return Status(200, _change(dossier))
+
+
+@router.post(
+    "/{code}/supplement",
+    auth=auth,
+    response={200: ChangeOut, 400: ErrorOut, 409: ErrorOut},
+    summary="Bổ sung giấy tờ theo yêu cầu (multipart: version, note, tệp theo mã thành phần)",
+)
+def supplement(request: HttpRequest, code: str) -> Status[dict[str, Any]]:
+    from egov.core.errors import DomainError
+    from egov.dossiers import processing
+
+    dossier = selectors.dossier_for_owner(request.user, code)
+    if dossier is None:
+        raise Http404
+    if request.content_type != "multipart/form-data":
+        return Status(400, {"detail": "Hãy gửi dạng multipart/form-data (trường version và các tệp)."})
+    try:
+        expected = int(request.POST.get("version", ""))
+    except ValueError:
+        return Status(400, {"detail": "Thiếu ‘version’: số phiên bản hồ sơ đã đọc."})
+    try:
+        dossier = processing.supplement_online(
+            dossier=dossier,
+            applicant=request.user,
+            uploads={key: request.FILES.getlist(key) for key in request.FILES},
+            note=request.POST.get("note", ""),
+            expected_version=expected,
+        )
+    except DomainError as exc:
+        text = " ".join(exc.messages)
+        return Status(409 if "người khác cập nhật" in text else 400, {"detail": text})
+    return Status(200, _change(dossier))
+
+
+@router.get("/{code}/result", auth=auth, summary="Tải kết quả giải quyết (khi đã trả trực tuyến)")
+def result(request: HttpRequest, code: str) -> Any:
+    from django.http import FileResponse
+
+    dossier = selectors.dossier_for_owner(request.user, code)
+    found = getattr(dossier, "result", None) if dossier else None
+    if found is None or found.returned_at is None or found.return_method != "online":
+        raise Http404
+    return FileResponse(found.file.open("rb"), filename=f"ket-qua-{code}.pdf", content_type="application/pdf")

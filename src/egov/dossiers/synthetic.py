@@ -32,6 +32,7 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -392,6 +393,34 @@ def _desks() -> list[Agency]:
     return list(queryset.order_by("unit__path", "code"))
 
 
+@contextmanager
+def _memoised_lookups() -> Iterator[None]:
+    """The receipt's own planning (:func:`egov.dossiers.processes.plan`), with its agency and process look-ups
+    remembered for the few seconds of loading: hundreds of (procedure, desk) pairs share a few dozen answers."""
+    resolve, process_for = processes.resolve_agency, processes.process_for
+    agencies: dict[tuple[str, int, str], Agency] = {}
+    found: dict[tuple[int, int, int], Any] = {}
+
+    def resolve_once(rule: str, *, desk: Agency, deciding_agency: str = "") -> Agency:
+        key = (rule, desk.pk, deciding_agency)
+        if key not in agencies:
+            agencies[key] = resolve(rule, desk=desk, deciding_agency=deciding_agency)
+        return agencies[key]
+
+    def process_once(dossier: Dossier) -> Any:
+        version = dossier.procedure_version
+        key = (version.procedure_id, version.pk, dossier.receiving_agency.unit.kind_id)
+        if key not in found:
+            found[key] = process_for(dossier)
+        return found[key]
+
+    processes.resolve_agency, processes.process_for = resolve_once, process_once  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        processes.resolve_agency, processes.process_for = resolve, process_for  # type: ignore[assignment]
+
+
 def load_province(fmt: Formats) -> Province:
     """The desks, procedures and processes of the installation, resolved once (a few hundred queries)."""
     from egov.accounts.models import StaffAssignment
@@ -435,13 +464,15 @@ def load_province(fmt: Formats) -> Province:
             if level in {lv.code for lv in version.levels.all()}:
                 candidates.append((desk, version, level))
                 level_counts[level] += 1
-    for desk, version, level in candidates:
-        probe = Dossier(procedure_version=version, receiving_agency=desk)
-        try:
-            planned = processes.plan(probe, calendar)
-        except DomainError:
-            skipped.append(f"{version.procedure.national_code} @ {desk.code}")
-            continue
+    with _memoised_lookups():
+        plans = []
+        for desk, version, level in candidates:
+            probe = Dossier(procedure_version=version, receiving_agency=desk)
+            try:
+                plans.append((desk, version, level, processes.plan(probe, calendar)))
+            except DomainError:
+                skipped.append(f"{version.procedure.national_code} @ {desk.code}")
+    for desk, version, level, planned in plans:
         steps = []
         for index, step in enumerate(planned):
             agency_names.setdefault(step.agency.pk, step.agency.name)
@@ -901,6 +932,7 @@ class Writer:
         with connection.cursor() as cursor:
             if self.postgres:
                 cursor.execute("SET synchronous_commit TO off")
+                cursor.execute("SET session_replication_role = replica")
             else:
                 for model, name in ((Dossier, "dossier"), (DossierStep, "step")):
                     cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}")  # noqa: S608
@@ -940,7 +972,7 @@ class Writer:
             for table, columns, lines in tables:
                 if not lines:
                     continue
-                names = ", ".join(f"\"{column}\"" for column in columns)
+                names = ", ".join(f'"{column}"' for column in columns)
                 if self.postgres:
                     suffix = self.event_suffix if table == DossierEvent._meta.db_table else ""
                     with connection.cursor() as cursor:

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 from egov.catalog import formdef
 from egov.catalog.selectors import procedure_detail
 from egov.core.errors import DomainError
-from egov.dossiers import selectors, services
+from egov.dossiers import processing, selectors, services
 from egov.dossiers.models import Draft, StoredFile
 from egov.dossiers.pdf import acknowledgement_pdf
+from egov.dossiers.statuses import DossierStatus
 from egov.dossiers.uploads import allowed_kinds_label
 from egov.dossiers.web_forms import bound_fields, raw_from_post, review_rows
 
@@ -254,7 +255,75 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     if dossier is None:
         raise Http404
     sections = review_rows(dossier.procedure_version.form_definition, dossier.form_data)
-    return render(request, "dossiers/detail.html", {"dossier": dossier, "sections": sections})
+    pending = None
+    if dossier.status == DossierStatus.SUPPLEMENT_REQUESTED:
+        pending = (
+            dossier.supplement_requests.filter(completed_at__isnull=True).order_by("-requested_at").first()
+        )
+    result = getattr(dossier, "result", None)
+    context = {
+        "dossier": dossier,
+        "sections": sections,
+        "pending_supplement": pending,
+        "components": dossier.procedure_version.components.all() if pending else [],
+        "can_withdraw": dossier.status in WITHDRAWABLE,
+        "result": result if result and result.returned_at and result.return_method == "online" else None,
+        "apology": getattr(dossier, "apology", None),
+    }
+    return render(request, "dossiers/detail.html", context)
+
+
+WITHDRAWABLE = ("new", "supplement_requested", "received", "processing", "awaiting_payment")
+
+
+@login_required
+@require_POST
+def citizen_action(request: HttpRequest, code: str) -> HttpResponse:
+    """Withdraw the dossier, or add the papers the desk asked for."""
+    dossier = selectors.dossier_for_owner(request.user, code)
+    if dossier is None:
+        raise Http404
+    try:
+        expected = int(request.POST.get("version", ""))
+    except ValueError:
+        expected = -1
+    try:
+        if request.POST.get("action") == "withdraw":
+            processing.withdraw(
+                dossier=dossier,
+                applicant=request.user,
+                reason=request.POST.get("reason", ""),
+                expected_version=expected,
+            )
+            messages.success(request, "Đã rút hồ sơ.")
+        elif request.POST.get("action") == "supplement":
+            uploads = {
+                c.key: request.FILES.getlist(f"file-{c.key}")
+                for c in dossier.procedure_version.components.all()
+                if request.FILES.getlist(f"file-{c.key}")
+            }
+            processing.supplement_online(
+                dossier=dossier,
+                applicant=request.user,
+                uploads=uploads,
+                note=request.POST.get("note", ""),
+                expected_version=expected,
+            )
+            messages.success(request, "Đã gửi giấy tờ bổ sung; bộ phận một cửa sẽ kiểm tra và tiếp nhận lại.")
+        else:
+            messages.error(request, "Thao tác không hợp lệ.")
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("dossiers:detail", code=code)
+
+
+@login_required
+def result_download(request: HttpRequest, code: str) -> FileResponse:
+    dossier = selectors.dossier_for_owner(request.user, code)
+    result = getattr(dossier, "result", None) if dossier else None
+    if result is None or result.returned_at is None or result.return_method != "online":
+        raise Http404
+    return FileResponse(result.file.open("rb"), as_attachment=True, filename=f"ket-qua-{code}.pdf")
 
 
 @login_required
