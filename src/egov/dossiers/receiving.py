@@ -86,6 +86,8 @@ def receive(
     from egov.dossiers import processing
 
     ensure_role(officer, dossier.receiving_agency, Role.RECEIVING_OFFICER)
+    if dossier.status != DossierStatus.NEW:
+        raise DomainError(f"Hồ sơ đang ở trạng thái “{dossier.get_status_display()}”, không chờ tiếp nhận.")
     now = now or timezone.now()
     calendar = current_calendar()
     resuming = dossier.steps.exists()

@@ -252,9 +252,11 @@ def test_sweep_marks_due_soon_and_overdue_and_tells_each_agency_once(
         with time_machine.travel(at(day, "08:00"), tick=False):
             dossier, _ = submit(marriage)
         made.append(act(at(day, "08:00"), receiving.receive, dossier, officer=desk))
-    with django_capture_on_commit_callbacks(execute=True):
-        with time_machine.travel(at("2019-03-05", "09:00"), tick=False):
-            result = sweep_deadlines()
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        time_machine.travel(at("2019-03-05", "09:00"), tick=False),
+    ):
+        result = sweep_deadlines()
     # Due Tuesday 08:00 → overdue; due Wednesday 08:00 → within a working day → due soon; next week → on track.
     states = [Dossier.objects.get(pk=d.pk).deadline_state for d in made]
     assert states == ["overdue", "due_soon", ""]
@@ -263,7 +265,9 @@ def test_sweep_marks_due_soon_and_overdue_and_tells_each_agency_once(
     assert digest.agency.code == LOC_TAN and digest.sent_at is not None
     (message,) = [m for m in mail.outbox if "quá hạn" in m.subject]
     assert "chutich.loctan@binhphuoc.demo" in message.to and made[0].code in message.body
-    with django_capture_on_commit_callbacks(execute=True):
-        with time_machine.travel(at("2019-03-05", "09:15"), tick=False):
-            again = sweep_deadlines()
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        time_machine.travel(at("2019-03-05", "09:15"), tick=False),
+    ):
+        again = sweep_deadlines()
     assert (again.overdue, again.due_soon, again.digests) == (0, 0, 0)

@@ -1,0 +1,224 @@
+"""Officers through the pages and through /api/v1/officer: worklists with constant queries, every action,
+forms as PDFs, the register, desk intake, and the citizen's withdraw/supplement/result."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import openpyxl
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from egov.accounts.models import User
+from egov.accounts.tokens import issue_token
+from egov.dossiers import receiving
+from egov.dossiers.models import Dossier
+from egov.dossiers.statuses import DossierStatus
+from egov.dossiers.tests.test_submission import submit
+
+
+def person(email: str) -> User:
+    return User.objects.get(email=email)
+
+
+def post(client: Client, dossier: Dossier, decision: str, **data: Any) -> str:
+    dossier.refresh_from_db()
+    response = client.post(
+        f"/can-bo/ho-so/{dossier.code}/quyet-dinh/",
+        {"decision": decision, "version": dossier.version, **data},
+        follow=True,
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_commune_dossier_through_the_pages_with_every_form(marriage: Any, officer_client: Any) -> None:
+    dossier, _ = submit(marriage)
+    desk = officer_client("motcua.loctan@binhphuoc.demo")
+    specialist = officer_client("congchuc.loctan@binhphuoc.demo")
+    chairman = officer_client("chutich.loctan@binhphuoc.demo")
+    clerk = officer_client("vanthu.loctan@binhphuoc.demo")
+    assert "Đã tiếp nhận hồ sơ" in post(desk, dossier, "receive")
+    assert dossier.code in specialist.get("/can-bo/ho-so/", {"tab": "cho-toi"}).content.decode()
+    page = specialist.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
+    assert "Chuyển tiếp" in page and "Phát hành kết quả" not in page
+    assert "Đã chuyển" in post(specialist, dossier, "forward", note="Đủ điều kiện")
+    assert "Đã chuyển" in post(chairman, dossier, "forward")
+    # The clerk releases a result generated from the template; then the desk returns it online.
+    assert "Đã phát hành kết quả" in post(clerk, dossier, "issue", document_number="12/GCN-UBND")
+    assert "Đã trả kết quả" in post(desk, dossier, "return", method="online")
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.RETURNED
+    for form in ("01", "05"):
+        response = desk.get(f"/can-bo/ho-so/{dossier.code}/mau-{form}.pdf")
+        assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert desk.get(f"/can-bo/ho-so/{dossier.code}/mau-04.pdf").status_code == 404  # no apology was made
+    assert desk.get(f"/can-bo/ho-so/{dossier.code}/ket-qua.pdf").status_code == 200
+    # The citizen downloads the result online.
+    citizen = Client()
+    citizen.force_login(dossier.applicant)
+    response = citizen.get(f"/ho-so-cua-toi/{dossier.code}/ket-qua.pdf")
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    # The register of the desk, as PDF and as Excel.
+    year = dossier.received_at.year if dossier.received_at else 0
+    assert desk.get("/can-bo/so-theo-doi/").status_code == 200
+    pdf = desk.get("/can-bo/so-theo-doi/", {"co_quan": "000.22.44.H10", "nam": year, "dinh_dang": "pdf"})
+    assert pdf.content.startswith(b"%PDF")
+    xlsx = desk.get("/can-bo/so-theo-doi/", {"co_quan": "000.22.44.H10", "nam": year, "dinh_dang": "xlsx"})
+    import io
+
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    assert sheet is not None and sheet["B3"].value == dossier.code
+    assert (
+        desk.get(
+            "/can-bo/so-theo-doi/", {"co_quan": "000.00.02.H10", "nam": year, "dinh_dang": "pdf"}
+        ).status_code
+        == 404
+    )
+
+
+def test_refusal_gives_form_03_and_bad_input_is_a_message(marriage: Any, officer_client: Any) -> None:
+    dossier, _ = submit(marriage)
+    desk = officer_client("motcua.loctan@binhphuoc.demo")
+    assert "Hãy ghi rõ lý do" in post(desk, dossier, "refuse", reason="ngắn")
+    assert "Thao tác không hợp lệ" in post(desk, dossier, "bogus")
+    post(desk, dossier, "refuse", reason="Không thuộc thẩm quyền giải quyết của xã")
+    response = desk.get(f"/can-bo/ho-so/{dossier.code}/mau-03.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert desk.get(f"/can-bo/ho-so/{dossier.code}/mau-99.pdf").status_code == 404
+
+
+def test_every_worklist_tab_costs_the_same_queries_for_few_or_many(
+    marriage: Any, officer_client: Any
+) -> None:
+    specialist = officer_client("congchuc.loctan@binhphuoc.demo")
+    desk_officer = person("motcua.loctan@binhphuoc.demo")
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            dossier, _ = submit(marriage)
+            receiving.receive(dossier=dossier, officer=desk_officer, expected_version=dossier.version)
+
+    add(1)
+    tabs = ("cho-toi", "cua-toi", "da-tiep-nhan", "qua-han", "da-xong")
+    specialist.get("/can-bo/ho-so/", {"tab": "cho-toi"})
+    counts = {}
+    for tab in tabs:
+        with CaptureQueriesContext(connection) as few:
+            specialist.get("/can-bo/ho-so/", {"tab": tab, "kenh": "2", "q": "000"})
+        counts[tab] = len(few)
+    add(6)
+    for tab in tabs:
+        with CaptureQueriesContext(connection) as many:
+            page = specialist.get("/can-bo/ho-so/", {"tab": tab, "kenh": "2", "q": "000"}).content.decode()
+        assert len(many) == counts[tab], tab
+    assert page is not None
+    assert (
+        specialist.get("/can-bo/ho-so/", {"tab": "cho-toi"}).content.decode().count("/can-bo/ho-so/000.22.44")
+        == 7
+    )
+
+
+def test_desk_intake_page_shows_errors_then_saves(marriage: Any, officer_client: Any) -> None:
+    from conftest import pdf_upload
+
+    from egov.catalog.tests.factories import valid_answers
+
+    desk = officer_client("motcua.loctan@binhphuoc.demo")
+    assert "9.000001" in desk.get("/can-bo/tiep-nhan/").content.decode()
+    url = "/can-bo/tiep-nhan/?thu_tuc=9.000001"
+    page = desk.get(url)
+    assert page.status_code == 200 and "Người nộp" in page.content.decode()
+    bad = desk.post(url, {"applicant-name": "", "channel": "1", "key": "k1"})
+    assert bad.status_code == 400 and "Hãy nhập họ tên người nộp" in bad.content.decode()
+    answers = valid_answers()
+    data = {
+        "applicant-name": "Lê Văn Cường", "applicant-phone": "0912000222", "channel": "3", "key": "k2",
+        "ho_ten": answers["ho_ten"], "cccd": answers["cccd"], "dien_thoai": answers["dien_thoai"],
+        "noi_cu_tru__unit": "25279", "noi_cu_tru__line": "Ấp 3", "nop_thay": "no", "chi_phi": "15000000", "so_con": "0",
+        "ngon_ngu": "vi", "ben__rows": "2",
+        "ben__0__ho_ten_ben": "Nguyễn Văn An", "ben__0__ngay_sinh": "1990-05-12", "ben__0__gioi_tinh": "nam",
+        "ben__1__ho_ten_ben": "Lê Thị Hoa", "ben__1__ngay_sinh": "1994-03-08", "ben__1__gioi_tinh": "nu",
+        "file-to-khai": pdf_upload(),
+    }  # fmt: skip
+    saved = desk.post(url, data)
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    dossier = Dossier.objects.get(applicant_name="Lê Văn Cường")
+    assert dossier.channel == 3 and dossier.files.count() == 1
+
+
+def test_officer_api_worklist_actions_conflicts_and_bad_input(marriage: Any) -> None:
+    dossier, _ = submit(marriage)
+    token = issue_token(user=person("motcua.loctan@binhphuoc.demo"), name="Phần mềm hộ tịch")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    listing = api.get("/api/v1/officer/dossiers", {"tab": "moi"}).json()
+    assert listing["count"] == 1 and listing["items"][0]["code"] == dossier.code
+    assert api.get("/api/v1/officer/dossiers", {"tab": "xyz"}).status_code == 400
+    detail = api.get(f"/api/v1/officer/dossiers/{dossier.code}").json()
+    assert set(detail["allowed_actions"]) == {"receive", "supplement", "refuse"}
+    url = f"/api/v1/officer/dossiers/{dossier.code}/actions"
+    assert api.post(f"{url}/receive", "{oops", content_type="application/json").status_code == 400
+    assert api.post(f"{url}/receive", {}, content_type="application/json").status_code == 400
+    stale = api.post(f"{url}/receive", {"version": dossier.version + 5}, content_type="application/json")
+    assert stale.status_code == 409 and "người khác cập nhật" in stale.json()["detail"]
+    done = api.post(f"{url}/receive", {"version": dossier.version}, content_type="application/json")
+    assert done.status_code == 200 and done.json()["status"] == "received"
+    again = api.post(f"{url}/receive", {"version": done.json()["version"]}, content_type="application/json")
+    assert again.status_code == 400 and "không chờ tiếp nhận" in again.json()["detail"]
+    form = api.get(f"/api/v1/officer/dossiers/{dossier.code}/forms/01")
+    assert form.status_code == 200 and form.content.startswith(b"%PDF")
+    # The specialist's software forwards it; a citizen's token is not an officer's.
+    specialist = Client(
+        HTTP_AUTHORIZATION=f"Bearer {issue_token(user=person('congchuc.loctan@binhphuoc.demo'), name='x')}"
+    )
+    moved = specialist.post(
+        f"{url}/forward", {"version": done.json()["version"], "note": "Đủ"}, content_type="application/json"
+    )
+    assert moved.status_code == 200, moved.content
+    citizen = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(user=dossier.applicant, name='y')}")
+    assert citizen.get("/api/v1/officer/dossiers").status_code == 403
+    assert api.get("/api/v1/officer/dossiers/KHONG-CO").status_code == 404
+
+
+def test_officer_api_intake_and_citizen_api_supplement_and_withdraw(marriage: Any) -> None:
+    from conftest import pdf_upload
+
+    from egov.catalog.tests.factories import valid_answers
+
+    token = issue_token(user=person("motcua.loctan@binhphuoc.demo"), name="Quầy")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    form = {
+        "procedure": "9.000001", "agency": "000.22.44.H10", "channel": "1",
+        "applicant": json.dumps({"name": "Phạm Thị Dung", "phone": "0912000333"}),
+        "data": json.dumps(valid_answers()), "to-khai": pdf_upload(),
+    }  # fmt: skip
+    created = api.post("/api/v1/officer/intake", form, HTTP_IDEMPOTENCY_KEY="quay-7")
+    assert created.status_code == 201, created.content
+    form["to-khai"] = pdf_upload()
+    assert api.post("/api/v1/officer/intake", form, HTTP_IDEMPOTENCY_KEY="quay-7").status_code == 200
+    assert api.post("/api/v1/officer/intake", {**form, "channel": "2"}).status_code == 400
+    assert api.post("/api/v1/officer/intake", {**form, "applicant": "{"}).status_code == 400
+
+    dossier, _ = submit(marriage)
+    desk_code = dossier.code
+    api.post(
+        f"/api/v1/officer/dossiers/{desk_code}/actions/supplement",
+        {"version": dossier.version, "items": [{"name": "Tờ khai có chữ ký", "reason": "Thiếu chữ ký"}]},
+        content_type="application/json",
+    )
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.SUPPLEMENT_REQUESTED
+    citizen = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(user=dossier.applicant, name='app')}")
+    url = f"/api/v1/dossiers/{desk_code}/supplement"
+    assert citizen.post(url, {"version": dossier.version}).status_code == 400  # no paper attached
+    done = citizen.post(url, {"version": dossier.version, "to-khai": pdf_upload("to-khai-ky.pdf")})
+    assert done.status_code == 200 and done.json()["status"] == "new"
+    withdrawn = citizen.post(
+        f"/api/v1/dossiers/{desk_code}/withdraw",
+        {"version": done.json()["version"], "reason": "Nộp lại sau"},
+        content_type="application/json",
+    )
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+    assert citizen.get(f"/api/v1/dossiers/{desk_code}/result").status_code == 404
