@@ -132,7 +132,7 @@ class _Text:
         self.engine = GlyphAccumulatorFactory(font_path(weight), font_size=int(size)).create_font_engine(
             stamp.writer
         )
-        self.engine.font_size = size
+        self.engine.font_size = size  # type: ignore[assignment]
         stamp.set_resource(category=ResourceType.FONT, name=pdf_name("/F1"), value=self.engine.as_resource())
 
     def width(self, text: str) -> float:

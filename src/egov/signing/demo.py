@@ -149,14 +149,16 @@ def _authorities(material: dict[str, Any]) -> tuple[Issued, Issued]:
             intermediate={"key": _pem_key(inter_key), "cert": _pem_cert(inter)},
             tsa={"key": _pem_key(tsa_key), "cert": _pem_cert(tsa)},
         )
-    root = Issued(
-        _load_key(material["root"]["key"]), x509.load_pem_x509_certificate(material["root"]["cert"].encode())
+    return (
+        Issued(
+            _load_key(material["root"]["key"]),
+            x509.load_pem_x509_certificate(material["root"]["cert"].encode()),
+        ),
+        Issued(
+            _load_key(material["intermediate"]["key"]),
+            x509.load_pem_x509_certificate(material["intermediate"]["cert"].encode()),
+        ),
     )
-    inter = Issued(
-        _load_key(material["intermediate"]["key"]),
-        x509.load_pem_x509_certificate(material["intermediate"]["cert"].encode()),
-    )
-    return root, inter
 
 
 def issue_end_entity(

@@ -633,6 +633,16 @@ def sign_request(
 ) -> SignedDocument:
     """The next signature a request waits for: the leader's own (``actor`` is the leader) or, after it, the
     agency's (``actor`` is the clerk), which releases the document."""
+    request.refresh_from_db()
+    if request.status != SignatureRequest.Status.AWAITING_LEADER:
+        mine = request.signatures.filter(actor=actor).order_by("-signed_at").first()
+        if mine is not None:  # a retry by someone who already signed: their signature, never a second one
+            return SignedDocument(
+                content=read_document(mine.output_path),
+                sha256=mine.output_sha256,
+                level=mine.level,
+                record=mine,
+            )
     purpose = (
         Purpose.PERSONAL if request.status == SignatureRequest.Status.AWAITING_LEADER else Purpose.AGENCY
     )
@@ -846,3 +856,21 @@ def set_signature_image(
             image_row, _ = SignatureImage.objects.update_or_create(agency=agency, defaults={"png": png})
         record(action="updated", actor=actor, target=image_row)
     return image_row
+
+
+__all__ = [
+    "BatchResult",
+    "SignedDocument",
+    "VerificationReport",
+    "add_trusted_root",
+    "batch_sign",
+    "iter_batch_sign",
+    "on_released",
+    "register_certificate",
+    "request_signatures",
+    "revoke_certificate",
+    "set_signature_image",
+    "sign_pdf",
+    "sign_request",
+    "verify_pdf",
+]

@@ -226,14 +226,8 @@ def verify_pdf(pdf: bytes) -> VerificationReport:
         return report
     dss_certs, crls, ocsps, has_revinfo = _dss_data(reader)
     try:
-        context_args = {
-            "extra_certs": dss_certs,
-            "crls": crls,
-            "ocsps": ocsps,
-            "revocation_mode": "hard-fail",
-        }
-        signer_context = validation_context(**context_args)
-        ts_context = validation_context(**context_args)
+        signer_context = validation_context(extra_certs=dss_certs, crls=crls, ocsps=ocsps)
+        ts_context = validation_context(extra_certs=dss_certs, crls=crls, ocsps=ocsps)
     except DomainError as exc:
         report.error = " ".join(exc.messages)
         return report

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egov.accounts.decorators import officer_required
+from egov.accounts.models import User
 from egov.core.errors import DomainError
 from egov.signing import selectors, services
 from egov.signing.certificates import current_crl, load_certificate
@@ -95,6 +96,7 @@ def batch(request: HttpRequest) -> HttpResponseBase:
         return redirect(f"{reverse('signing:batch')}?vai-tro={tab}")
     pin = request.POST.get("pin") or None
     user = request.user
+    assert isinstance(user, User)
     start = render_to_string("signing/batch_progress_start.html", {"total": len(chosen)}, request=request)
 
     def stream() -> Iterator[str]:
@@ -104,7 +106,7 @@ def batch(request: HttpRequest) -> HttpResponseBase:
         try:
             for item, _batch in services.iter_batch_sign(
                 requests=chosen, actor=user, purpose=purpose, pin=pin
-            ):  # type: ignore[arg-type]
+            ):
                 done, failed = done + item.ok, failed + (not item.ok)
                 text = "Đã ký" if item.ok else f"Lỗi: {item.message}"
                 yield (

@@ -22,7 +22,21 @@ DPI = 100
 def render(pdf: bytes, tmp_path: Path) -> Image.Image:
     need("pdftoppm")
     (tmp_path / "page.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-f", "1", "-l", "1", str(tmp_path / "page.pdf"), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            str(DPI),
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(tmp_path / "page.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
     return Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
 
 
@@ -30,13 +44,34 @@ def text_of(pdf: bytes, tmp_path: Path, rect: look.Rect, page_height: float) -> 
     need("pdftotext")
     (tmp_path / "text.pdf").write_bytes(pdf)
     x, y = rect.x1, page_height - rect.y2
-    args = ["pdftotext", "-f", "1", "-l", "1", "-x", str(int(x)), "-y", str(int(y)), "-W", str(int(rect.width) + 1), "-H", str(int(rect.height) + 1)]
-    return subprocess.run([*args, str(tmp_path / "text.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    args = [
+        "pdftotext",
+        "-f",
+        "1",
+        "-l",
+        "1",
+        "-x",
+        str(int(x)),
+        "-y",
+        str(int(y)),
+        "-W",
+        str(int(rect.width) + 1),
+        "-H",
+        str(int(rect.height) + 1),
+    ]
+    return subprocess.run(
+        [*args, str(tmp_path / "text.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def pixels(image: Image.Image, rect: look.Rect, page_height: float, test: Any) -> int:
     scale = DPI / 72
-    box = (int(rect.x1 * scale), int((page_height - rect.y2) * scale), int(rect.x2 * scale), int((page_height - rect.y1) * scale))
+    box = (
+        int(rect.x1 * scale),
+        int((page_height - rect.y2) * scale),
+        int(rect.x2 * scale),
+        int((page_height - rect.y1) * scale),
+    )
     region = image.crop(box)
     data = region.tobytes()
     return sum(1 for i in range(0, len(data), 3) if test((data[i], data[i + 1], data[i + 2])))
@@ -53,7 +88,9 @@ def red(p: tuple[int, int, int]) -> bool:
 def test_result_signed_by_leader_then_sealed_by_agency(pki: Any, pdf: bytes, tmp_path: Path) -> None:
     width, height = 595.28, 841.89
     personal = services.sign_pdf(pdf=pdf, purpose="personal", signer=pki.leader, pin=pki.pin, level="B-B")
-    sealed = services.sign_pdf(pdf=personal.content, purpose="agency", signer=pki.agency, actor=pki.clerk, level="B-B")
+    sealed = services.sign_pdf(
+        pdf=personal.content, purpose="agency", signer=pki.agency, actor=pki.clerk, level="B-B"
+    )
     signer_rect = look.default_signer_rect(0, width, height)
     seal_rect = look.seal_rect_over(signer_rect, position_lines=2)
     (tmp_path / "result.pdf").write_bytes(sealed.content)
@@ -64,8 +101,16 @@ def test_result_signed_by_leader_then_sealed_by_agency(pki: Any, pdf: bytes, tmp
 
     image = render(sealed.content, tmp_path)
     image.save(tmp_path / "result.png")
-    slot_x, slot_y, slot_w, slot_h = look.SignerLayout(signer_rect.width, signer_rect.height, position_lines=2).image_slot
-    right_of_seal = look.Rect(0, seal_rect.x2 + 2, signer_rect.y1 + slot_y, signer_rect.x1 + slot_x + slot_w, signer_rect.y1 + slot_y + slot_h)
+    slot_x, slot_y, slot_w, slot_h = look.SignerLayout(
+        signer_rect.width, signer_rect.height, position_lines=2
+    ).image_slot
+    right_of_seal = look.Rect(
+        0,
+        seal_rect.x2 + 2,
+        signer_rect.y1 + slot_y,
+        signer_rect.x1 + slot_x + slot_w,
+        signer_rect.y1 + slot_y + slot_h,
+    )
     assert pixels(image, right_of_seal, height, blue) > 200  # the blue signature between position and name
     assert pixels(image, seal_rect, height, red) > 1000  # the red seal
     overlap = look.Rect(0, signer_rect.x1 + slot_x, seal_rect.y1, seal_rect.x2, seal_rect.y2)
@@ -79,7 +124,12 @@ def test_form_carries_the_agency_text_stamp_top_right(pki: Any, tmp_path: Path) 
     form = make_pdf("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", size="A5")
     width, height = 419.53, 595.28
     signed = services.sign_pdf(
-        pdf=form, purpose="agency", signer=pki.agency, actor=pki.desk, number_notation="000.00.44.H10-181203-0001", level="B-B"
+        pdf=form,
+        purpose="agency",
+        signer=pki.agency,
+        actor=pki.desk,
+        number_notation="000.00.44.H10-181203-0001",
+        level="B-B",
     )
     rect = look.default_text_stamp_rect(width, height)
     words = text_of(signed.content, tmp_path, rect, height)

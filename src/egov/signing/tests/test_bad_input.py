@@ -97,8 +97,8 @@ def test_tsa_unreachable_then_retry_signs_once(pki: Any, pdf: bytes, settings: A
 
 def test_encrypted_pdf(pki: Any, pdf: bytes) -> None:
     from pyhanko.pdf_utils.crypt import StandardSecurityHandler
-    from pyhanko.pdf_utils.writer import copy_into_new_writer
     from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.pdf_utils.writer import copy_into_new_writer
 
     writer = copy_into_new_writer(PdfFileReader(io.BytesIO(pdf)))
     writer.security_handler = StandardSecurityHandler.build_from_pw("mat-khau")

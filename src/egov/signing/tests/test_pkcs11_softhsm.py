@@ -23,14 +23,19 @@ USER_PIN = "2468"
 
 @pytest.fixture(scope="session")
 def softhsm(tmp_path_factory: Any) -> Iterator[str]:
-    if not os.path.exists(MODULE) or subprocess.run(["which", "softhsm2-util"], capture_output=True).returncode:
+    if (
+        not os.path.exists(MODULE)
+        or subprocess.run(["which", "softhsm2-util"], capture_output=True).returncode
+    ):
         if REQUIRE_TOOLS:
             pytest.fail("CI needs SoftHSM2 (apt-get install softhsm2)")
         pytest.skip("SoftHSM2 is not installed")
     folder = tmp_path_factory.mktemp("softhsm")
     (folder / "tokens").mkdir()
     conf = folder / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    conf.write_text(
+        f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
+    )
     previous = os.environ.get("SOFTHSM2_CONF")
     os.environ["SOFTHSM2_CONF"] = str(conf)
     subprocess.run(
@@ -91,8 +96,12 @@ def token_certificate(softhsm: str, pki: Any, settings: Any) -> Any:
 
 
 @pytest.mark.django_db
-def test_sign_with_key_on_softhsm_token(token_certificate: Any, pki: Any, pdf: bytes, nss_db: Path, tmp_path: Path) -> None:
-    signed = services.sign_pdf(pdf=pdf, purpose="personal", signer=token_certificate, actor=pki.leader, pin=USER_PIN)
+def test_sign_with_key_on_softhsm_token(
+    token_certificate: Any, pki: Any, pdf: bytes, nss_db: Path, tmp_path: Path
+) -> None:
+    signed = services.sign_pdf(
+        pdf=pdf, purpose="personal", signer=token_certificate, actor=pki.leader, pin=USER_PIN
+    )
     assert signed.level == "B-LT"
     assert signed.record.certificate == token_certificate
     output = pdfsig(signed.content, nss_db, tmp_path)
@@ -108,5 +117,7 @@ def test_wrong_pin_and_absent_token(token_certificate: Any, pki: Any, pdf: bytes
     token_certificate.backend_config = {"token_label": "khong-co-token", "key_label": "x"}
     token_certificate.save()
     with pytest.raises(DomainError, match="Không tìm thấy thiết bị ký số"):
-        services.sign_pdf(pdf=pdf, purpose="personal", signer=token_certificate, actor=pki.leader, pin=USER_PIN)
+        services.sign_pdf(
+            pdf=pdf, purpose="personal", signer=token_certificate, actor=pki.leader, pin=USER_PIN
+        )
     assert not services.SignatureRecord.objects.exists()

@@ -17,12 +17,16 @@ from egov.signing.tests.conftest import need
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_openssl_time_stamp_request_is_granted_and_verifies(pki: Any, live_server: Any, tmp_path: Path) -> None:
+def test_openssl_time_stamp_request_is_granted_and_verifies(
+    pki: Any, live_server: Any, tmp_path: Path
+) -> None:
     need("openssl")
     data = tmp_path / "van-ban.txt"
     data.write_text("Quyết định số 15/QĐ-UBND", encoding="utf-8")
     query = tmp_path / "query.tsq"
-    subprocess.run(["openssl", "ts", "-query", "-data", str(data), "-sha256", "-cert", "-out", str(query)], check=True)
+    subprocess.run(
+        ["openssl", "ts", "-query", "-data", str(data), "-sha256", "-cert", "-out", str(query)], check=True
+    )
     response = requests.post(
         f"{live_server.url}/chu-ky-so/tsa",
         data=query.read_bytes(),
@@ -36,10 +40,24 @@ def test_openssl_time_stamp_request_is_granted_and_verifies(pki: Any, live_serve
     (tmp_path / "root.pem").write_text(pki.root_pem)
     chain = tmp_path / "chain.pem"
     chain.write_text(CertificateAuthority.objects.get(slug="ca-chuyen-dung").certificate_pem)
-    text = subprocess.run(["openssl", "ts", "-reply", "-in", str(reply), "-text"], capture_output=True, text=True).stdout
+    text = subprocess.run(
+        ["openssl", "ts", "-reply", "-in", str(reply), "-text"], capture_output=True, text=True
+    ).stdout
     assert "Status: Granted." in text
     verified = subprocess.run(
-        ["openssl", "ts", "-verify", "-data", str(data), "-in", str(reply), "-CAfile", str(tmp_path / "root.pem"), "-untrusted", str(chain)],
+        [
+            "openssl",
+            "ts",
+            "-verify",
+            "-data",
+            str(data),
+            "-in",
+            str(reply),
+            "-CAfile",
+            str(tmp_path / "root.pem"),
+            "-untrusted",
+            str(chain),
+        ],
         capture_output=True,
         text=True,
     )
@@ -51,7 +69,10 @@ def test_malformed_request_is_rejected(pki: Any, live_server: Any) -> None:
     from asn1crypto import core, tsp
 
     response = requests.post(
-        f"{live_server.url}/chu-ky-so/tsa", data=b"not asn.1", headers={"Content-Type": "application/timestamp-query"}, timeout=10
+        f"{live_server.url}/chu-ky-so/tsa",
+        data=b"not asn.1",
+        headers={"Content-Type": "application/timestamp-query"},
+        timeout=10,
     )
     assert response.status_code == 200
     status = tsp.PKIStatusInfo.load(core.Sequence.load(response.content)[0].dump())
@@ -85,5 +106,8 @@ def test_crl_is_published_and_lists_revoked_certificates(pki: Any, live_server: 
     response = requests.get(f"{live_server.url}/chu-ky-so/crl/ca-chuyen-dung.crl", timeout=10)
     assert response.status_code == 200
     listed = crl.CertificateList.load(response.content)
-    serials = {format(item["user_certificate"].native, "x") for item in listed["tbs_cert_list"]["revoked_certificates"]}
+    serials = {
+        format(item["user_certificate"].native, "x")
+        for item in listed["tbs_cert_list"]["revoked_certificates"]
+    }
     assert cert.serial_number in serials

@@ -1,0 +1,119 @@
+"""The leader signs many approved results in one action, each separately; a broken one does not affect the
+others; the clerk then applies the agency's signature and the result is released (owner apps are told); a retry
+never signs twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.storage import default_storage
+from django.test import Client
+
+from egov.signing import services
+from egov.signing.models import SignatureRecord, SignatureRequest
+from egov.signing.tests.conftest import make_pdf
+from egov.signing.verification import verify_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def queue(pki: Any, count: int) -> list[SignatureRequest]:
+    return [
+        services.request_signatures(
+            agency=pki.agency,
+            pdf=make_pdf(f"QUYẾT ĐỊNH SỐ {n}"),
+            title=f"Quyết định cấp giấy phép số {n}",
+            number_notation=f"{n:02d}/QĐ-UBND",
+            source_type="dossiers.dossier",
+            source_id=str(n),
+            created_by=pki.desk,
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+def test_leader_batch_then_clerk_releases(pki: Any) -> None:
+    released: list[tuple[int, bytes]] = []
+    services._released_hooks.pop("dossiers.dossier", None)
+    services.on_released("dossiers.dossier", lambda request, pdf: released.append((request.pk, pdf)))
+    requests = queue(pki, 3)
+    broken = requests[1]
+    with default_storage.open(
+        broken.current_path, "wb"
+    ) as handle:  # someone changed the file after submission
+        handle.write(make_pdf("BẢN ĐÃ BỊ SỬA"))
+
+    progress: list[str] = []
+    result = services.batch_sign(
+        requests=requests,
+        actor=pki.leader,
+        purpose="personal",
+        pin=pki.pin,
+        level="B-B",
+        on_progress=lambda item, batch: progress.append(f"{batch.done + batch.failed}/{batch.total}"),
+    )
+    assert progress == ["1/3", "2/3", "3/3"]
+    assert (result.succeeded, result.failed) == (2, 1)
+    assert "đã bị thay đổi" in result.items[1].message
+    statuses = [SignatureRequest.objects.get(pk=r.pk).status for r in requests]
+    assert statuses == ["awaiting_seal", "awaiting_leader", "awaiting_seal"]
+
+    clerk_result = services.batch_sign(
+        requests=list(SignatureRequest.objects.filter(status="awaiting_seal")),
+        actor=pki.clerk,
+        purpose="agency",
+    )
+    assert clerk_result.succeeded == 2
+    assert sorted(pk for pk, _ in released) == sorted([requests[0].pk, requests[2].pk])
+    for request in SignatureRequest.objects.filter(status="released"):
+        report = verify_pdf(services.read_document(request.current_path))
+        assert report.valid and len([s for s in report.signatures if not s.is_document_timestamp]) == 2
+        assert request.signatures.count() == 2
+
+    # The leader presses "sign" again on an already signed request: the earlier result, no second signature.
+    again = services.sign_request(
+        request=SignatureRequest.objects.get(pk=requests[0].pk), actor=pki.leader, pin=pki.pin
+    )
+    assert again.record.request_id == requests[0].pk and again.record.purpose == "personal"
+    assert SignatureRecord.objects.filter(request=requests[0]).count() == 2
+
+
+def test_audit_records_every_signature(pki: Any) -> None:
+    from egov.audit.models import AuditEntry
+
+    [request] = queue(pki, 1)
+    signed = services.sign_request(request=request, actor=pki.leader, pin=pki.pin, level="B-B")
+    entry = AuditEntry.objects.get(action="signed")
+    assert entry.actor == pki.leader
+    assert entry.data["output_sha256"] == signed.sha256
+    assert entry.data["input_sha256"] == request.original_sha256
+    assert entry.data["level"] == "B-B" and entry.data["certificate"] == signed.record.certificate.fingerprint
+
+
+def test_wrong_pin_stops_the_batch_before_anything_is_signed(pki: Any) -> None:
+    requests = queue(pki, 2)
+    with pytest.raises(services.DomainError, match="Mã PIN không đúng"):
+        services.batch_sign(requests=requests, actor=pki.leader, purpose="personal", pin="999999")
+    assert not SignatureRecord.objects.exists()
+
+
+def test_batch_page_shows_waiting_documents_and_signs_them(pki: Any, officer_client: Any) -> None:
+    queue(pki, 2)
+    client: Client = officer_client(pki.leader.email)
+    page = client.get("/chu-ky-so/trinh-ky/")
+    assert page.status_code == 200
+    assert "Quyết định cấp giấy phép số 1" in page.content.decode()
+    ids = [str(r.pk) for r in SignatureRequest.objects.all()]
+    response = client.post("/chu-ky-so/trinh-ky/?vai-tro=lanh-dao", {"yeu-cau": ids, "pin": pki.pin})
+    body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    assert "[1/2]" in body and "[2/2]" in body
+    assert "Xong: 2 văn bản đã ký, 0 văn bản lỗi." in body
+    assert SignatureRequest.objects.filter(status="awaiting_seal").count() == 2
+
+    clerk: Client = officer_client(pki.clerk.email)
+    page = clerk.get("/chu-ky-so/trinh-ky/?vai-tro=van-thu")
+    assert page.content.decode().count('name="yeu-cau"') == 2
+    download = clerk.get(f"/chu-ky-so/trinh-ky/{ids[0]}/tep/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
