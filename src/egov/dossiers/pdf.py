@@ -282,7 +282,7 @@ def result_pdf(dossier: Dossier, *, document_number: str, title: str, issued_at:
     agency = last.agency if last else dossier.current_agency or dossier.receiving_agency
     answers: list[tuple[str, str]] = []
     for section in review_rows(version.form_definition, dossier.form_data):
-        answers.extend((row["label"], row["value"]) for row in section["rows"] if "value" in row)
+        answers.extend((row["label"].rstrip("?"), row["value"]) for row in section["rows"] if "value" in row)
     lookup_url = f"{settings.EGOV_PUBLIC_URL}/tra-cuu-ho-so/?ma={dossier.code}"
     context = {
         "dossier": dossier,

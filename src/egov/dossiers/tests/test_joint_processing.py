@@ -102,8 +102,13 @@ def current(dossier: Dossier) -> DossierStep:
     return dossier.current_step
 
 
+ARTIFACTS = Path(__file__).resolve().parents[4] / "artifacts" / "forms"
+
+
 def pdf_text(content: bytes, tmp_path: Path, name: str) -> str:
-    path = tmp_path / f"{name}.pdf"
+    """The text of a PDF as poppler reads it; the file is kept in artifacts/forms for people to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"lien-thong-mau-{name}.pdf"
     path.write_bytes(content)
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     return " ".join(text.split())  # lines wrap where the page is narrow

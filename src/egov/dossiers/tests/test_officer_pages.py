@@ -123,7 +123,6 @@ def test_every_worklist_tab_costs_the_same_queries_for_few_or_many(
 
 def test_desk_intake_page_shows_errors_then_saves(marriage: Any, officer_client: Any) -> None:
     from conftest import pdf_upload
-
     from egov.catalog.tests.factories import valid_answers
 
     desk = officer_client("motcua.loctan@binhphuoc.demo")
@@ -184,7 +183,6 @@ def test_officer_api_worklist_actions_conflicts_and_bad_input(marriage: Any) -> 
 
 def test_officer_api_intake_and_citizen_api_supplement_and_withdraw(marriage: Any) -> None:
     from conftest import pdf_upload
-
     from egov.catalog.tests.factories import valid_answers
 
     token = issue_token(user=person("motcua.loctan@binhphuoc.demo"), name="Quầy")

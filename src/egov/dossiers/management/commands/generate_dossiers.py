@@ -37,6 +37,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replace", action="store_true", help="Xóa mọi hồ sơ giả lập đã tạo trước khi tạo mới."
         )
+        parser.add_argument(
+            "--rebuild-indexes",
+            action="store_true",
+            help="PostgreSQL: bỏ các chỉ mục phụ của hồ sơ, diễn biến, bước xử lý rồi tạo lại sau khi nạp "
+            "(nhanh hơn nhiều khi tạo hàng triệu hồ sơ; chỉ dùng khi không ai đang dùng cơ sở dữ liệu).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="Không hiện thanh tiến độ.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -57,6 +63,7 @@ class Command(BaseCommand):
                 seed=seed,
                 open_share=options["open_share"],
                 batch_size=options["batch"],
+                rebuild_indexes=options["rebuild_indexes"],
                 progress=bar.update,
             )
         except DomainError as exc:
