@@ -21,8 +21,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
-	mkdir -p var; $(MANAGE) db_worker --interval 1 >var/worker.log 2>&1 & \
-	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	mkdir -p var; $(MANAGE) db_worker --interval 1 >var/worker.log 2>&1 & worker=$$!; \
+	  $(MANAGE) sweep_deadlines --every 900 >var/sweep.log 2>&1 & sweep=$$!; \
+	  trap 'kill $$worker $$sweep 2>/dev/null' EXIT INT TERM; \
 	  $(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 ## The demo database with the 2025 reorganisation applied (Bình Phước merged into Đồng Nai), on port 8001.
