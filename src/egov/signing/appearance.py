@@ -14,6 +14,7 @@ Everything here is geometry and drawing; which stamp is used where is decided in
 from __future__ import annotations
 
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,10 +137,10 @@ class _Text:
         stamp.set_resource(category=ResourceType.FONT, name=pdf_name("/F1"), value=self.engine.as_resource())
 
     def width(self, text: str) -> float:
-        return float(self.engine.shape(text).x_advance) * self.size
+        return float(self.engine.shape(unicodedata.normalize("NFC", text)).x_advance) * self.size
 
     def line(self, text: str, x: float, y: float, *, rgb: tuple[float, float, float] = (0, 0, 0)) -> bytes:
-        ops = self.engine.shape(text).graphics_ops
+        ops = self.engine.shape(unicodedata.normalize("NFC", text)).graphics_ops
         return b"q %.3f %.3f %.3f rg BT /F1 %.2f Tf 1 0 0 1 %.3f %.3f Tm %s ET Q" % (
             *rgb,
             self.size,

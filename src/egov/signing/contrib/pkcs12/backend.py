@@ -10,14 +10,16 @@ import hashlib
 import hmac
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from asn1crypto import keys as asn1_keys
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
 from pyhanko.sign.signers.pdf_cms import Signer, SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from egov.core.errors import DomainError
 from egov.signing.base import SignerBackend
@@ -30,6 +32,20 @@ def server_password(fingerprint: str) -> str:
     """The password of a file the server may open by itself (agency seals applied automatically)."""
     secret = settings.EGOV_SIGNING_KEY_SECRET.encode()
     return hmac.new(secret, f"pkcs12:{fingerprint}".encode(), hashlib.sha256).hexdigest()
+
+
+class _LoadedKeySigner(SimpleSigner):
+    """pyHanko's in-memory signer, keeping the decrypted key object instead of parsing it again for every
+    signature (parsing an RSA key checks it, which costs more than signing)."""
+
+    def __init__(self, key: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._key = key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        if not isinstance(self._key, rsa.RSAPrivateKey):
+            return super().sign_raw(data, digest_algorithm)
+        return self._key.sign(data, padding.PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
 
 
 class Pkcs12Backend(SignerBackend):
@@ -59,7 +75,8 @@ class Pkcs12Backend(SignerBackend):
                 serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
         )
-        yield SimpleSigner(
+        yield _LoadedKeySigner(
+            key,
             signing_cert=load_certificate(certificate.certificate_pem),
             signing_key=key_info,
             cert_registry=SimpleCertificateStore.from_certs(certificate_chain(certificate)),
