@@ -54,3 +54,28 @@ def test_load_trusted_root_command(pki: Any, tmp_path: Any) -> None:
     out = StringIO()
     call_command("load_trusted_root", str(path), "--name", "CA gốc quốc gia (thử)", stdout=out)
     assert TrustedRoot.objects.get().name == "CA gốc quốc gia (thử)"
+
+
+def test_admin_uploads_a_seal_image(pki: Any, client: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from egov.accounts.models import User
+    from egov.signing.images import demo_seal_png
+
+    admin_user = User.objects.get(email="quantri@binhphuoc.demo")
+    client.force_login(admin_user)
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=admin_user).persistent_id
+    session.save()
+    image = SignatureImage.objects.get(agency=pki.agency)
+    png = demo_seal_png("Ủy ban nhân dân huyện Lộc Ninh (mới)")
+    response = client.post(
+        f"/admin/signing/signatureimage/{image.pk}/change/",
+        {"agency": pki.agency.pk, "position": "", "upload": SimpleUploadedFile("dau.png", png, "image/png")},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    image.refresh_from_db()
+    assert bytes(image.png) == png
