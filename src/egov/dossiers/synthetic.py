@@ -279,9 +279,8 @@ class WorkingClock:
                 midnight = dt.datetime.combine(day, dt.time(), calendar.zone)
                 self.midnight.append(int(midnight.timestamp()) // 60)
             day += dt.timedelta(days=1)
-        self.offset = (
-            int(dt.datetime.combine(first, dt.time(12), calendar.zone).utcoffset().total_seconds()) // 60
-        )  # type: ignore[union-attr]
+        offset = dt.datetime.combine(first, dt.time(12), calendar.zone).utcoffset() or dt.timedelta()
+        self.offset = int(offset.total_seconds()) // 60
 
     def epoch(self, w: int) -> int:
         day, minute = divmod(w, self.length)
@@ -416,11 +415,11 @@ def _memoised_lookups() -> Iterator[None]:
             found[key] = process_for(dossier)
         return found[key]
 
-    processes.resolve_agency, processes.process_for = resolve_once, process_once  # type: ignore[assignment]
+    processes.resolve_agency, processes.process_for = resolve_once, process_once
     try:
         yield
     finally:
-        processes.resolve_agency, processes.process_for = resolve, process_for  # type: ignore[assignment]
+        processes.resolve_agency, processes.process_for = resolve, process_for
 
 
 def load_province(fmt: Formats) -> Province:
@@ -589,6 +588,7 @@ class Batch:
 class Generator:
     def __init__(self, *, year: int, seed: int, open_share: float, fmt: Formats, province: Province) -> None:
         self.rng = random.Random(seed)
+        self.unique = random.Random()  # public ids: never the same twice, whatever the seed
         self.year = year
         self.open_share = open_share
         self.fmt = fmt
@@ -772,7 +772,7 @@ class Generator:
             received_at = atw(received)
         self.statuses[status] += 1
         name, id_number, phone, email, address = self.applicant(pair, channel)
-        bits = self.rng.getrandbits(128) & ~(0xF000 << 64) | (0x4000 << 64)
+        bits = self.unique.getrandbits(128) & ~(0xF000 << 64) | (0x4000 << 64)
         bits = bits & ~(0xC000 << 48) | (0x8000 << 48)
         batch.dossiers.append(
             f"{dossier_id}\t{code}\t{bits:032x}\t{pair.version_id}\t{desk}\t{NULL}\t{name}\t{id_number}\t{phone}\t"
@@ -1014,7 +1014,7 @@ class Writer:
                     suffix = self.event_suffix if table == DossierEvent._meta.db_table else ""
                     with connection.cursor() as cursor:
                         raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
-                        with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                        with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                             copy.write(f"{suffix}\n".join(lines) + f"{suffix}\n")
                 else:
                     suffix = self.event_suffix if table == DossierEvent._meta.db_table else ""
@@ -1025,7 +1025,7 @@ class Writer:
                     ]
                     raw_connection = connection.connection
                     insert = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
-                    raw_connection.executemany(insert, rows)  # type: ignore[union-attr]
+                    raw_connection.executemany(insert, rows)
             self.advance_sequences(batch.sequences)
 
     def advance_sequences(self, numbers: dict[tuple[int, dt.date], int]) -> None:
@@ -1056,7 +1056,7 @@ def generate(
     open_share: float = 0.0,
     batch_size: int = BATCH,
     rebuild_indexes: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> GenerationReport:
     """Write ``count`` synthetic dossiers of ``year`` with their events and steps (see the module doc).
 
@@ -1093,7 +1093,7 @@ def generate(
             writer.reserve(DossierStep, "step", (batch_size + 64) * longest)
             pool = pools["step"]
         pool.used += n
-        return pool.ids[pool.used - n : pool.used]
+        return list(pool.ids[pool.used - n : pool.used])
 
     generator.next_dossier_id = next_dossier_id
     generator.next_step_ids = next_step_ids
@@ -1215,6 +1215,7 @@ def delete_generated() -> int:
 
 def _delete_related(cursor: Any, model: type[models.Model], selected: str, depth: int) -> None:
     """Delete rows of every model pointing at the selected rows of ``model``, deepest first."""
+    relation: Any
     for relation in model._meta.get_fields(include_hidden=True):
         if not (
             relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)
@@ -1222,8 +1223,7 @@ def _delete_related(cursor: Any, model: type[models.Model], selected: str, depth
             continue
         if relation.related_model is model:
             continue
-        related = relation.related_model
-        assert isinstance(related, type)
+        related: Any = relation.related_model
         column = relation.field.column
         inner = f"SELECT id FROM {related._meta.db_table} WHERE {column} IN ({selected})"  # noqa: S608
         if depth < 2:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -53,9 +54,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Đã xóa {removed:,} hồ sơ giả lập cũ.".replace(",", "."))
         if connection.vendor != "postgresql":
             self.stdout.write("Không phải PostgreSQL: ghi bằng INSERT theo lô, chậm hơn nhiều so với COPY.")
-        bar = tqdm(
-            total=count, unit=" hồ sơ", disable=options["no_progress"], smoothing=0.1, file=self.stderr._out
-        )
+        bar = tqdm(total=count, unit=" hồ sơ", disable=options["no_progress"], smoothing=0.1, file=sys.stderr)
         try:
             report = synthetic.generate(
                 count=count,

@@ -1,0 +1,141 @@
+"""The synthetic year: realistic dossiers with history and steps, codes that real submissions continue after."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from egov.accounts.models import User
+from egov.agencies.models import Agency
+from egov.dossiers import synthetic
+from egov.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, DossierStep
+from egov.dossiers.selectors import WorklistFilters, officer_worklist, timeline
+from egov.dossiers.services import next_dossier_code
+
+CODE = re.compile(r"^(?P<agency>[0-9A-Z.]+)-(?P<day>\d{6})-(?P<number>\d{4,})$")
+
+
+@pytest.fixture
+def year_2019(demo: None) -> synthetic.GenerationReport:
+    return synthetic.generate(count=500, year=2019, seed=7, open_share=0.3, batch_size=200)
+
+
+def test_codes_are_unique_in_the_real_format_and_follow_each_desks_day(year_2019: Any) -> None:
+    assert year_2019.dossiers == 500
+    rows = list(Dossier.objects.values_list("code", "receiving_agency__code", "submitted_at"))
+    assert len({code for code, _, _ in rows}) == 500
+    numbers: dict[tuple[str, str], list[int]] = {}
+    for code, agency_code, submitted_at in rows:
+        match = CODE.match(code)
+        assert match, code
+        assert match["agency"] == agency_code
+        assert match["day"] == f"{timezone.localdate(submitted_at):%y%m%d}"
+        assert submitted_at.year == 2019
+        numbers.setdefault((match["agency"], match["day"]), []).append(int(match["number"]))
+    for found in numbers.values():  # each desk's day is numbered 1, 2, 3… without gaps
+        assert sorted(found) == list(range(1, len(found) + 1))
+
+
+def test_a_real_submission_after_the_generator_does_not_collide(year_2019: Any) -> None:
+    busiest = Counter(
+        (d.receiving_agency_id, timezone.localdate(d.submitted_at)) for d in Dossier.objects.all()
+    ).most_common(1)[0][0]
+    agency = Agency.objects.get(pk=busiest[0])
+    sequence = DossierCodeSequence.objects.get(agency=agency, day=busiest[1])
+    assert (
+        sequence.last
+        == Dossier.objects.filter(code__startswith=f"{agency.code}-{busiest[1]:%y%m%d}-").count()
+    )
+    with transaction.atomic():
+        code = next_dossier_code(agency=agency, day=busiest[1])
+    assert not Dossier.objects.filter(code=code).exists()
+    assert code.endswith(f"-{sequence.last + 1:04d}")
+
+
+def test_statuses_channels_and_lateness_look_like_a_year(year_2019: Any) -> None:
+    statuses = Counter(Dossier.objects.values_list("status", flat=True))
+    assert {"returned", "processing", "received", "new", "supplement_requested", "done"} <= set(statuses)
+    assert statuses["returned"] > 150
+    assert set(year_2019.statuses) == set(statuses)
+    channels = Counter(Dossier.objects.values_list("channel", flat=True))
+    assert channels[1] > channels[2] > channels[3] > 0  # in person, online, post
+    verdicts = Counter(Dossier.objects.exclude(verdict="").values_list("verdict", flat=True))
+    late_share = verdicts["late"] / sum(verdicts.values())
+    assert 0.02 < late_share < 0.2, verdicts
+    people = Dossier.objects.exclude(applicant_id_number__startswith="38").values_list(
+        "applicant_id_number", flat=True
+    )
+    assert all(re.fullmatch(r"070[0-3]\d{8}", number) for number in people)
+    assert Dossier.objects.filter(applicant__isnull=True).count() == 500
+
+
+def test_each_dossier_has_its_history_and_open_ones_their_current_step(year_2019: Any) -> None:
+    events = Counter(DossierEvent.objects.values_list("dossier_id", flat=True))
+    assert len(events) == 500
+    returned = Dossier.objects.filter(status="returned").values_list("pk", flat=True)
+    assert all(6 <= events[pk] <= 10 for pk in returned)
+    assert 5 <= year_2019.events / 500 <= 10
+    assert DossierStep.objects.filter(dossier__status="returned", finished_at__isnull=True).count() == 0
+    for dossier in Dossier.objects.filter(status__in=("received", "processing")).select_related(
+        "current_step"
+    ):
+        step = dossier.current_step
+        assert step is not None and step.dossier_id == dossier.pk
+        assert step.started_at is not None and step.finished_at is None
+        assert (dossier.current_agency_id, dossier.current_role) == (step.agency_id, step.role)
+        assert dossier.deadline_state in ("overdue", "due_soon", "on_track")
+        assert dossier.received_at is not None and dossier.due_at > dossier.received_at
+    one = Dossier.objects.filter(status="returned").order_by("pk").first()
+    assert one is not None
+    history = timeline(one.pk)
+    assert [e.action for e in history][:2] in (
+        ["submitted", "received"],
+        ["submitted", "supplement_requested"],
+    )
+    assert history[-1].action == "returned" and history[-1].to_status == "returned"
+    assert [e.at for e in history] == sorted(e.at for e in history)
+    assert one.version == len(history)
+
+
+def test_officers_see_the_generated_dossiers_in_their_worklists(year_2019: Any) -> None:
+    supervisor = User.objects.get(email="giamsat@binhphuoc.demo")
+    assert officer_worklist(supervisor, tab="da-tiep-nhan").exists()
+    assert officer_worklist(supervisor, tab="da-xong").exists()
+    assert officer_worklist(supervisor, tab="qua-han").exists()
+    code = Dossier.objects.order_by("pk").values_list("code", flat=True).first()
+    assert code is not None
+    found = list(officer_worklist(supervisor, tab="da-xong", filters=WorklistFilters(query=code)))
+    assert [d.code for d in found] in ([code], [])
+    desk_officer = User.objects.get(email="motcua.loctan@binhphuoc.demo")
+    desk = Agency.objects.get(code="000.22.44.H10")
+    if Dossier.objects.filter(receiving_agency=desk, status="new").exists():
+        assert officer_worklist(desk_officer, tab="moi").exists()
+
+
+def test_running_again_appends_and_replace_removes_only_generated_dossiers(demo: None) -> None:
+    synthetic.generate(count=60, year=2019, seed=1)
+    synthetic.generate(count=40, year=2019, seed=1)  # same seed: same days and desks, codes continue
+    codes = list(Dossier.objects.values_list("code", flat=True))
+    assert len(codes) == len(set(codes)) == 100
+    real = Dossier.objects.order_by("pk").first()
+    assert real is not None
+    Dossier.objects.filter(pk=real.pk).update(idempotency_key="")  # stands for a real dossier
+    assert synthetic.delete_generated() == 99
+    assert list(Dossier.objects.values_list("pk", flat=True)) == [real.pk]
+    assert DossierEvent.objects.exclude(dossier=real).count() == 0
+    assert DossierStep.objects.exclude(dossier=real).count() == 0
+
+
+def test_the_command_prints_its_rate(demo: None, capsys: Any) -> None:
+    call_command("generate_dossiers", count=30, year=2020, no_progress=True)
+    output = capsys.readouterr().out
+    assert "Đã tạo 30 hồ sơ" in output and "hồ sơ/giây" in output
+    assert Dossier.objects.filter(submitted_at__year=2020).count() == 30
+    assert all(d.submitted_at.date() <= dt.date(2020, 12, 31) for d in Dossier.objects.all())
