@@ -104,5 +104,5 @@ def test_refusal_needs_a_reason_and_ends_the_dossier(marriage: Any) -> None:
         reason="Thủ tục thuộc thẩm quyền của Ủy ban nhân dân cấp huyện",
     )
     assert refused.status == DossierStatus.REFUSED and refused.national_status == 3
-    with pytest.raises(DomainError, match="Không thể chuyển hồ sơ"):
+    with pytest.raises(DomainError, match="không chờ tiếp nhận"):
         receiving.receive(dossier=refused, officer=officer(), expected_version=refused.version)
