@@ -196,7 +196,7 @@ def _stop(d: Dossier, u: Any, v: int, i: Inputs) -> str:
 
 def _issue(d: Dossier, u: Any, v: int, i: Inputs) -> str:
     uploads = i.files.get("result") or []
-    processing.issue_result(
+    result = processing.issue_result(
         dossier=d,
         officer=u,
         expected_version=v,
@@ -204,7 +204,16 @@ def _issue(d: Dossier, u: Any, v: int, i: Inputs) -> str:
         title=i.text("title"),
         upload=uploads[0] if uploads else None,
     )
+    if result is None:
+        return "Đã vào sổ kết quả; chờ lãnh đạo ký số, sau đó văn thư ký số cơ quan để phát hành."
     return "Đã phát hành kết quả; hồ sơ chuyển bộ phận một cửa để trả."
+
+
+def _sign(d: Dossier, u: Any, v: int, i: Inputs) -> str:
+    status = processing.sign_result(dossier=d, officer=u, pin=i.text("pin"), expected_version=v)
+    if status == "released":
+        return "Đã ký số cơ quan và phát hành kết quả; hồ sơ chuyển bộ phận một cửa để trả."
+    return "Đã ký số; chờ văn thư ký số cơ quan và phát hành."
 
 
 def _return(d: Dossier, u: Any, v: int, i: Inputs) -> str:
@@ -232,6 +241,7 @@ ACTIONS: dict[str, tuple[str, Handler]] = {
     "apologise": ("Xin lỗi, hẹn lại", _apologise),
     "stop": ("Dừng xử lý", _stop),
     "issue": ("Phát hành kết quả", _issue),
+    "sign": ("Ký số kết quả", _sign),
     "return": ("Trả kết quả", _return),
 }
 

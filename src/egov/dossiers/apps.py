@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class DossiersConfig(AppConfig):
     name = "egov.dossiers"
     verbose_name = "Hồ sơ thủ tục hành chính"
+
+    def ready(self) -> None:
+        from egov.dossiers.processing import RESULT_SOURCE, release_signed_result
+        from egov.signing.services import on_released
+
+        on_released(RESULT_SOURCE, release_signed_result)

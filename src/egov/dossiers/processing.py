@@ -645,6 +645,36 @@ def withdraw(*, dossier: Dossier, applicant: Any, reason: str, expected_version:
 # --- Result ----------------------------------------------------------------------------------------------
 
 
+RESULT_SOURCE = "dossiers.dossier"
+
+
+def _approving_leader(dossier: Dossier, agency: Agency) -> User | None:
+    """The leader who approved at the last approval step of the issuing agency, if any."""
+    step = (
+        DossierStep.objects.filter(
+            dossier=dossier, kind=StepKind.APPROVE, agency=agency, finished_at__isnull=False
+        )
+        .select_related("finished_by")
+        .order_by("-finished_at")
+        .first()
+    )
+    return step.finished_by if step is not None else None
+
+
+def _can_sign(leader: User | None, agency: Agency) -> bool:
+    """Both signatures can be made: the leader and the agency have certificates on the platform."""
+    from egov.signing.services import certificate_for
+
+    if leader is None or not holds_role(leader, agency, Role.LEADER):
+        return False
+    try:
+        certificate_for(leader, "personal")
+        certificate_for(agency, "agency")
+    except DomainError:
+        return False
+    return True
+
+
 def issue_result(
     *,
     dossier: Dossier,
@@ -653,9 +683,12 @@ def issue_result(
     document_number: str,
     title: str = "",
     upload: Any = None,
-) -> DossierResult:
-    """The clerk enters the result in the register and releases it: an uploaded PDF, or one generated from
-    the procedure's result template. The dossier is then “Đã xử lý xong” (9) and goes to the return step."""
+) -> DossierResult | None:
+    """The clerk enters the result in the register: an uploaded PDF, or one generated from the procedure's
+    result template. When the approving leader and the agency have certificates, the document then waits for
+    the leader's digital signature and the agency's (NĐ 30/2020), and is released by the clerk's signature
+    (:func:`release_signed_result`); returns None. Otherwise it is released now, unsigned, and returned.
+    Released, the dossier is “Đã xử lý xong” (9) and goes to the return step."""
     from egov.dossiers.pdf import result_pdf
     from egov.dossiers.uploads import detect_kind
 
@@ -676,48 +709,160 @@ def issue_result(
     else:
         content = result_pdf(dossier, document_number=document_number, title=title, issued_at=now)
         generated = True
-    calendar = current_calendar()
+    leader = _approving_leader(dossier, step.agency)
+    if _can_sign(leader, step.agency):
+        from egov.signing import services as signing
+
+        with transaction.atomic():
+            request = signing.request_signatures(
+                agency=step.agency,
+                pdf=content,
+                title=title,
+                number_notation=document_number,
+                leader=leader,
+                source_type=RESULT_SOURCE,
+                source_id=str(dossier.pk),
+                created_by=officer,
+            )
+            if not request.title.startswith(title[:50]) or request.number_notation != document_number:
+                raise DomainError("Kết quả của hồ sơ này đang chờ ký số; không vào sổ lại.")
+            transition(
+                dossier=dossier,
+                actor=officer,
+                actor_agency=step.agency,
+                to_status=DossierStatus(dossier.status),
+                action="result_awaiting_signature",
+                expected_version=expected_version,
+                note=f"Vào sổ {document_number}: {title}. Chờ {leader.full_name if leader else 'lãnh đạo'} ký số, "
+                "sau đó văn thư ký số cơ quan và phát hành.",
+                now=now,
+            )
+        return None
     with transaction.atomic():
-        result = DossierResult(
+        return _release(
             dossier=dossier,
+            step=step,
+            officer=officer,
+            content=content,
             document_number=document_number,
             title=title,
-            sha256=hashlib.sha256(content).hexdigest(),
             generated=generated,
-            issued_at=now,
-            issued_by=officer,
-        )
-        result.file.save(f"ket-qua-{dossier.code}.pdf", ContentFile(content), save=False)
-        try:
-            result.save()
-        except Exception:
-            result.file.delete(save=False)
-            raise
-        _finish(step, officer=officer, now=now, note=f"Phát hành {document_number}.")
-        following = _next_step(dossier, step)
-        if following is not None:
-            _enter(
-                dossier=dossier,
-                step=following,
-                handed_by=officer,
-                now=now,
-                calendar=calendar,
-                from_agency=step.agency,
-            )
-        dossier = transition(
-            dossier=dossier,
-            actor=officer,
-            actor_agency=step.agency,
-            to_status=DossierStatus.DONE,
-            action="result_issued",
-            expected_version=expected_version,
-            note=f"Đã có kết quả: {title} (số {document_number}).",
             now=now,
-            finished_at=now,
-            verdict=classify(now, dossier.due_at),
+            expected_version=expected_version,
         )
-        notify(dossier=dossier, kind="done")
+
+
+def _release(
+    *,
+    dossier: Dossier,
+    step: DossierStep,
+    officer: Any,
+    content: bytes,
+    document_number: str,
+    title: str,
+    generated: bool,
+    now: dt.datetime,
+    expected_version: int,
+    signed: bool = False,
+) -> DossierResult:
+    """Store the result and move the dossier to “Đã xử lý xong” and the return step (inside a transaction)."""
+    result = DossierResult(
+        dossier=dossier,
+        document_number=document_number,
+        title=title,
+        sha256=hashlib.sha256(content).hexdigest(),
+        generated=generated,
+        issued_at=now,
+        issued_by=officer,
+    )
+    result.file.save(f"ket-qua-{dossier.code}.pdf", ContentFile(content), save=False)
+    try:
+        result.save()
+    except Exception:
+        result.file.delete(save=False)
+        raise
+    _finish(
+        step,
+        officer=officer,
+        now=now,
+        note=f"Phát hành {document_number}" + (" (đã ký số)." if signed else "."),
+    )
+    following = _next_step(dossier, step)
+    if following is not None:
+        _enter(
+            dossier=dossier,
+            step=following,
+            handed_by=officer,
+            now=now,
+            calendar=current_calendar(),
+            from_agency=step.agency,
+        )
+    transition(
+        dossier=dossier,
+        actor=officer,
+        actor_agency=step.agency,
+        to_status=DossierStatus.DONE,
+        action="result_issued",
+        expected_version=expected_version,
+        note=f"Đã có kết quả: {title} (số {document_number})" + (", đã ký số." if signed else "."),
+        now=now,
+        finished_at=now,
+        verdict=classify(now, dossier.due_at),
+    )
+    notify(dossier=dossier, kind="done")
     return result
+
+
+def release_signed_result(request: Any, signed_pdf: bytes) -> None:
+    """Signing hook: the clerk's signature released the result; called inside the releasing transaction."""
+    dossier = Dossier.objects.select_for_update().filter(pk=int(request.source_id)).first()
+    if dossier is None or DossierResult.objects.filter(dossier=dossier).exists():
+        return
+    dossier = Dossier.objects.select_related("current_step__agency", "procedure_version").get(pk=dossier.pk)
+    step = dossier.current_step
+    if step is None or step.kind != StepKind.ISSUE:
+        raise DomainError("Hồ sơ không ở bước phát hành kết quả.")
+    record = request.signatures.order_by("-signed_at").first()
+    clerk = record.actor if record is not None and record.actor is not None else request.created_by
+    _release(
+        dossier=dossier,
+        step=step,
+        officer=clerk,
+        content=signed_pdf,
+        document_number=request.number_notation,
+        title=request.title,
+        generated=True,
+        now=timezone.now(),
+        expected_version=dossier.version,
+        signed=True,
+    )
+
+
+def pending_signature(dossier: Dossier) -> Any:
+    """The open signature request of the dossier's result, if any."""
+    from egov.signing.models import SignatureRequest
+    from egov.signing.selectors import requests_for_source
+
+    return (
+        requests_for_source(RESULT_SOURCE, str(dossier.pk))
+        .exclude(status__in=(SignatureRequest.Status.CANCELLED, SignatureRequest.Status.RELEASED))
+        .first()
+    )
+
+
+def sign_result(*, dossier: Dossier, officer: Any, pin: str = "", expected_version: int) -> str:
+    """The leader signs the result with their own certificate (PIN asked each time), or the clerk applies
+    the agency's signature, which releases it. Returns the request's new status."""
+    from egov.signing import services as signing
+
+    request = pending_signature(dossier)
+    if request is None:
+        raise DomainError("Không có kết quả nào đang chờ ký số.")
+    if dossier.version != expected_version:
+        raise DomainError(STALE)
+    signing.sign_request(request=request, actor=officer, pin=pin or None)
+    request.refresh_from_db()
+    return str(request.status)
 
 
 def return_result(

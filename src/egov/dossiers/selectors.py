@@ -252,6 +252,7 @@ class OfficerView:
     step_candidates: list[Any]
     open_consultations: list[Any]
     control_rows: list[dict[str, Any]]
+    pending_signature: Any = None
 
 
 def officer_view(user: Any, dossier: Dossier) -> OfficerView:
@@ -305,6 +306,18 @@ def officer_view(user: Any, dossier: Dossier) -> OfficerView:
                 .select_related("user")
                 .order_by("user__full_name")
             ]
+    pending = None
+    if step is not None and step.kind == "issue" and dossier.status in ("received", "processing"):
+        from egov.dossiers.processing import pending_signature
+
+        pending = pending_signature(dossier)
+    if pending is not None:
+        actions.discard("issue")
+        if pending.status == "awaiting_leader":
+            if holds_role(user, pending.agency, "leader") and pending.leader_id in (None, user.pk):
+                actions.add("sign")
+        elif holds_role(user, pending.agency, "clerk", "leader"):
+            actions.add("sign")
     if dossier.status == "done" and holds_role(user, dossier.receiving_agency, "receiving_officer"):
         actions.add("return")
     open_consultations = [
@@ -317,7 +330,9 @@ def officer_view(user: Any, dossier: Dossier) -> OfficerView:
     if open_consultations:
         actions.add("answer")
     rows = control_rows(dossier) if dossier.received_at else []
-    return OfficerView(actions, next_step, next_candidates, step_candidates, open_consultations, rows)
+    return OfficerView(
+        actions, next_step, next_candidates, step_candidates, open_consultations, rows, pending
+    )
 
 
 def dossier_has_apology(dossier: Dossier) -> bool:

@@ -263,19 +263,24 @@ def test_commune_district_province_and_back_across_tet(
         act(at("2019-02-18", "15:00"), processing.forward, dossier, officer=province_head)
         act(at("2019-02-19", "08:00"), processing.forward, dossier, officer=director)
         assert current(dossier).due_at == at("2019-02-19", "13:30")
-        result = act(
-            at("2019-02-19", "09:00"),
-            processing.issue_result,
-            dossier,
-            officer=clerk,
-            document_number="15/QĐ-STP",
-        )
+        # The clerk enters the result in the register; the director signs it (own certificate and PIN), the
+        # clerk applies the department's signature, which releases it.
+        assert act(at("2019-02-19", "09:00"), processing.issue_result, dossier, officer=clerk,
+                   document_number="15/QĐ-STP") is None  # fmt: skip
+        assert act(at("2019-02-19", "09:20"), processing.sign_result, dossier, officer=director,
+                   pin="123456") == "awaiting_seal"  # fmt: skip
+        assert act(at("2019-02-19", "09:30"), processing.sign_result, dossier, officer=clerk) == "released"
         dossier.refresh_from_db()
         assert dossier.status == DossierStatus.DONE and dossier.national_status == 9
         assert dossier.verdict == "early"  # 19 Feb, before the day of the new date (22 Feb)
         step = current(dossier)
         assert (step.agency.code, step.role) == (LOC_TAN, "receiving_officer")
-        result_text = pdf_text(result.file.read(), tmp_path, "result")
+        result = dossier.result
+        signed = result.file.read()
+        result_text = pdf_text(signed, tmp_path, "result")
+        from egov.signing.services import verify_pdf
+
+        assert verify_pdf(signed).valid and len(verify_pdf(signed).signatures) == 2
         assert "15/QĐ-STP" in result_text and "Sở Tư pháp tỉnh Bình Phước" in result_text
 
         # Back at the commune desk where it was filed: returned online.

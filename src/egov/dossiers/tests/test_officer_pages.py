@@ -47,7 +47,11 @@ def test_commune_dossier_through_the_pages_with_every_form(marriage: Any, office
     assert "Đã chuyển" in post(specialist, dossier, "forward", note="Đủ điều kiện")
     assert "Đã chuyển" in post(chairman, dossier, "forward")
     # The clerk releases a result generated from the template; then the desk returns it online.
-    assert "Đã phát hành kết quả" in post(clerk, dossier, "issue", document_number="12/GCN-UBND")
+    # The clerk enters the result in the register; the chairman signs it, the clerk applies the seal.
+    assert "chờ lãnh đạo ký số" in post(clerk, dossier, "issue", document_number="12/GCN-UBND")
+    assert "PIN" in post(chairman, dossier, "sign", pin="000000")  # a wrong PIN signs nothing
+    assert "chờ văn thư ký số" in post(chairman, dossier, "sign", pin="123456")
+    assert "phát hành kết quả" in post(clerk, dossier, "sign")
     assert "Đã trả kết quả" in post(desk, dossier, "return", method="online")
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.RETURNED
@@ -55,7 +59,12 @@ def test_commune_dossier_through_the_pages_with_every_form(marriage: Any, office
         response = desk.get(f"/can-bo/ho-so/{dossier.code}/mau-{form}.pdf")
         assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert desk.get(f"/can-bo/ho-so/{dossier.code}/mau-04.pdf").status_code == 404  # no apology was made
-    assert desk.get(f"/can-bo/ho-so/{dossier.code}/ket-qua.pdf").status_code == 200
+    result = desk.get(f"/can-bo/ho-so/{dossier.code}/ket-qua.pdf")
+    assert result.status_code == 200
+    from egov.signing.services import verify_pdf
+
+    report = verify_pdf(b"".join(result.streaming_content))
+    assert report.valid and len(report.signatures) == 2  # the chairman's and the commune's
     # The citizen downloads the result online.
     citizen = Client()
     citizen.force_login(dossier.applicant)
