@@ -23,8 +23,8 @@ from egov.catalog.selectors import procedure_detail
 from egov.core.errors import DomainError
 from egov.dossiers import actions, pdf, selectors, services
 from egov.dossiers.actions import SUPPLEMENT_ROWS
+from egov.dossiers.issued_forms import FORMS, form_response_name, issued_form
 from egov.dossiers.models import Apology, DossierResult, ReturnMethod, StoredFile
-from egov.dossiers.pdf import receipt_pdf
 from egov.dossiers.registers import register_workbook
 from egov.dossiers.statuses import Channel, DossierStatus
 from egov.dossiers.web_forms import bound_fields, raw_from_post, review_rows
@@ -124,50 +124,22 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("dossiers:desk_dossier", code=code)
 
 
-FORMS = {
-    "01": ("giay-tiep-nhan", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
-    "02": ("phieu-yeu-cau-bo-sung", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
-    "03": ("phieu-tu-choi", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
-    "04": ("phieu-xin-loi", "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
-    "05": ("phieu-kiem-soat", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
-    "dung": ("thong-bao-dung", "Thông báo dừng giải quyết hồ sơ"),
-}
-
-
 @officer_required
 def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
-    """Forms 01–05 and the stop notice of a dossier, as PDF; 404 when the dossier has not reached it."""
+    """Forms 01–05 and the stop notice of a dossier as issued (signed by the agency when it has a
+    certificate); 404 when the dossier has not reached the form."""
     found = selectors.dossier_for_officer(request.user, code)
     if found is None or form not in FORMS:
         raise Http404
     lookup = request.build_absolute_uri(reverse("dossiers:lookup")) + f"?ma={code}"
     try:
-        content = render_form(found, form, lookup_url=lookup)
+        content, signed = issued_form(found, form, lookup_url=lookup)
     except ValueError:
         raise Http404 from None
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{FORMS[form][0]}-{code}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{form_response_name(form, code)}"'
+    response["X-Egov-Signed"] = "1" if signed else "0"
     return response
-
-
-def render_form(found: Any, form: str, *, lookup_url: str) -> bytes:
-    if form == "01":
-        return receipt_pdf(found, lookup_url=lookup_url)
-    if form == "02":
-        request = found.supplement_requests.select_related("officer").order_by("-requested_at").first()
-        if request is None:
-            raise ValueError("no supplement request")
-        return pdf.supplement_pdf(request, lookup_url=lookup_url)
-    if form == "03":
-        return pdf.refusal_pdf(found, lookup_url=lookup_url)
-    if form == "04":
-        apology = Apology.objects.filter(dossier=found).select_related("agency", "officer").first()
-        if apology is None:
-            raise ValueError("no apology")
-        return pdf.apology_pdf(apology, lookup_url=lookup_url)
-    if form == "05":
-        return pdf.control_sheet_pdf(found, lookup_url=lookup_url)
-    return pdf.stop_notice_pdf(found, lookup_url=lookup_url)
 
 
 @officer_required
@@ -228,14 +200,8 @@ def desk_download(request: HttpRequest, code: str, file_id: int) -> FileResponse
 
 
 @officer_required
-def receipt(request: HttpRequest, code: str) -> HttpResponse:
-    found = selectors.dossier_for_officer(request.user, code)
-    if found is None or found.received_at is None:
-        raise Http404
-    lookup = request.build_absolute_uri(reverse("dossiers:lookup")) + f"?ma={code}"
-    response = HttpResponse(receipt_pdf(found, lookup_url=lookup), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="giay-tiep-nhan-{code}.pdf"'
-    return response
+def receipt(request: HttpRequest, code: str) -> HttpResponseBase:
+    return form_pdf(request, code, "01")
 
 
 APPLICANT_FIELDS = (

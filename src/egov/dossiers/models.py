@@ -536,3 +536,33 @@ class DeadlineDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} {self.day}"
+
+
+def issued_form_path(instance: IssuedForm, filename: str) -> str:
+    return f"forms/{timezone.now():%Y/%m}/{uuid.uuid4().hex}/{filename}"
+
+
+class IssuedForm(models.Model):
+    """A one-stop form (01–05, stop notice) as issued: rendered once for the state it describes and signed by
+    the issuing agency when the agency has a certificate, then served as stored."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="issued_forms")
+    form = models.CharField("mẫu", max_length=10)
+    key = models.CharField("phiên bản nội dung", max_length=80)
+    agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan ban hành", on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField("tệp", upload_to=issued_form_path, max_length=300)
+    sha256 = models.CharField(max_length=64)
+    signed = models.BooleanField("đã ký số", default=False)
+    created_at = models.DateTimeField("thời điểm ban hành", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "phiếu đã ban hành"
+        verbose_name_plural = "phiếu đã ban hành"
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "form", "key"], name="issued_form_once_per_state")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} mẫu {self.form}"

@@ -15,8 +15,9 @@ from ninja import Query, Router, Schema, Status
 from egov.accounts.tokens import BearerToken
 from egov.catalog.selectors import procedure_detail
 from egov.core.errors import DomainError
-from egov.dossiers import actions, desk_views, selectors, services
+from egov.dossiers import actions, selectors, services
 from egov.dossiers.api import ErrorOut, _errors, _full
+from egov.dossiers.issued_forms import FORMS, form_response_name, issued_form
 from egov.dossiers.models import Dossier
 from egov.dossiers.pdf import control_rows
 from egov.dossiers.statuses import Channel
@@ -231,15 +232,16 @@ def act(request: HttpRequest, code: str, action: str) -> Status[dict[str, Any]]:
 def form(request: HttpRequest, code: str, form: str) -> HttpResponse:
     """``form``: 01, 02, 03, 04, 05 or ``dung``."""
     found = _found(request, code)
-    if form not in desk_views.FORMS:
+    if form not in FORMS:
         raise Http404
     lookup = request.build_absolute_uri("/tra-cuu-ho-so/") + f"?ma={code}"
     try:
-        content = desk_views.render_form(found, form, lookup_url=lookup)
+        content, signed = issued_form(found, form, lookup_url=lookup)
     except ValueError:
         raise Http404 from None
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{desk_views.FORMS[form][0]}-{code}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{form_response_name(form, code)}"'
+    response["X-Egov-Signed"] = "1" if signed else "0"
     return response
 
 

@@ -58,6 +58,14 @@ def test_commune_dossier_through_the_pages_with_every_form(marriage: Any, office
     for form in ("01", "05"):
         response = desk.get(f"/can-bo/ho-so/{dossier.code}/mau-{form}.pdf")
         assert response.status_code == 200 and response.content.startswith(b"%PDF")
+        assert response["X-Egov-Signed"] == "1"  # signed by UBND xã Lộc Tấn when issued
+        assert (
+            desk.get(f"/can-bo/ho-so/{dossier.code}/mau-{form}.pdf").content == response.content
+        )  # as issued
+    from egov.signing.services import verify_pdf
+
+    report = verify_pdf(response.content)
+    assert report.valid and len(report.signatures) == 1
     assert desk.get(f"/can-bo/ho-so/{dossier.code}/mau-04.pdf").status_code == 404  # no apology was made
     result = desk.get(f"/can-bo/ho-so/{dossier.code}/ket-qua.pdf")
     assert result.status_code == 200
