@@ -66,6 +66,11 @@ def test_commune_dossier_through_the_pages_with_every_form(marriage: Any, office
 
     report = verify_pdf(response.content)
     assert report.valid and len(report.signatures) == 1
+    from pathlib import Path
+
+    artifacts = Path(__file__).resolve().parents[4] / "artifacts" / "forms"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    (artifacts / "mau-05-ky-so.pdf").write_bytes(response.content)  # kept for people to look at
     assert desk.get(f"/can-bo/ho-so/{dossier.code}/mau-04.pdf").status_code == 404  # no apology was made
     result = desk.get(f"/can-bo/ho-so/{dossier.code}/ket-qua.pdf")
     assert result.status_code == 200
