@@ -290,3 +290,19 @@ def intake(request: HttpRequest) -> HttpResponse:
         "error_list": [(k, m) for k, ms in errors.items() for m in ms],
     }
     return render(request, "dossiers/desk/intake.html", context, status=400 if errors else 200)
+
+
+@officer_required
+def verify_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
+    """Check the digital signatures of a PDF the applicant attached, with the platform's verifier."""
+    from egov.signing.services import verify_pdf
+
+    found = selectors.dossier_for_officer(request.user, code)
+    if found is None:
+        raise Http404
+    item = get_object_or_404(StoredFile, pk=file_id, dossier=found)
+    if item.content_type != "application/pdf":
+        raise Http404
+    with item.file.open("rb") as handle:
+        report = verify_pdf(handle.read())
+    return render(request, "signing/verify.html", {"report": report, "file_name": item.original_name})

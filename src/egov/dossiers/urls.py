@@ -22,6 +22,9 @@ urlpatterns = [
     path("can-bo/ho-so/<str:code>/giay-tiep-nhan.pdf", desk_views.receipt, name="desk_receipt"),
     path("can-bo/ho-so/<str:code>/mau-<str:form>.pdf", desk_views.form_pdf, name="desk_form"),
     path("can-bo/ho-so/<str:code>/ket-qua.pdf", desk_views.result_download, name="desk_result"),
+    path(
+        "can-bo/ho-so/<str:code>/tep/<int:file_id>/chu-ky/", desk_views.verify_file, name="desk_verify_file"
+    ),
     path("can-bo/so-theo-doi/", desk_views.register, name="desk_register"),
     path("can-bo/tiep-nhan/", desk_views.intake, name="desk_intake"),
     path("can-bo/ho-so/<str:code>/tep/<int:file_id>/", desk_views.desk_download, name="desk_download"),

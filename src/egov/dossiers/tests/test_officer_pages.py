@@ -72,6 +72,11 @@ def test_commune_dossier_through_the_pages_with_every_form(marriage: Any, office
     artifacts.mkdir(parents=True, exist_ok=True)
     (artifacts / "mau-05-ky-so.pdf").write_bytes(response.content)  # kept for people to look at
     assert desk.get(f"/can-bo/ho-so/{dossier.code}/mau-04.pdf").status_code == 404  # no apology was made
+    # An attachment's signatures are checked from the back office (this one carries none).
+    attachment = dossier.files.first()
+    assert attachment is not None
+    report = desk.get(f"/can-bo/ho-so/{dossier.code}/tep/{attachment.pk}/chu-ky/")
+    assert report.status_code == 200 and "chữ ký" in report.content.decode().lower()
     result = desk.get(f"/can-bo/ho-so/{dossier.code}/ket-qua.pdf")
     assert result.status_code == 200
     from egov.signing.services import verify_pdf
