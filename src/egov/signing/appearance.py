@@ -7,7 +7,8 @@
 - The agency's signature on attachments and forms: no image, a text stamp in the top-right corner of page 1 —
   agency, number and symbol, signing time in ISO 8601 in Vietnam's time zone — size 10, black.
 
-Text is drawn with an embedded subset of Noto Serif (see :mod:`egov.signing.fonts`), so Vietnamese renders.
+Text is drawn with an embedded subset of Noto Serif (see :mod:`egov.signing.fonts`: parsed once per process,
+each subset made once), so Vietnamese renders.
 Everything here is geometry and drawing; which stamp is used where is decided in ``services``.
 """
 
@@ -16,18 +17,18 @@ from __future__ import annotations
 import io
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from PIL import Image
 from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.content import ResourceType
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.stamp.base import BaseStamp, BaseStampStyle
 
-from egov.signing.fonts import font_path
+from egov.signing.fonts import font_engine
 
 MM = 72 / 25.4
 SIGNER_BOX = (200.0, 130.0)
@@ -118,7 +119,10 @@ def seal_rect_over(signer: Rect, *, position_lines: int = 1) -> Rect:
     )
 
 
+@lru_cache(maxsize=64)
 def load_png(data: bytes) -> Image.Image:
+    """The decoded image (RGBA). Decoded once per process for the same bytes: the result is shared, so it
+    must not be modified."""
     image = Image.open(io.BytesIO(data))
     image.load()
     return image.convert("RGBA")
@@ -130,10 +134,7 @@ class _Text:
     def __init__(self, stamp: BaseStamp, *, size: float, weight: str = "bold") -> None:
         assert stamp.writer is not None
         self.size = size
-        self.engine = GlyphAccumulatorFactory(font_path(weight), font_size=int(size)).create_font_engine(
-            stamp.writer
-        )
-        self.engine.font_size = size  # type: ignore[assignment]
+        self.engine = font_engine(stamp.writer, weight=weight, size=size)
         stamp.set_resource(category=ResourceType.FONT, name=pdf_name("/F1"), value=self.engine.as_resource())
 
     def width(self, text: str) -> float:

@@ -119,7 +119,7 @@ def sha256(data: bytes) -> str:
 def certificate_for(signer: User | Agency, purpose: str) -> SigningCertificate:
     """The signer's current certificate for ``purpose`` (the one valid longest)."""
     now = timezone.now()
-    qs = SigningCertificate.objects.filter(purpose=purpose, is_active=True)
+    qs = SigningCertificate.objects.filter(purpose=purpose, is_active=True).select_related("user", "agency")
     qs = qs.filter(user=signer) if isinstance(signer, User) else qs.filter(agency=signer, user__isnull=True)
     found = (
         qs.filter(not_before__lte=now, not_after__gte=now).order_by("-not_after").first()
@@ -144,12 +144,19 @@ class _Visible:
 
 
 def _read_pdf(pdf: bytes) -> PdfFileReader:
+    return _open_pdf(pdf).prev
+
+
+def _open_pdf(pdf: bytes) -> IncrementalPdfFileWriter:
+    """The writer that will add the signature to ``pdf`` (its reader, ``.prev``, serves every check: the file is
+    parsed once); ``DomainError`` when it is not a PDF that can be signed."""
     if len(pdf) > settings.EGOV_SIGNING_MAX_PDF_MB * 1024 * 1024:
         raise DomainError(f"Tệp PDF lớn hơn {settings.EGOV_SIGNING_MAX_PDF_MB} MB.")
     if not pdf.lstrip()[:5] == b"%PDF-":
         raise DomainError("Tệp không phải PDF.")
     try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        reader = writer.prev
         if reader.encrypted:
             raise DomainError(
                 "Tệp PDF đã được đặt mật khẩu (mã hóa): không ký được. Hãy gửi bản không mã hóa."
@@ -160,7 +167,7 @@ def _read_pdf(pdf: bytes) -> PdfFileReader:
         raise
     except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
         raise DomainError("Tệp PDF bị hỏng hoặc không đọc được: không ký được.") from exc
-    return reader
+    return writer
 
 
 def _page_size(reader: PdfFileReader, page: int) -> tuple[int, float, float]:
@@ -296,7 +303,11 @@ def _checked_context(
 
 
 def forget_certificate_checks(certificate: SigningCertificate) -> None:
+    """Check ``certificate`` afresh before its next signature, and close its key if the server keeps it open."""
+    from egov.signing.contrib.pkcs12.backend import forget_server_keys
+
     cache.delete(f"signing:checked:{certificate.pk}:{certificate.fingerprint[:16]}")
+    forget_server_keys(certificate.fingerprint)
 
 
 def _effective_level(level: str | None) -> str:
@@ -334,6 +345,53 @@ def _prepare(
     return _Prepared(certificate, purpose, _effective_level(level))
 
 
+_reserved_sizes: dict[tuple[str, str, str], int] = {}
+
+
+def _timestamper_identity(timestamper: Any) -> str:
+    if timestamper is None:
+        return ""
+    return str(getattr(timestamper, "identity", None) or getattr(timestamper, "url", "") or type(timestamper))
+
+
+class _SizeRememberingPdfSigner(signers.PdfSigner):
+    """pyHanko's signer, reusing the space reserved for the CMS object from the previous signature with the
+    same certificate, level and time-stamping authority.
+
+    pyHanko sizes that space by building a complete dummy signature first (and adds 50 % for time stamps whose
+    size varies), which costs as much as the real one. The size depends only on the certificate, chain, level
+    and TSA, so it is estimated once per process and key; should a signature ever not fit, pyHanko refuses to
+    write it (nothing is returned) and the signature is made again with a fresh estimate."""
+
+    def __init__(self, *args: Any, size_key: tuple[str, str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.size_key = size_key
+
+    def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False) -> Any:
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        estimate = session.estimate_signature_container_size
+        size_key = self.size_key
+
+        async def remembered(validation_info: Any, tight: bool = False) -> int:
+            size = _reserved_sizes.get(size_key)
+            if size is None:
+                size = _reserved_sizes[size_key] = await estimate(validation_info, tight=tight)
+            return size
+
+        session.estimate_signature_container_size = remembered  # type: ignore[method-assign]
+        return session
+
+    def sign_pdf_bytes(self, writer: IncrementalPdfFileWriter, pdf: bytes) -> Any:
+        try:
+            return self.sign_pdf(writer)
+        except SigningError as exc:
+            if "larger than expected" not in str(exc) or self.size_key not in _reserved_sizes:
+                raise
+        _reserved_sizes.pop(self.size_key, None)
+        logger.info("signature container outgrew the remembered size; estimating afresh")
+        return self.sign_pdf(_open_pdf(pdf))
+
+
 def _sign_with(
     *,
     key: Signer,
@@ -347,7 +405,8 @@ def _sign_with(
     request: SignatureRequest | None,
 ) -> SignedDocument:
     certificate, level = prepared.certificate, prepared.level
-    reader = _read_pdf(pdf)
+    writer = _open_pdf(pdf)
+    reader = writer.prev
     _check_existing_signatures(reader, certificate)
     timestamper = None
     if level != Level.B_B:
@@ -393,12 +452,16 @@ def _sign_with(
         on_page=page,
         box=visible.rect.as_box() if visible.rect is not None else None,
     )
-    pdf_signer = signers.PdfSigner(
-        meta, key, timestamper=timestamper, stamp_style=visible.style, new_field_spec=field_spec
+    pdf_signer = _SizeRememberingPdfSigner(
+        meta,
+        key,
+        timestamper=timestamper,
+        stamp_style=visible.style,
+        new_field_spec=field_spec,
+        size_key=(certificate.fingerprint, level, _timestamper_identity(timestamper)),
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     try:
-        output = pdf_signer.sign_pdf(writer)
+        output = pdf_signer.sign_pdf_bytes(writer, pdf)
     except TimestampRequestError as exc:
         raise DomainError(
             "Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA): tài liệu chưa được ký. "

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from asn1crypto import algos, cms, core, keys, tsp
@@ -25,7 +26,7 @@ from egov.signing.models import TimeStampingUnit
 ACCEPTED_HASHES = {"sha256", "sha384", "sha512"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TsaKeys:
     certificate: asn1_x509.Certificate
     chain: list[asn1_x509.Certificate]
@@ -48,9 +49,25 @@ def load_tsa(unit: TimeStampingUnit) -> TsaKeys:
     )
 
 
+@lru_cache(maxsize=8)
+def _loaded_tsa(pk: int, certificate_pem: str, chain_pem: str, private_key_pem: str, policy: str) -> TsaKeys:
+    unit = TimeStampingUnit(
+        pk=pk,
+        certificate_pem=certificate_pem,
+        chain_pem=chain_pem,
+        private_key_pem=private_key_pem,
+        policy_oid=policy,
+    )
+    return load_tsa(unit)
+
+
 def active_tsa() -> TsaKeys | None:
+    """The active time-stamping unit's keys. Decrypting and checking its private key costs about as much as a
+    whole signature, so the keys are kept per process (a changed unit is a different cache entry)."""
     unit = TimeStampingUnit.objects.filter(is_active=True).order_by("-pk").first()
-    return load_tsa(unit) if unit else None
+    if unit is None:
+        return None
+    return _loaded_tsa(unit.pk, unit.certificate_pem, unit.chain_pem, unit.private_key_pem, unit.policy_oid)
 
 
 def _rejection(fail: str, text: str) -> bytes:
@@ -66,6 +83,14 @@ def _der_length(length: int) -> bytes:
         return bytes([length])
     raw = length.to_bytes((length.bit_length() + 7) // 8, "big")
     return bytes([0x80 | len(raw)]) + raw
+
+
+@lru_cache(maxsize=8)
+def _signing_certificate_v2(certificate_der: bytes) -> bytes:
+    certificate = asn1_x509.Certificate.load(certificate_der)
+    return general.simple_cms_attribute(
+        "signing_certificate_v2", general.as_signing_certificate_v2(certificate)
+    ).dump()
 
 
 def grant(request: tsp.TimeStampReq, tsa: TsaKeys, *, now: dt.datetime | None = None) -> tsp.TimeStampResp:
@@ -88,15 +113,16 @@ def grant(request: tsp.TimeStampReq, tsa: TsaKeys, *, now: dt.datetime | None = 
     tst_info = tsp.TSTInfo(info).dump()
     digest = hashes.Hash(getattr(hashes, md.upper())())
     digest.update(tst_info)
-    signed_attrs = cms.CMSAttributes(
-        [
-            general.simple_cms_attribute("content_type", "tst_info"),
-            general.simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(gen_time)})),
-            general.simple_cms_attribute(
-                "signing_certificate_v2", general.as_signing_certificate_v2(tsa.certificate)
-            ),
-            general.simple_cms_attribute("message_digest", digest.finalize()),
-        ]
+    # Encoded once and parsed back: asn1crypto re-encodes a value it built every time it is used.
+    signed_attrs = cms.CMSAttributes.load(
+        cms.CMSAttributes(
+            [
+                general.simple_cms_attribute("content_type", "tst_info"),
+                general.simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(gen_time)})),
+                cms.CMSAttribute.load(_signing_certificate_v2(tsa.certificate.dump())),
+                general.simple_cms_attribute("message_digest", digest.finalize()),
+            ]
+        ).dump()
     )
     signature = tsa.private_key.sign(signed_attrs.dump(), PKCS1v15(), getattr(hashes, md.upper())())
     digest_algorithm = algos.DigestAlgorithm({"algorithm": md})
@@ -154,9 +180,16 @@ class InternalTimeStamper(TimeStamper):
     def __init__(self, tsa: TsaKeys) -> None:
         super().__init__()
         self.tsa = tsa
+        self.identity = "internal:" + tsa.certificate.sha256.hex()
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
         return tsp.TimeStampResp.load(respond(req.dump(), self.tsa))
+
+
+@lru_cache(maxsize=8)
+def _internal_timestamper(tsa: TsaKeys) -> InternalTimeStamper:
+    """One per TSA and process, so pyHanko's sample response (used to size signatures) is made only once."""
+    return InternalTimeStamper(tsa)
 
 
 class RetryingHTTPTimeStamper(RequestsHTTPTimeStamper):
@@ -186,7 +219,7 @@ def configured_timestamper() -> TimeStamper | None:
         return None
     if url == "internal":
         tsa = active_tsa()
-        return InternalTimeStamper(tsa) if tsa else None
+        return _internal_timestamper(tsa) if tsa else None
     return RetryingHTTPTimeStamper(
         url, timeout=settings.EGOV_SIGNING_NETWORK_TIMEOUT, retries=settings.EGOV_SIGNING_TSA_RETRIES
     )
