@@ -22,6 +22,7 @@ import hashlib
 import io
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
@@ -596,25 +597,16 @@ def stop(*, dossier: Dossier, officer: Any, reason: str, expected_version: int) 
     reason = " ".join(reason.split())
     if len(reason) < 10:
         raise DomainError("Hãy nêu rõ lý do dừng xử lý (ít nhất 10 ký tự).")
-    now = timezone.now()
-    with transaction.atomic():
-        if dossier.current_step is not None and dossier.current_step.finished_at is None:
-            _finish(dossier.current_step, officer=officer, now=now, note=f"Dừng xử lý: {reason}")
-        dossier = transition(
-            dossier=dossier,
-            actor=officer,
-            actor_agency=agency,
-            to_status=DossierStatus.STOPPED,
-            action="stopped",
-            expected_version=expected_version,
-            note=f"Dừng xử lý: {reason}",
-            now=now,
-            status_note=reason,
-            current_role="",
-            current_assignee=None,
-        )
-        notify(dossier=dossier, kind="stopped")
-    return dossier
+    return _end(
+        dossier=dossier,
+        actor=officer,
+        actor_agency=agency,
+        to_status=DossierStatus.STOPPED,
+        action="stopped",
+        reason=reason,
+        note=f"Dừng xử lý: {reason}",
+        expected_version=expected_version,
+    )
 
 
 def withdraw(*, dossier: Dossier, applicant: Any, reason: str, expected_version: int) -> Dossier:
@@ -622,23 +614,49 @@ def withdraw(*, dossier: Dossier, applicant: Any, reason: str, expected_version:
     if dossier.applicant_id is None or dossier.applicant_id != getattr(applicant, "pk", None):
         raise ScopeDenied("Chỉ người nộp mới rút được hồ sơ của mình.")
     reason = " ".join(reason.split()) or "Công dân rút hồ sơ."
+    return _end(
+        dossier=dossier,
+        actor=applicant,
+        actor_agency=None,
+        to_status=DossierStatus.WITHDRAWN,
+        action="withdrawn",
+        reason=reason,
+        note=f"Rút hồ sơ: {reason}",
+        expected_version=expected_version,
+    )
+
+
+def _end(
+    *,
+    dossier: Dossier,
+    actor: Any,
+    actor_agency: Agency | None,
+    to_status: DossierStatus,
+    action: str,
+    reason: str,
+    note: str,
+    expected_version: int,
+) -> Dossier:
+    """Stop or withdrawal: close the open step, record why, tell the applicant."""
     now = timezone.now()
     with transaction.atomic():
-        if dossier.current_step is not None and dossier.current_step.finished_at is None:
-            _finish(dossier.current_step, officer=None, now=now, note="Công dân rút hồ sơ.")
+        step = dossier.current_step
+        if step is not None and step.finished_at is None:
+            _finish(step, officer=actor if actor_agency is not None else None, now=now, note=note)
         dossier = transition(
             dossier=dossier,
-            actor=applicant,
-            to_status=DossierStatus.WITHDRAWN,
-            action="withdrawn",
+            actor=actor,
+            actor_agency=actor_agency,
+            to_status=to_status,
+            action=action,
             expected_version=expected_version,
-            note=f"Rút hồ sơ: {reason}",
+            note=note,
             now=now,
             status_note=reason,
             current_role="",
             current_assignee=None,
         )
-        notify(dossier=dossier, kind="withdrawn")
+        notify(dossier=dossier, kind=action)
     return dossier
 
 
@@ -918,7 +936,7 @@ def supplement_online(
     """The applicant adds the papers asked for (one or more files per component) and the dossier goes back
     to the desk as “Mới đăng ký”; the desk checks it and receives it again. Files are checked like at
     submission; if anything fails nothing is kept."""
-    from egov.dossiers.services import _discard, _store
+    from egov.dossiers.services import _discard, store_uploads
 
     if dossier.applicant_id is None or dossier.applicant_id != getattr(applicant, "pk", None):
         raise ScopeDenied("Chỉ người nộp mới bổ sung được hồ sơ của mình.")
@@ -933,23 +951,19 @@ def supplement_online(
         raise DomainError("Ô tải lên không thuộc thủ tục này: " + ", ".join(unknown) + ".")
     if not any(uploads.values()):
         raise DomainError("Hãy tải lên ít nhất một giấy tờ bổ sung.")
-    used = sum(f.size for f in dossier.files.all())
     stored: list[Any] = []
     now = timezone.now()
     try:
-        for slot, items in uploads.items():
-            for upload in items:
-                item = _store(
-                    owner=applicant,
-                    upload=upload,
-                    slot=slot,
-                    component=components[slot],
-                    draft=None,
-                    used_bytes=used,
-                    save_row=False,
-                )
-                used += item.size
-                stored.append(item)
+        try:
+            store_uploads(
+                owner=applicant,
+                components=components,
+                uploads=uploads,
+                into=stored,
+                used_bytes=sum(f.size for f in dossier.files.all()),
+            )
+        except ValidationError as exc:
+            raise DomainError(" ".join(exc.messages)) from exc
         with transaction.atomic():
             for item in stored:
                 item.dossier = dossier

@@ -390,23 +390,7 @@ def submit_with_uploads(
         raise ValidationError({f"files.{slot}": ["Ô tải lên không thuộc thủ tục này."] for slot in unknown})
     stored: list[StoredFile] = []
     try:
-        used = 0
-        for slot, items in uploads.items():
-            for upload in items:
-                try:
-                    item = _store(
-                        owner=applicant,
-                        upload=upload,
-                        slot=slot,
-                        component=components[slot],
-                        draft=None,
-                        used_bytes=used,
-                        save_row=False,
-                    )
-                except DomainError as exc:
-                    raise ValidationError({f"files.{slot}": exc.messages}) from exc
-                used += item.size
-                stored.append(item)
+        stored = store_uploads(owner=applicant, components=components, uploads=uploads, into=stored)
         dossier, created = submit_dossier(
             applicant=applicant,
             version=version,
@@ -424,6 +408,37 @@ def submit_with_uploads(
     if not created:
         _discard(stored)
     return dossier, created
+
+
+def store_uploads(
+    *,
+    owner: User,
+    components: dict[str, Any],
+    uploads: dict[str, list[Any]],
+    into: list[StoredFile],
+    used_bytes: int = 0,
+) -> list[StoredFile]:
+    """Check and write each upload of each component slot (rows unsaved: the caller's transaction saves
+    them). Appends to ``into`` as it goes, so the caller can discard what was written if a later one fails;
+    a bad file raises ValidationError keyed ``files.<slot>``."""
+    used = used_bytes
+    for slot, items in uploads.items():
+        for upload in items:
+            try:
+                item = _store(
+                    owner=owner,
+                    upload=upload,
+                    slot=slot,
+                    component=components[slot],
+                    draft=None,
+                    used_bytes=used,
+                    save_row=False,
+                )
+            except DomainError as exc:
+                raise ValidationError({f"files.{slot}": exc.messages}) from exc
+            used += item.size
+            into.append(item)
+    return into
 
 
 def _discard(files: list[StoredFile]) -> None:
@@ -520,23 +535,7 @@ def intake_paper_dossier(
         raise ValidationError({f"files.{slot}": ["Ô tải lên không thuộc thủ tục này."] for slot in unknown})
     stored: list[StoredFile] = []
     try:
-        used = 0
-        for slot, items in uploads.items():
-            for upload in items:
-                try:
-                    item = _store(
-                        owner=officer,
-                        upload=upload,
-                        slot=slot,
-                        component=components[slot],
-                        draft=None,
-                        used_bytes=used,
-                        save_row=False,
-                    )
-                except DomainError as exc:
-                    raise ValidationError({f"files.{slot}": exc.messages}) from exc
-                used += item.size
-                stored.append(item)
+        stored = store_uploads(owner=officer, components=components, uploads=uploads, into=stored)
         dossier, created = submit_dossier(
             applicant=None,
             version=version,
