@@ -105,13 +105,6 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# Server-side parameter binding lets psycopg prepare the queries a process repeats (after 5 uses on a
-# connection), so PostgreSQL plans them once: measured in bench/bench_submission.py (README).
-# EGOV_DB_SERVER_SIDE_BINDING=0 turns it off, e.g. behind a transaction-mode PgBouncer.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "EGOV_DB_SERVER_SIDE_BINDING", True
-):
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
