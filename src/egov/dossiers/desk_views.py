@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -57,9 +56,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
     if tab not in selectors.WORKLIST_TABS:
         tab = "moi"
     filters = _filters(request)
-    page = Paginator(selectors.officer_worklist(request.user, tab=tab, filters=filters), 25).get_page(
-        request.GET.get("trang")
-    )
+    page = selectors.CappedPaginator(
+        selectors.officer_worklist(request.user, tab=tab, filters=filters), 25
+    ).get_page(request.GET.get("trang"))
     kept = request.GET.copy()
     kept.pop("trang", None)
     context = {

@@ -49,8 +49,12 @@ class WorkItem(Schema):
     version: int
 
 
+CAP = 1000
+
+
 class WorkPage(Schema):
     count: int
+    more: bool  # true when there are more than ``count`` (1,000): narrow with filters
     items: list[WorkItem]
 
 
@@ -106,7 +110,8 @@ def worklist(request: HttpRequest, filters: Query[WorklistQuery]) -> dict[str, A
         }
         for d in queryset[offset : offset + limit]
     ]
-    return {"count": queryset.count(), "items": items}
+    counted = queryset[: CAP + 1].count()  # a province-wide tab can hold a million rows: count up to the cap
+    return {"count": min(counted, CAP), "more": counted > CAP, "items": items}
 
 
 class StepOut(Schema):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.functional import cached_property
 
 from egov.dossiers.models import Dossier, DossierEvent, DossierStep, Draft, StoredFile
 
@@ -127,9 +130,7 @@ def officer_worklist(user: Any, *, tab: str, filters: WorklistFilters | None = N
     queryset = Dossier.objects.filter(condition)
     query = filters.query.strip()
     if query:
-        queryset = queryset.filter(
-            Q(code__icontains=query) | Q(applicant_name__icontains=query) | Q(applicant_id_number=query)
-        )
+        queryset = queryset.filter(search_condition(query))
     if filters.procedure:
         queryset = queryset.filter(procedure_version__procedure__national_code=filters.procedure)
     if filters.sector:
@@ -152,6 +153,34 @@ def officer_worklist(user: Any, *, tab: str, filters: WorklistFilters | None = N
     return queryset.select_related(
         "procedure_version", "receiving_agency", "current_agency", "current_step", "current_assignee"
     ).order_by(*order, "pk")
+
+
+CODE_LIKE = re.compile(r"^[0-9A-Za-z]{3}\.[0-9A-Za-z.\-]*$")
+
+
+def search_condition(query: str) -> Q:
+    """A dossier code (or its beginning, e.g. ``000.22.44.H10-1901``) is looked up by prefix on the code's
+    index; digits alone are an ID number or the end of a code; anything else is part of the applicant's name."""
+    if CODE_LIKE.match(query):
+        return Q(code__startswith=query.upper())
+    if query.isdigit():
+        return Q(applicant_id_number=query) | Q(code__endswith=query)
+    return Q(applicant_name__icontains=query)
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``cap`` rows: a province-wide tab can hold a million dossiers, and counting them all
+    costs seconds for a number nobody pages through; filters narrow the list instead."""
+
+    cap = 1000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()  # type: ignore[attr-defined]
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
 
 
 def desk_worklist(user: Any, *, tab: str, query: str = "") -> QuerySet[Dossier]:

@@ -247,3 +247,26 @@ def test_officer_api_intake_and_citizen_api_supplement_and_withdraw(marriage: An
     )
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
     assert citizen.get(f"/api/v1/dossiers/{desk_code}/result").status_code == 404
+
+
+def test_worklist_search_by_code_id_or_name_and_count_cap(marriage: Any, officer_client: Any) -> None:
+    from egov.dossiers import selectors
+
+    first, _ = submit(marriage)
+    submit(marriage)
+    desk = person("motcua.loctan@binhphuoc.demo")
+
+    def found(query: str) -> list[str]:
+        filters = selectors.WorklistFilters(query=query)
+        return [d.code for d in selectors.officer_worklist(desk, tab="moi", filters=filters)]
+
+    assert found(first.code) == [first.code]
+    assert found(first.code.lower()[:-2]) and first.code in found(first.code[:-2])  # the beginning of a code
+    assert found(first.code[-4:]) == [first.code]  # the sequence number at the end
+    assert len(found("070090001234")) == 2  # the ID number
+    assert len(found("văn an")) == 2 and found("Không Ai") == []
+    paginator = selectors.CappedPaginator(selectors.officer_worklist(desk, tab="moi"), 25)
+    paginator.cap = 1
+    assert paginator.capped and paginator.count == 2
+    client = officer_client("motcua.loctan@binhphuoc.demo")
+    assert "2 hồ sơ" in client.get("/can-bo/ho-so/", {"tab": "moi"}).content.decode()
