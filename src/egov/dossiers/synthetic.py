@@ -1245,3 +1245,8 @@ def generated_count() -> int:
 
 
 __all__ = ["MARK", "GenerationReport", "delete_generated", "generate", "generated_count", "timezone"]
+
+
+def generated_exists() -> bool:
+    """Whether this database already holds generated dossiers."""
+    return Dossier.objects.filter(idempotency_key__startswith=MARK).exists()

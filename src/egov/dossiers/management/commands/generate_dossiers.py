@@ -45,10 +45,18 @@ class Command(BaseCommand):
             "(nhanh hơn nhiều khi tạo hàng triệu hồ sơ; chỉ dùng khi không ai đang dùng cơ sở dữ liệu).",
         )
         parser.add_argument("--no-progress", action="store_true", help="Không hiện thanh tiến độ.")
+        parser.add_argument(
+            "--unless-present",
+            action="store_true",
+            help="Không làm gì nếu đã có hồ sơ giả lập (cho make demo chạy lại nhiều lần).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         count, year = options["count"], options["year"]
         seed = options["seed"] if options["seed"] is not None else year
+        if options["unless_present"] and synthetic.generated_exists():
+            self.stdout.write("Đã có hồ sơ giả lập: không tạo thêm.")
+            return
         if options["replace"]:
             removed = synthetic.delete_generated()
             self.stdout.write(f"Đã xóa {removed:,} hồ sơ giả lập cũ.".replace(",", "."))
@@ -69,11 +77,13 @@ class Command(BaseCommand):
             raise CommandError(" ".join(exc.messages)) from exc
         finally:
             bar.close()
-        statuses = "; ".join(
-            f"{name} {number:,}".replace(",", ".") for name, number in sorted(report.statuses.items())
-        )
+
+        def vn(number: float) -> str:
+            return f"{number:,.0f}".replace(",", ".")
+
+        statuses = "; ".join(f"{name} {vn(number)}" for name, number in sorted(report.statuses.items()))
         self.stdout.write(
-            f"Đã tạo {report.dossiers:,} hồ sơ, {report.events:,} diễn biến, {report.steps:,} bước xử lý "
-            f"trong {report.seconds:.1f} s: {report.rate:,.0f} hồ sơ/giây.".replace(",", ".")
+            f"Đã tạo {vn(report.dossiers)} hồ sơ, {vn(report.events)} diễn biến, {vn(report.steps)} bước xử lý "
+            f"trong {report.seconds:.1f} s: {vn(report.rate)} hồ sơ/giây."
         )
         self.stdout.write(f"Trạng thái: {statuses}.")
