@@ -110,7 +110,7 @@ def worklist(request: HttpRequest, filters: Query[WorklistQuery]) -> dict[str, A
         }
         for d in queryset[offset : offset + limit]
     ]
-    counted = queryset[: CAP + 1].count()  # a province-wide tab can hold a million rows: count up to the cap
+    counted = queryset.order_by()[: CAP + 1].count()  # a province-wide tab can hold a million rows: count up to the cap
     return {"count": min(counted, CAP), "more": counted > CAP, "items": items}
 
 
