@@ -266,7 +266,9 @@ def stop_notice_pdf(dossier: Dossier, *, lookup_url: str) -> bytes:
     return render_pdf("dossiers/pdf/stop_notice.html", context)
 
 
-def result_pdf(dossier: Dossier, *, document_number: str, title: str, issued_at: datetime) -> bytes:
+def result_pdf(
+    dossier: Dossier, *, document_number: str, title: str, issued_at: datetime, signature_block: bool = True
+) -> bytes:
     """A result generated from the procedure's template (``dossiers/results/<mã thủ tục>.html``) or the
     general one: the decision of the agency that approved it, with the applicant's answers."""
     from django.conf import settings
@@ -296,6 +298,9 @@ def result_pdf(dossier: Dossier, *, document_number: str, title: str, issued_at:
         "submitted_at": f"{dossier.submitted_at.astimezone(VIETNAM):%d/%m/%Y}",
         "answers": answers[:8],
         "leader_name": last.finished_by.full_name if last and last.finished_by else "",
+        # A result to be signed digitally leaves the signer's block to the signature's appearance
+        # (position, signature image, name, the agency's seal over it), placed bottom right by the signer.
+        "signature_block": signature_block,
         "qr": qr_svg_data_uri(lookup_url),
     }
     template = select_template(

@@ -719,16 +719,19 @@ def issue_result(
         raise DomainError("Hãy ghi số, ký hiệu văn bản kết quả.")
     title = " ".join(title.split()) or dossier.procedure_version.result[:300]
     now = timezone.now()
+    leader = _approving_leader(dossier, step.agency)
+    to_sign = _can_sign(leader, step.agency)
     if upload is not None:
         content = upload.read()
         if detect_kind(io.BytesIO(content)) != "pdf":
             raise DomainError("Tệp kết quả phải là PDF.")
         generated = False
     else:
-        content = result_pdf(dossier, document_number=document_number, title=title, issued_at=now)
+        content = result_pdf(
+            dossier, document_number=document_number, title=title, issued_at=now, signature_block=not to_sign
+        )
         generated = True
-    leader = _approving_leader(dossier, step.agency)
-    if _can_sign(leader, step.agency):
+    if to_sign:
         from egov.signing import services as signing
 
         with transaction.atomic():
