@@ -215,7 +215,9 @@ def run() -> None:
             search_code,
         ),
     ]
-    print("\nworklists through officer_worklist (page of 25 + count up to 1,000 as the page does), target p95 < 50 ms")
+    print(
+        "\nworklists through officer_worklist (page of 25 + count up to 1,000 as the page does), target p95 < 50 ms"
+    )
     for label, who, tab, filters, _ in cases:
         user = users[who]
 
