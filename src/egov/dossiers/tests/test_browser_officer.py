@@ -78,7 +78,14 @@ def test_officers_receive_appraise_approve_issue_and_return(page: Any, marriage:
     shot(chairman, "officer-dossier-signed-by-leader")
     page.reload()
     page.get_by_role("button", name="Ký số cơ quan và phát hành").click()
-    assert "phát hành kết quả" in page.inner_text("main")
+    text = page.inner_text("main")
+    assert "Đã ký số cơ quan và phát hành kết quả" in text, text[:1500]
+    released = Dossier.objects.get(code=code)
+    assert released.status == DossierStatus.DONE and released.current_role == "receiving_officer", (
+        released.status,
+        released.current_role,
+        released.current_agency_id,
+    )
 
     open_from_tab(desk, "cho-toi", code)
     desk.get_by_label("Trực tuyến (tải về)").check()
