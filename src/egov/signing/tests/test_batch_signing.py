@@ -33,10 +33,14 @@ def queue(pki: Any, count: int) -> list[SignatureRequest]:
     ]
 
 
-def test_leader_batch_then_clerk_releases(pki: Any) -> None:
+def test_leader_batch_then_clerk_releases(pki: Any, monkeypatch: Any) -> None:
     released: list[tuple[int, bytes]] = []
-    services._released_hooks.pop("dossiers.dossier", None)
-    services.on_released("dossiers.dossier", lambda request, pdf: released.append((request.pk, pdf)))
+    # Stand in for the dossiers' hook during this test only (the real one is restored afterwards).
+    monkeypatch.setitem(
+        services._released_hooks,
+        "dossiers.dossier",
+        [lambda request, pdf: released.append((request.pk, pdf))],
+    )
     requests = queue(pki, 3)
     broken = requests[1]
     with default_storage.open(
