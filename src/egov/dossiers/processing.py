@@ -203,6 +203,27 @@ def _new_round(template: DossierStep) -> DossierStep:
     )
 
 
+def _enter_again(
+    *,
+    dossier: Dossier,
+    template: DossierStep,
+    officer: Any,
+    now: dt.datetime,
+    calendar: WorkingCalendar,
+    from_agency: Agency,
+) -> None:
+    """A new round of a step done before (send-back, back after a supplement), to whoever did it."""
+    _enter(
+        dossier=dossier,
+        step=_new_round(template),
+        handed_by=officer,
+        now=now,
+        calendar=calendar,
+        from_agency=from_agency,
+        assignee=template.finished_by or template.assignee,
+    )
+
+
 def forward(
     *,
     dossier: Dossier,
@@ -274,15 +295,13 @@ def send_back(*, dossier: Dossier, officer: Any, expected_version: int, reason: 
     calendar = current_calendar()
     with transaction.atomic():
         _finish(step, officer=officer, now=now, note=f"Trả lại: {reason}")
-        again = _new_round(previous)
-        _enter(
+        _enter_again(
             dossier=dossier,
-            step=again,
-            handed_by=officer,
+            template=previous,
+            officer=officer,
             now=now,
             calendar=calendar,
             from_agency=step.agency,
-            assignee=previous.finished_by or previous.assignee,
         )
         dossier = transition(
             dossier=dossier,
@@ -468,15 +487,13 @@ def resume_after_supplement(
         .first()
     )
     assert template is not None
-    again = _new_round(template)
-    _enter(
+    _enter_again(
         dossier=dossier,
-        step=again,
-        handed_by=officer,
+        template=template,
+        officer=officer,
         now=now,
         calendar=calendar,
         from_agency=dossier.receiving_agency,
-        assignee=template.finished_by or template.assignee,
     )
 
 
@@ -948,10 +965,6 @@ def supplement_online(
     request = dossier.supplement_requests.filter(completed_at__isnull=True).order_by("-requested_at").first()
     if request is None:
         raise DomainError("Không có yêu cầu bổ sung nào đang chờ.")
-    components = {c.key: c for c in dossier.procedure_version.components.all()}
-    unknown = sorted(set(uploads) - set(components))
-    if unknown:
-        raise DomainError("Ô tải lên không thuộc thủ tục này: " + ", ".join(unknown) + ".")
     if not any(uploads.values()):
         raise DomainError("Hãy tải lên ít nhất một giấy tờ bổ sung.")
     stored: list[Any] = []
@@ -960,7 +973,7 @@ def supplement_online(
         try:
             store_uploads(
                 owner=applicant,
-                components=components,
+                version=dossier.procedure_version,
                 uploads=uploads,
                 into=stored,
                 used_bytes=sum(f.size for f in dossier.files.all()),

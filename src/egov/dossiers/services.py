@@ -384,13 +384,9 @@ def submit_with_uploads(
         existing = Dossier.objects.filter(applicant=applicant, idempotency_key=key).first()
         if existing is not None:
             return existing, False
-    components = {c.key: c for c in version.components.all()}
-    unknown = sorted(set(uploads) - set(components))
-    if unknown:
-        raise ValidationError({f"files.{slot}": ["Ô tải lên không thuộc thủ tục này."] for slot in unknown})
     stored: list[StoredFile] = []
     try:
-        stored = store_uploads(owner=applicant, components=components, uploads=uploads, into=stored)
+        stored = store_uploads(owner=applicant, version=version, uploads=uploads, into=stored)
         dossier, created = submit_dossier(
             applicant=applicant,
             version=version,
@@ -413,14 +409,18 @@ def submit_with_uploads(
 def store_uploads(
     *,
     owner: User,
-    components: dict[str, Any],
+    version: ProcedureVersion,
     uploads: dict[str, list[Any]],
     into: list[StoredFile],
     used_bytes: int = 0,
 ) -> list[StoredFile]:
-    """Check and write each upload of each component slot (rows unsaved: the caller's transaction saves
-    them). Appends to ``into`` as it goes, so the caller can discard what was written if a later one fails;
-    a bad file raises ValidationError keyed ``files.<slot>``."""
+    """Check and write each upload of each component slot of ``version`` (rows unsaved: the caller's
+    transaction saves them). Appends to ``into`` as it goes, so the caller can discard what was written if a
+    later one fails; an unknown slot or a bad file raises ValidationError keyed ``files.<slot>``."""
+    components = {c.key: c for c in version.components.all()}
+    unknown = sorted(set(uploads) - set(components))
+    if unknown:
+        raise ValidationError({f"files.{slot}": ["Ô tải lên không thuộc thủ tục này."] for slot in unknown})
     used = used_bytes
     for slot, items in uploads.items():
         for upload in items:
@@ -529,13 +529,9 @@ def intake_paper_dossier(
         ).first()
         if existing is not None:
             return existing, False
-    components = {c.key: c for c in version.components.all()}
-    unknown = sorted(set(uploads) - set(components))
-    if unknown:
-        raise ValidationError({f"files.{slot}": ["Ô tải lên không thuộc thủ tục này."] for slot in unknown})
     stored: list[StoredFile] = []
     try:
-        stored = store_uploads(owner=officer, components=components, uploads=uploads, into=stored)
+        stored = store_uploads(owner=officer, version=version, uploads=uploads, into=stored)
         dossier, created = submit_dossier(
             applicant=None,
             version=version,
