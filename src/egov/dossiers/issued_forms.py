@@ -65,13 +65,19 @@ def _render(dossier: Dossier, form: str, *, lookup_url: str) -> tuple[bytes, str
 
 
 def _key(dossier: Dossier, form: str) -> str | None:
-    """The state a stored copy must describe, without rendering; None when it cannot be known cheaply."""
+    """The state a stored copy must describe, without rendering; None when the dossier has no such form yet."""
     if form == "01" and dossier.received_at is not None:
         return dossier.received_at.isoformat()
     if form == "05":
         return f"v{dossier.version}"
     if form in ("03", "dung"):
         return "refused" if form == "03" else "stopped"
+    if form == "02":
+        latest = dossier.supplement_requests.order_by("-requested_at").values_list("pk", flat=True).first()
+        return str(latest) if latest is not None else None
+    if form == "04":
+        apology = Apology.objects.filter(dossier=dossier).values_list("pk", flat=True).first()
+        return str(apology) if apology is not None else None
     return None
 
 
