@@ -265,6 +265,14 @@ def test_worklist_search_by_code_id_or_name_and_count_cap(marriage: Any, officer
     assert found(first.code[-4:]) == [first.code]  # the sequence number at the end
     assert len(found("070090001234")) == 2  # the ID number
     assert len(found("văn an")) == 2 and found("Không Ai") == []
+
+    def filtered(**values: str) -> int:
+        filters = selectors.WorklistFilters(**values)
+        return len(selectors.officer_worklist(desk, tab="moi", filters=filters))
+
+    # procedure and sector filters go through the catalogue's versions (every version of the procedure)
+    assert filtered(procedure="9.000001") == 2 and filtered(procedure="1.000000") == 0
+    assert filtered(sector="G03-TP05") == 2 and filtered(sector="G03-TP05", procedure="1.000000") == 0
     paginator = selectors.CappedPaginator(selectors.officer_worklist(desk, tab="moi"), 25)
     paginator.cap = 1
     assert paginator.capped and paginator.count == 2
