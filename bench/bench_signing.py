@@ -1,18 +1,20 @@
 """Cost of the platform's signing and verification over a bare pyHanko call, as ratios measured in one run.
 
 On one A4 page made by WeasyPrint (SQLite file with the demo data and demo PKI, one process, one core):
-- signing at PAdES B-B and B-LT: ``egov.signing.services.sign_pdf`` (certificate checks, appearance, audit record)
-  against ``PdfSigner.sign_pdf`` with the same key, appearance and time stamper, key already in memory;
-- the same at B-B without appearance (``appearance="invisible"`` against a bare call without stamp), so the
-  cost of the NĐ 30 appearance and of the platform's own work can be told apart;
+- signing at PAdES B-B and B-LT: ``egov.signing.services.sign_pdf`` (opening the PIN-protected key, certificate
+  checks, NĐ 30 appearance, audit record) against a bare pyHanko call on the same document: ``PdfSigner.sign_pdf``
+  with the same appearance and time stamper and a ``SimpleSigner`` holding the key already parsed (pyHanko's
+  own CMS assembly; unlike a stock ``SimpleSigner`` it does not parse the RSA key again for every signature);
+- the same bare call with the platform's own key object (pre-encoded CMS attributes), i.e. with the platform's
+  speed-ups credited to the baseline too, which shows what the platform's own work costs;
+- the same at B-B without appearance (``appearance="invisible"``), so the cost of the NĐ 30 appearance and of the
+  platform's own work can be told apart;
+- the PIN opens the key for each signature (asked at signing time, never stored): what opening it costs in the
+  platform's backend, and the same job done by a bare pyHanko call that opens the same PIN-protected PKCS#12 file
+  with its own loader (``SimpleSigner.load_pkcs12_data``) for each signature;
 - the leader's batch (``batch_sign``: key opened once, each document stored and its request moved on);
 - verification: ``verify_pdf`` (the Vietnamese report) against ``validate_pdf_signature`` with the same roots.
-Targets: overhead ≤ 1.15×, and ≥ 20 signatures/s per core at B-B.
-
-Like for like: the bare call uses the platform's key object (``signing_key``: pre-encoded CMS attributes) and
-appearance classes (font parsed once, subsets cached), so speed-ups there count for both sides; ``stock`` is
-the same bare call with pyHanko's own CMS assembly (a ``SimpleSigner`` holding the parsed key) for reference. ``sign_pdf`` also opens the PIN-protected
-key for every signature (PBKDF2 with the PIN), which the bare call, holding the key, does not.
+Targets: overhead ≤ 1.15× the bare call, and ≥ 20 signatures/s per core at B-B.
 """
 
 from __future__ import annotations
@@ -128,18 +130,28 @@ def main() -> None:
 
     print(f"One A4 page ({len(pdf) // 1024} KB), {ROUNDS} rounds, median per signature:")
     with services.signing_key(certificate, pin=DEMO_PIN) as key:
+        stock = plain_signer(
+            key._key,  # type: ignore[attr-defined]
+            signing_cert=key.signing_cert,  # type: ignore[attr-defined]
+            signing_key=key.signing_key,  # type: ignore[attr-defined]
+            cert_registry=key.cert_registry,  # type: ignore[attr-defined]
+        )
         results = {}
         for level in ("B-B", "B-LT"):
-            base = median_time(lambda level=level: bare(level, key))
+            plain = median_time(lambda level=level: bare(level, stock))
+            tuned = median_time(lambda level=level: bare(level, key))
             ours = median_time(
                 lambda level=level: services.sign_pdf(
                     pdf=pdf, purpose="personal", signer=leader, pin=DEMO_PIN, level=level
                 )
             )
-            results[level] = (base, ours)
+            results[level] = (tuned, ours, plain)
+            verdict = "ok" if ours / plain <= 1.15 else "MISSED"
             print(
-                f"  sign {level:5}: pyHanko {base * 1000:6.1f} ms ({1 / base:5.1f}/s) | "
-                f"sign_pdf {ours * 1000:6.1f} ms ({1 / ours:5.1f}/s) | ratio {ours / base:.2f}×"
+                f"  sign {level:5}: bare pyHanko {plain * 1000:6.1f} ms ({1 / plain:5.1f}/s) | "
+                f"sign_pdf {ours * 1000:6.1f} ms ({1 / ours:5.1f}/s) | ratio {ours / plain:.2f}× "
+                f"(target ≤ 1.15: {verdict}) | bare call with the platform's key object "
+                f"{tuned * 1000:6.1f} ms: ratio {ours / tuned:.2f}×"
             )
         base = median_time(lambda: bare("B-B", key, visible=False))
         ours = median_time(
@@ -148,19 +160,31 @@ def main() -> None:
             )
         )
         print(
-            f"  invisible  : pyHanko {base * 1000:6.1f} ms ({1 / base:5.1f}/s) | "
+            f"  invisible  : bare call with the platform's key object {base * 1000:6.1f} ms ({1 / base:5.1f}/s) | "
             f"sign_pdf {ours * 1000:6.1f} ms ({1 / ours:5.1f}/s) | ratio {ours / base:.2f}×"
         )
-        stock = plain_signer(
-            key._key,  # type: ignore[attr-defined]
-            signing_cert=key.signing_cert,  # type: ignore[attr-defined]
-            signing_key=key.signing_key,  # type: ignore[attr-defined]
-            cert_registry=key.cert_registry,  # type: ignore[attr-defined]
+
+    # The PIN opens the key for each signature (never stored): what that costs in the platform's backend, and
+    # what the same job costs a bare pyHanko call (its own loader of the same PIN-protected file).
+    def open_key() -> None:
+        with services.signing_key(certificate, pin=DEMO_PIN):
+            pass
+
+    opening = median_time(open_key)
+    blob = bytes(certificate.key_blob)
+    for level in ("B-B", "B-LT"):
+        base, ours, _ = results[level]
+        with_pin = median_time(
+            lambda level=level: bare(
+                level,
+                signers.SimpleSigner.load_pkcs12_data(blob, other_certs=chain, passphrase=DEMO_PIN.encode()),
+            ),
+            rounds=max(ROUNDS // 4, 5),
         )
-        base = median_time(lambda: bare("B-B", stock))
         print(
-            f"  stock B-B  : pyHanko's CMS assembly {base * 1000:6.1f} ms ({1 / base:5.1f}/s) | "
-            f"sign_pdf / stock {results['B-B'][1] / base:.2f}×"
+            f"  {level:5} with the PIN each time: bare pyHanko (load_pkcs12_data + sign) {with_pin * 1000:6.1f} ms | "
+            f"sign_pdf / that {ours / with_pin:.2f}× | platform's own work, key opening "
+            f"({opening * 1000:.1f} ms) set aside: {(ours - opening) / base:.2f}× the key-in-memory call"
         )
 
     count = max(ROUNDS // 2, 10)
@@ -172,10 +196,11 @@ def main() -> None:
     result = services.batch_sign(requests=queued, actor=leader, purpose="personal", pin=DEMO_PIN, level="B-B")
     elapsed = (time.perf_counter() - started) / count
     assert result.succeeded == count
-    base_bb = results["B-B"][0]
+    tuned_bb, _, plain_bb = results["B-B"]
     print(
         f"  batch B-B  : {elapsed * 1000:6.1f} ms per document ({1 / elapsed:5.1f}/s, stored and moved on) | "
-        f"ratio {elapsed / base_bb:.2f}×"
+        f"ratio to the bare call {elapsed / plain_bb:.2f}×, to the call with the platform's key object "
+        f"{elapsed / tuned_bb:.2f}×"
     )
 
     signed = services.sign_pdf(pdf=pdf, purpose="personal", signer=leader, pin=DEMO_PIN, level="B-LT").content
@@ -195,7 +220,12 @@ def main() -> None:
     ours = median_time(ours_verify)
     print(
         f"  verify B-LT: pyHanko {base * 1000:6.1f} ms ({1 / base:5.1f}/s) | "
-        f"verify_pdf {ours * 1000:6.1f} ms ({1 / ours:5.1f}/s) | ratio {ours / base:.2f}×"
+        f"verify_pdf {ours * 1000:6.1f} ms ({1 / ours:5.1f}/s) | ratio {ours / base:.2f}× "
+        f"(target ≤ 1.15: {'ok' if ours / base <= 1.15 else 'MISSED'})"
+    )
+    per_core = 1 / results["B-B"][1]
+    print(
+        f"  B-B signatures per second on one core: {per_core:.1f} (target ≥ 20: {'ok' if per_core >= 20 else 'MISSED'})"
     )
     print(f"  (certificate {load_certificate(certificate.certificate_pem).subject.human_friendly})")
 

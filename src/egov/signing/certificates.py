@@ -128,9 +128,25 @@ def current_crl(authority: CertificateAuthority) -> bytes:
     return crl
 
 
+LOCAL_CRLS_KEY = "signing:local-crls"
+LOCAL_CRLS_SECONDS = 60
+
+
 def local_crls() -> dict[str, bytes]:
-    """CRLs of the authorities the platform runs, by their published URL."""
-    return {a.crl_url: current_crl(a) for a in CertificateAuthority.objects.prefetch_related("revocations")}
+    """CRLs of the authorities the platform runs, by their published URL.
+
+    Kept for a minute (two queries saved on every verification and B-LT signature); dropped at once by
+    :func:`forget_local_crls` when the platform revokes a certificate or creates an authority."""
+    found = cache.get(LOCAL_CRLS_KEY)
+    if found is None:
+        authorities = CertificateAuthority.objects.prefetch_related("revocations")
+        found = {a.crl_url: current_crl(a) for a in authorities}
+        cache.set(LOCAL_CRLS_KEY, found, LOCAL_CRLS_SECONDS)
+    return dict(found)
+
+
+def forget_local_crls() -> None:
+    cache.delete(LOCAL_CRLS_KEY)
 
 
 class _LocalFirstCRLFetcher(RequestsCRLFetcher):

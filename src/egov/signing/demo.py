@@ -26,6 +26,7 @@ from egov.accounts.models import StaffAssignment
 from egov.accounts.roles import Role
 from egov.agencies.models import Agency
 from egov.signing import pki
+from egov.signing.certificates import forget_local_crls
 from egov.signing.contrib.pkcs12.backend import server_password
 from egov.signing.images import demo_seal_png, demo_signature_png
 from egov.signing.models import (
@@ -271,6 +272,7 @@ def ensure_demo_pki(*, all_desks: bool = False) -> dict[str, int]:
                     "crl_url": crl_url(slug),
                 },
             )
+        forget_local_crls()
         if not TimeStampingUnit.objects.exists():
             TimeStampingUnit.objects.create(
                 name=TSA.common_name,

@@ -46,7 +46,12 @@ from egov.agencies.models import Agency
 from egov.audit.services import record
 from egov.core.errors import DomainError
 from egov.signing import appearance as look
-from egov.signing.certificates import check_before_signing, fingerprint_of, load_certificate
+from egov.signing.certificates import (
+    check_before_signing,
+    fingerprint_of,
+    forget_local_crls,
+    load_certificate,
+)
 from egov.signing.models import (
     Level,
     Purpose,
@@ -308,6 +313,7 @@ def forget_certificate_checks(certificate: SigningCertificate) -> None:
 
     cache.delete(f"signing:checked:{certificate.pk}:{certificate.fingerprint[:16]}")
     forget_server_keys(certificate.fingerprint)
+    forget_local_crls()
 
 
 def _effective_level(level: str | None) -> str:

@@ -226,8 +226,9 @@ def verify_pdf(pdf: bytes) -> VerificationReport:
         return report
     dss_certs, crls, ocsps, has_revinfo = _dss_data(reader)
     try:
-        signer_context = validation_context(extra_certs=dss_certs, crls=crls, ocsps=ocsps)
-        ts_context = validation_context(extra_certs=dss_certs, crls=crls, ocsps=ocsps)
+        # One context for the signers and the time stamps, as pyHanko does by default: building a context
+        # costs about 3 ms (a sixth of a verification), and what it learns about one chain serves the other.
+        signer_context = ts_context = validation_context(extra_certs=dss_certs, crls=crls, ocsps=ocsps)
     except DomainError as exc:
         report.error = " ".join(exc.messages)
         return report

@@ -64,3 +64,12 @@ def test_repeated_signatures_embed_the_same_font_subset_and_verify(pki: Any, pdf
     assert font_files(first.content) and font_files(first.content) == font_files(second.content)
     for signed in (first, second):
         assert services.verify_pdf(signed.content).valid
+
+
+def test_verification_sees_a_revocation_made_after_the_crls_were_kept(pki: Any, pdf: bytes) -> None:
+    signed = services.sign_pdf(pdf=pdf, purpose="personal", signer=pki.leader, pin=pki.pin, level="B-B")
+    before = services.verify_pdf(signed.content).signatures[0]
+    assert before.revocation == "good"  # the platform's CRLs were read (and are now kept for a minute)
+    services.revoke_certificate(certificate=signed.record.certificate, reason="Mất thiết bị ký")
+    after = services.verify_pdf(signed.content).signatures[0]
+    assert after.revocation == "revoked" and not services.verify_pdf(signed.content).valid
