@@ -139,3 +139,30 @@ def test_the_command_prints_its_rate(demo: None, capsys: Any) -> None:
     assert "Đã tạo 30 hồ sơ" in output and "hồ sơ/giây" in output
     assert Dossier.objects.filter(submitted_at__year=2020).count() == 30
     assert all(d.submitted_at.date() <= dt.date(2020, 12, 31) for d in Dossier.objects.all())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rebuilding_indexes_after_a_load_gives_back_every_index(demo: None) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("indexes are dropped and rebuilt only on PostgreSQL")
+    tables = [Dossier._meta.db_table, DossierEvent._meta.db_table, DossierStep._meta.db_table]
+
+    def indexes() -> set[tuple[str, bool]]:  # name, usable (a partial index's text is printed differently)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.relname, i.indisvalid AND i.indisready FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid::regclass::text = ANY(%s)",
+                [tables],
+            )
+            return set(cursor.fetchall())
+
+    before = indexes()
+    assert len(before) > 20 and all(usable for _, usable in before)
+    report = synthetic.generate(count=300, year=2019, seed=3, batch_size=100, rebuild_indexes=True)
+    assert report.dossiers == 300 and indexes() == before
+    assert (
+        DossierStep.objects.filter(dossier__idempotency_key__startswith=synthetic.MARK).count()
+        == report.steps
+    )
