@@ -228,7 +228,7 @@ def verify_pdf(pdf: bytes) -> VerificationReport:
     try:
         # One context for the signers and the time stamps, as pyHanko does by default: building a context
         # costs about 3 ms (a sixth of a verification), and what it learns about one chain serves the other.
-        signer_context = ts_context = validation_context(extra_certs=dss_certs, crls=crls, ocsps=ocsps)
+        context = validation_context(extra_certs=dss_certs, crls=crls, ocsps=ocsps)
     except DomainError as exc:
         report.error = " ".join(exc.messages)
         return report
@@ -237,12 +237,12 @@ def verify_pdf(pdf: bytes) -> VerificationReport:
         entry = SignatureReport(field_name=embedded.field_name, is_document_timestamp=is_doc_ts)
         try:
             if is_doc_ts:
-                status: Any = validate_pdf_timestamp(embedded, validation_context=ts_context)
+                status: Any = validate_pdf_timestamp(embedded, validation_context=context)
                 entry.timestamp_time = status.timestamp
                 entry.timestamp_valid = status.valid and status.intact
             else:
                 status = validate_pdf_signature(
-                    embedded, signer_validation_context=signer_context, ts_validation_context=ts_context
+                    embedded, signer_validation_context=context, ts_validation_context=context
                 )
                 ts = status.timestamp_validity
                 if ts is not None:
