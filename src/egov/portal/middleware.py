@@ -10,7 +10,8 @@ from django.utils import timezone
 from egov.portal import services
 
 COOKIE = "egov_visitor"
-SKIPPED_PREFIXES = ("/static/", "/media/", "/api/", "/admin/", "/healthz", "/readyz", "/favicon")
+# Visits count the public portal: officers' back office, files, the API and probes are not visits.
+SKIPPED_PREFIXES = ("/static/", "/media/", "/api/", "/admin/", "/can-bo/", "/healthz", "/readyz", "/favicon")
 
 
 class VisitorCounterMiddleware:

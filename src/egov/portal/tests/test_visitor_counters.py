@@ -74,3 +74,13 @@ def test_the_home_page_costs_the_same_queries_whatever_the_number_of_desks(demo:
     with CaptureQueriesContext(connection) as few:
         client.get("/")
     assert len(many) == len(few) <= 4
+
+
+def test_officers_back_office_pages_are_not_visits(officer_client: Any) -> None:
+    officer = officer_client("motcua.loctan@binhphuoc.demo")
+    VisitorDay.objects.all().delete()
+    assert officer.get("/can-bo/ho-so/").status_code == 200
+    assert officer.get("/can-bo/so-theo-doi/").status_code == 200
+    assert not VisitorDay.objects.exists()
+    assert officer.get("/").status_code == 200  # the portal itself still counts, officer or not
+    assert VisitorDay.objects.get(day=timezone.localdate()).visits == 1
