@@ -18,9 +18,9 @@ such dossiers are mostly overdue, as a real backlog would be.
 
 Every generated dossier carries ``idempotency_key = "synthetic:…"``, so :func:`delete_generated` removes them
 (with their events, steps and anything else attached) and nothing real. Rows are written without the ORM:
-on PostgreSQL with ``COPY`` in batches, ids reserved from the tables' sequences (about 20,000 dossiers/s
-with their events and steps on two cores); on SQLite with ``executemany`` (several times slower; fine for
-tests and the embedded demo).
+on PostgreSQL with ``COPY`` in batches, ids reserved from the tables' sequences, large runs split by days
+between processes (``bench/bench_generation.py`` compares the rate with PostgreSQL loading the same rows on
+its own); on SQLite with ``executemany`` (several times slower; fine for tests and the embedded demo).
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
+import multiprocessing
+import os
 import queue
 import random
 import threading
@@ -586,7 +588,9 @@ class Batch:
 
 
 class Generator:
-    def __init__(self, *, year: int, seed: int, open_share: float, fmt: Formats, province: Province) -> None:
+    def __init__(
+        self, *, year: int, seed: int | str, open_share: float, fmt: Formats, province: Province
+    ) -> None:
         self.rng = random.Random(seed)
         self.unique = random.Random()  # public ids: never the same twice, whatever the seed
         self.year = year
@@ -1050,6 +1054,13 @@ def _existing_numbers(year: int) -> dict[tuple[int, dt.date], int]:
     return {(agency_id, day): last for agency_id, day, last in rows}
 
 
+PARALLEL_FROM = 50_000
+"""From this many dossiers on PostgreSQL (outside a transaction), the year is split by days between
+``os.cpu_count()`` (at most ``MAX_WORKERS``) processes, each generating and writing its own days: one Python
+process builds rows at about 12,600 dossiers/s, slower than PostgreSQL takes them on two cores."""
+MAX_WORKERS = 4
+
+
 def generate(
     *,
     count: int,
@@ -1058,82 +1069,47 @@ def generate(
     open_share: float = 0.0,
     batch_size: int = BATCH,
     rebuild_indexes: bool = False,
+    workers: int | None = None,
     progress: Callable[[int], object] | None = None,
 ) -> GenerationReport:
     """Write ``count`` synthetic dossiers of ``year`` with their events and steps (see the module doc).
 
     On PostgreSQL outside a transaction, batches are written by a second thread on its own connection while
-    the next one is generated, each batch committed with its code counters. ``rebuild_indexes`` (PostgreSQL,
-    for millions of rows into a database nobody is using) drops the three tables' secondary indexes first and
-    builds them again at the end, which is several times faster than keeping them up to date row by row."""
+    the next one is generated, each batch committed with its code counters; from ``PARALLEL_FROM`` dossiers
+    (or whenever ``workers`` > 1 is asked) the days of the year are shared between ``workers`` processes
+    (default: one per core), each with its own connections and its own stream of random numbers, so the same
+    seed and number of workers give the same year. ``rebuild_indexes`` (PostgreSQL, for millions of rows
+    into a database nobody is using) drops the three tables' secondary indexes first and builds them again at
+    the end, which is several times faster than keeping them up to date row by row."""
     if count <= 0:
         raise DomainError("Số hồ sơ cần tạo phải lớn hơn 0.")
     if not 0 <= open_share <= 1:
         raise DomainError("Tỷ lệ hồ sơ đang mở phải từ 0 đến 1.")
+    if workers is not None and workers < 1:
+        raise DomainError("Số tiến trình phải từ 1 trở lên.")
     started = time.perf_counter()
     fmt = Formats(connection.vendor)
     province = load_province(fmt)
-    generator = Generator(year=year, seed=seed, open_share=open_share, fmt=fmt, province=province)
-    writer = Writer(fmt)
-    writer.prepare()
-    generator.dossier_suffix = writer.dossier_suffix
-    generator.step_suffix = writer.step_suffix
-    longest = max(len(p.steps) for p in province.pairs)
-    pools = writer.pools
-
-    def next_dossier_id() -> int:
-        pool = pools["dossier"]
-        if pool.used >= len(pool.ids):
-            writer.reserve(Dossier, "dossier", batch_size + 64)
-            pool = pools["dossier"]
-        pool.used += 1
-        return pool.ids[pool.used - 1]
-
-    def next_step_ids(n: int) -> list[int]:
-        pool = pools["step"]
-        if pool.used + n > len(pool.ids):
-            writer.reserve(DossierStep, "step", (batch_size + 64) * longest)
-            pool = pools["step"]
-        pool.used += n
-        return list(pool.ids[pool.used - n : pool.used])
-
-    generator.next_dossier_id = next_dossier_id
-    generator.next_step_ids = next_step_ids
-    last = _existing_numbers(year)
-    totals = [0, 0, 0]
-
-    def write(batch: Batch) -> None:
-        writer.write(batch)
-        totals[0] += len(batch.dossiers)
-        totals[1] += len(batch.events)
-        totals[2] += len(batch.steps)
-        if progress:
-            progress(len(batch.dossiers))
-
-    def batches() -> Iterator[Batch]:
-        batch = Batch()
-        for day, share in generator.days(count):
-            remaining = share
-            while remaining:
-                part = min(remaining, batch_size - len(batch.dossiers))
-                generator.make_day(day, part, last, batch)
-                remaining -= part
-                if len(batch.dossiers) >= batch_size:
-                    yield batch
-                    batch = Batch()
-        if batch.dossiers:
-            yield batch
-
-    threaded = writer.postgres and not connection.in_atomic_block
+    threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
+    if not threaded:
+        workers = 1
+    elif workers is None:
+        workers = min(os.cpu_count() or 1, MAX_WORKERS) if count >= PARALLEL_FROM else 1
+    plan = Generator(year=year, seed=seed, open_share=open_share, fmt=fmt, province=province).days(count)
     dropped = _drop_secondary_indexes() if rebuild_indexes and threaded else []
     try:
-        if threaded:
-            _write_in_background(batches(), write, writer)
+        if workers == 1:
+            run = Load(year=year, seed=seed, open_share=open_share, fmt=fmt, province=province)
+            run.generate(list(plan), batch_size=batch_size, threaded=threaded, progress=progress)
+            totals, statuses = run.totals, dict(run.generator.statuses)
         else:
-            for batch in batches():
-                write(batch)
+            totals, statuses = _generate_in_processes(
+                _share_days(list(plan), workers),
+                dict(year=year, seed=seed, open_share=open_share, fmt=fmt, province=province),
+                batch_size=batch_size,
+                progress=progress,
+            )
     finally:
-        writer.finish()
         if dropped:
             _create_indexes(dropped)
     return GenerationReport(
@@ -1141,8 +1117,169 @@ def generate(
         events=totals[1],
         steps=totals[2],
         seconds=time.perf_counter() - started,
-        statuses=dict(generator.statuses),
+        statuses=statuses,
     )
+
+
+class Load:
+    """One generator and its writer: the days given, in batches, into the database."""
+
+    def __init__(self, **generator_options: Any) -> None:
+        self.generator = Generator(**generator_options)
+        self.writer = Writer(self.generator.fmt)
+        self.year = self.generator.year
+        self.totals = [0, 0, 0]
+
+    def generate(
+        self,
+        days: list[tuple[dt.date, int]],
+        *,
+        batch_size: int,
+        threaded: bool,
+        progress: Callable[[int], object] | None,
+    ) -> None:
+        generator, writer = self.generator, self.writer
+        writer.prepare()
+        generator.dossier_suffix = writer.dossier_suffix
+        generator.step_suffix = writer.step_suffix
+        longest = max(len(p.steps) for p in generator.province.pairs)
+        pools = writer.pools
+
+        def next_dossier_id() -> int:
+            pool = pools["dossier"]
+            if pool.used >= len(pool.ids):
+                writer.reserve(Dossier, "dossier", batch_size + 64)
+                pool = pools["dossier"]
+            pool.used += 1
+            return pool.ids[pool.used - 1]
+
+        def next_step_ids(n: int) -> list[int]:
+            pool = pools["step"]
+            if pool.used + n > len(pool.ids):
+                writer.reserve(DossierStep, "step", (batch_size + 64) * longest)
+                pool = pools["step"]
+            pool.used += n
+            return list(pool.ids[pool.used - n : pool.used])
+
+        generator.next_dossier_id = next_dossier_id
+        generator.next_step_ids = next_step_ids
+        last = _existing_numbers(self.year)
+
+        def write(batch: Batch) -> None:
+            writer.write(batch)
+            self.totals[0] += len(batch.dossiers)
+            self.totals[1] += len(batch.events)
+            self.totals[2] += len(batch.steps)
+            if progress:
+                progress(len(batch.dossiers))
+
+        def batches() -> Iterator[Batch]:
+            batch = Batch()
+            for day, share in days:
+                remaining = share
+                while remaining:
+                    part = min(remaining, batch_size - len(batch.dossiers))
+                    generator.make_day(day, part, last, batch)
+                    remaining -= part
+                    if len(batch.dossiers) >= batch_size:
+                        yield batch
+                        batch = Batch()
+            if batch.dossiers:
+                yield batch
+
+        try:
+            if threaded:
+                _write_in_background(batches(), write, writer)
+            else:
+                for batch in batches():
+                    write(batch)
+        finally:
+            writer.finish()
+
+
+def _share_days(plan: list[tuple[dt.date, int]], workers: int) -> list[list[tuple[dt.date, int]]]:
+    """Consecutive runs of days with about the same number of dossiers each (a day is never split: its codes
+    are numbered in the order of filing)."""
+    total = sum(share for _, share in plan)
+    shares: list[list[tuple[dt.date, int]]] = [[] for _ in range(workers)]
+    given = 0
+    for day, share in plan:
+        shares[min(workers - 1, given * workers // max(total, 1))].append((day, share))
+        given += share
+    return [days for days in shares if days]
+
+
+def _generate_in_processes(
+    shares: list[list[tuple[dt.date, int]]],
+    options: dict[str, Any],
+    *,
+    batch_size: int,
+    progress: Callable[[int], object] | None,
+) -> tuple[list[int], dict[str, int]]:
+    """Each share of the days in a forked process of its own (the province already loaded is inherited);
+    progress, totals and failures come back through a queue. Every process commits its own batches."""
+    from django.db import connections
+
+    connections.close_all()  # no connection may be shared with a child
+    context = multiprocessing.get_context("fork")
+    messages: Any = context.Queue()
+    children = [
+        context.Process(
+            target=_generate_share,
+            args=(number, days, {**options, "seed": f"{options['seed']}/{number}"}, batch_size, messages),
+            name=f"synthetic-{number}",
+        )
+        for number, days in enumerate(shares)
+    ]
+    for child in children:
+        child.start()
+    totals, failures, finished = [0, 0, 0], [], 0
+    statuses: dict[str, int] = defaultdict(int)
+    try:
+        while finished < len(children):
+            try:
+                kind, number, value = messages.get(timeout=0.5)
+            except queue.Empty:
+                if all(child.exitcode is not None for child in children) and messages.empty():
+                    failures.append("một tiến trình dừng đột ngột")
+                    break
+                continue
+            if kind == "progress" and progress:
+                progress(value)
+            elif kind == "done":
+                finished += 1
+                totals = [a + b for a, b in zip(totals, value[0], strict=True)]
+                for status, n in value[1].items():
+                    statuses[status] += n
+            elif kind == "failed":
+                finished += 1
+                failures.append(f"tiến trình {number}: {value}")
+    finally:
+        for child in children:
+            child.join()
+    if failures:
+        raise DomainError(f"Tạo hồ sơ giả lập không trọn vẹn ({'; '.join(failures)}).")
+    return totals, dict(statuses)
+
+
+def _generate_share(
+    number: int, days: list[tuple[dt.date, int]], options: dict[str, Any], batch_size: int, messages: Any
+) -> None:
+    from django.db import connections
+
+    try:
+        run = Load(**options)
+        run.generate(
+            days,
+            batch_size=batch_size,
+            threaded=True,
+            progress=lambda n: messages.put(("progress", number, n)),
+        )
+        messages.put(("done", number, (run.totals, dict(run.generator.statuses))))
+    except BaseException as exc:  # reported to the parent, which raises
+        messages.put(("failed", number, f"{type(exc).__name__}: {exc}"))
+    finally:
+        connections.close_all()
 
 
 def _write_in_background(batches: Iterator[Batch], write: Callable[[Batch], None], writer: Writer) -> None:

@@ -166,3 +166,55 @@ def test_rebuilding_indexes_after_a_load_gives_back_every_index(demo: None) -> N
         DossierStep.objects.filter(dossier__idempotency_key__startswith=synthetic.MARK).count()
         == report.steps
     )
+
+
+def test_the_year_is_shared_between_workers_in_runs_of_whole_days() -> None:
+    plan = [
+        (dt.date(2019, 1, 1) + dt.timedelta(days=n), share) for n, share in enumerate([5, 0, 7, 3, 9, 1, 6])
+    ]
+    shares = synthetic._share_days(plan, 3)
+    assert [day for share in shares for day in share] == plan  # every day once, in order
+    assert [sum(n for _, n in share) for share in shares] == [12, 12, 7]
+    assert synthetic._share_days(plan[:1], 4) == [plan[:1]]  # never an empty share
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_in_parallel_write_one_consistent_year(demo: None) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("processes share the work only on PostgreSQL")
+    report = synthetic.generate(count=900, year=2019, seed=5, open_share=0.3, batch_size=100, workers=2)
+    dossiers = Dossier.objects.filter(idempotency_key__startswith=synthetic.MARK)
+    assert report.dossiers == dossiers.count() == 900 == sum(report.statuses.values())
+    assert dossiers.values("idempotency_key").distinct().count() == 2  # one run mark per process
+    assert dossiers.values("public_id").distinct().count() == 900
+    assert DossierStep.objects.filter(dossier__in=dossiers).count() == report.steps
+    assert DossierEvent.objects.filter(dossier__in=dossiers).count() == report.events
+    numbers: dict[tuple[str, str], list[int]] = {}
+    for code in dossiers.values_list("code", flat=True):
+        match = CODE.match(code)
+        assert match, code
+        numbers.setdefault((match["agency"], match["day"]), []).append(int(match["number"]))
+    for key, found in numbers.items():  # each desk's day numbered 1, 2, 3… with no gap and no repeat
+        assert sorted(found) == list(range(1, len(found) + 1)), key
+    issued = sum(
+        DossierCodeSequence.objects.filter(day__year__in=(2018, 2019, 2020)).values_list("last", flat=True)
+    )
+    assert issued == 900
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_worker_stops_the_run_with_a_clear_error(demo: None, monkeypatch: Any) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("processes share the work only on PostgreSQL")
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("ổ đĩa đầy")
+
+    monkeypatch.setattr(synthetic.Generator, "make_day", broken)
+    with pytest.raises(synthetic.DomainError, match="ổ đĩa đầy"):
+        synthetic.generate(count=400, year=2019, seed=5, batch_size=100, workers=2)
+    assert not Dossier.objects.filter(idempotency_key__startswith=synthetic.MARK).exists()

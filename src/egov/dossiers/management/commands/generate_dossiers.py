@@ -44,6 +44,15 @@ class Command(BaseCommand):
             help="PostgreSQL: bỏ các chỉ mục phụ của hồ sơ, diễn biến, bước xử lý rồi tạo lại sau khi nạp "
             "(nhanh hơn nhiều khi tạo hàng triệu hồ sơ; chỉ dùng khi không ai đang dùng cơ sở dữ liệu).",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="PostgreSQL: số tiến trình tạo song song, mỗi tiến trình một phần các ngày trong năm "
+            f"(mặc định: mỗi lõi CPU một tiến trình khi từ {synthetic.PARALLEL_FROM:,} hồ sơ; 1 nếu ít hơn).".replace(
+                ",", "."
+            ),
+        )
         parser.add_argument("--no-progress", action="store_true", help="Không hiện thanh tiến độ.")
         parser.add_argument(
             "--unless-present",
@@ -71,6 +80,7 @@ class Command(BaseCommand):
                 open_share=options["open_share"],
                 batch_size=options["batch"],
                 rebuild_indexes=options["rebuild_indexes"],
+                workers=options["workers"],
                 progress=bar.update,
             )
         except DomainError as exc:
