@@ -379,6 +379,7 @@ class Pair:
     organisation: bool
     result_title: str
     addresses: list[str]  # the communes a desk serves, full names
+    receivers: list[str]  # the desk's receiving officers (user ids as text), or [NULL] if it has none
 
 
 @dataclass
@@ -427,6 +428,7 @@ def _memoised_lookups() -> Iterator[None]:
 def load_province(fmt: Formats) -> Province:
     """The desks, procedures and processes of the installation, resolved once (a few hundred queries)."""
     from egov.accounts.models import StaffAssignment
+    from egov.accounts.roles import Role
 
     desks = _desks()
     if not desks:
@@ -523,6 +525,7 @@ def load_province(fmt: Formats) -> Province:
                 organisation=any(word in lowered for word in ORGANISATION_WORDS),
                 result_title=escape(version.result[:200] or version.name[:200]),
                 addresses=served[desk.pk],
+                receivers=[str(u) for u in staff.get((desk.pk, Role.RECEIVING_OFFICER), [])] or [NULL],
             )
         )
     if not pairs:
@@ -731,11 +734,12 @@ class Generator:
         current_role = ""
         forced = rng.random() < self.open_share
         draw = rng.random()
+        receiver = pair.receivers[rng.randrange(len(pair.receivers))]  # the desk officer who takes it in
         if forced and draw < FORCED_NEW:
             pass  # filed, not yet received
         elif (forced and draw < FORCED_NEW + FORCED_SUPPLEMENT) or (not forced and draw < SUPPLEMENT):
             events.append(
-                f"{prefix}{atw(received)}\t{NULL}\t{desk}\tsupplement_requested\tnew\t"
+                f"{prefix}{atw(received)}\t{receiver}\t{desk}\tsupplement_requested\tnew\t"
                 f"supplement_requested\tYêu cầu bổ sung: {rng.choice(SUPPLEMENT_ITEMS)} (chưa đủ, chưa hợp lệ)"
             )
             status = "supplement_requested"
@@ -751,7 +755,7 @@ class Generator:
         elif not forced and draw < SUPPLEMENT + REFUSED:
             status, status_note = "refused", rng.choice(REFUSAL_REASONS)
             events.append(
-                f"{prefix}{atw(received)}\t{NULL}\t{desk}\trefused\tnew\trefused\t"
+                f"{prefix}{atw(received)}\t{receiver}\t{desk}\trefused\tnew\trefused\t"
                 f"Từ chối tiếp nhận: {status_note}"
             )
         elif not forced and draw < SUPPLEMENT + REFUSED + WITHDRAWN_EARLY:
@@ -772,7 +776,7 @@ class Generator:
                 current_agency,
                 current_role,
                 current_assignee,
-            ) = self.process(batch, pair, channel, dossier_id, received, forced)
+            ) = self.process(batch, pair, channel, dossier_id, received, forced, receiver)
             received_at = atw(received)
         self.statuses[status] += 1
         name, id_number, phone, email, address = self.applicant(pair, channel)
@@ -786,16 +790,28 @@ class Generator:
         )
 
     def process(
-        self, batch: Batch, pair: Pair, channel: int, dossier_id: int, received: int, forced: bool
+        self,
+        batch: Batch,
+        pair: Pair,
+        channel: int,
+        dossier_id: int,
+        received: int,
+        forced: bool,
+        receiver: str,
     ) -> tuple[str, str, str, str, str, str, str, str, str, str]:
-        """Receipt, then the steps until the result is returned or the end of the year (or a forced stop)."""
+        """Receipt, then the steps until the result is returned or the end of the year (or a forced stop).
+        Each step is handed over by whoever finished the one before (the receiving officer for the first) and
+        finished by its assignee, or by one of the agency's people in that role: the control sheet's giver and
+        receiver columns."""
         rng, atw, atend = self.rng, self.atw, self.atend
         events, step_rows = batch.events, batch.steps
         prefix = f"{dossier_id}\t"
         desk = str(pair.desk_id)
         due_w = received + pair.time_limit
         due_at = atend(due_w)
-        events.append(f"{prefix}{atw(received)}\t{NULL}\t{desk}\treceived\tnew\treceived\tTiếp nhận hồ sơ.")
+        events.append(
+            f"{prefix}{atw(received)}\t{receiver}\t{desk}\treceived\tnew\treceived\tTiếp nhận hồ sơ."
+        )
         steps = pair.steps
         late = rng.random() < LATE
         pace = rng.uniform(1.05, 1.7) if late else rng.uniform(0.2, 0.9)
@@ -813,6 +829,7 @@ class Generator:
         step_ids = self.next_step_ids(len(steps))
         current = (NULL, NULL, "", NULL)
         finished_at = verdict = status_note = ""
+        handed = receiver
         for index, step in enumerate(steps):
             step_id = step_ids[index]
             assignee = NULL
@@ -839,7 +856,7 @@ class Generator:
                         f"{prefix}{atw(when)}\t{NULL}\t{NULL}\twithdrawn\t{status}\twithdrawn\tRút hồ sơ: {note}"
                     )
                 step_rows.append(
-                    f"{step_id}\t{prefix}{step.row_prefix}\t{assignee}\t{NULL}\t{started_text}\t"
+                    f"{step_id}\t{prefix}{step.row_prefix}\t{assignee}\t{handed}\t{started_text}\t"
                     f"{atw(when)}\t{NULL}\t{self.verdict(when, step_due)}\t{note}\t1{self.step_suffix}"
                 )
                 status = ending
@@ -848,7 +865,7 @@ class Generator:
                 break
             if in_progress:
                 step_rows.append(
-                    f"{step_id}\t{prefix}{step.row_prefix}\t{assignee}\t{NULL}\t{started_text}\t{NULL}\t{NULL}"
+                    f"{step_id}\t{prefix}{step.row_prefix}\t{assignee}\t{handed}\t{started_text}\t{NULL}\t{NULL}"
                     f"\t\t\t1{self.step_suffix}"
                 )
                 current = (str(step_id), str(step.agency_id), step.role, assignee)
@@ -856,11 +873,12 @@ class Generator:
                 break
             step_verdict = self.verdict(finish, step_due)
             finish_text = atw(finish)
+            actor = assignee if assignee != NULL else (str(rng.choice(step.staff)) if step.staff else NULL)
             step_rows.append(
-                f"{step_id}\t{prefix}{step.row_prefix}\t{assignee}\t{NULL}\t{started_text}\t"
-                f"{finish_text}\t{NULL}\t{step_verdict}\t\t1{self.step_suffix}"
+                f"{step_id}\t{prefix}{step.row_prefix}\t{assignee}\t{handed}\t{started_text}\t"
+                f"{finish_text}\t{actor}\t{step_verdict}\t\t1{self.step_suffix}"
             )
-            actor = assignee if assignee != NULL else (str(step.staff[0]) if step.staff else NULL)
+            handed = actor
             if step.kind == "issue":
                 to_status = "done"
                 finished_at, verdict = finish_text, self.verdict(finish, due_w)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections import Counter
 from typing import Any
@@ -102,6 +103,29 @@ def test_each_dossier_has_its_history_and_open_ones_their_current_step(year_2019
     assert history[-1].action == "returned" and history[-1].to_status == "returned"
     assert [e.at for e in history] == sorted(e.at for e in history)
     assert one.version == len(history)
+
+
+def test_the_control_sheet_names_who_handed_over_and_who_finished_each_step(year_2019: Any) -> None:
+    from egov.accounts.models import StaffAssignment
+    from egov.accounts.roles import Role
+
+    holds = set(StaffAssignment.objects.values_list("user_id", "agency_id", "role"))
+    receivers = {(user, agency) for user, agency, role in holds if role == Role.RECEIVING_OFFICER}
+    checked = 0
+    for dossier in Dossier.objects.filter(status="returned").prefetch_related("steps", "events")[:200]:
+        received = next(e for e in dossier.events.all() if e.action == "received")
+        steps = sorted(dossier.steps.all(), key=lambda s: s.position)
+        if (received.actor_id, dossier.receiving_agency_id) not in receivers:
+            assert received.actor_id is None  # only a desk with no receiving officer in the demo
+            continue
+        assert steps[0].handed_by_id == received.actor_id  # the desk officer hands the dossier on
+        for before, after in itertools.pairwise(steps):
+            assert after.handed_by_id == before.finished_by_id
+        for step in steps:
+            if step.finished_by_id is not None:
+                assert (step.finished_by_id, step.agency_id, step.role) in holds
+                checked += 1
+    assert checked > 20  # the demo staffs a few desks and agencies only
 
 
 def test_officers_see_the_generated_dossiers_in_their_worklists(year_2019: Any) -> None:
