@@ -50,7 +50,7 @@ DOSSIERS = int(os.environ.get("BENCH_DOSSIERS", "1000000"))
 OPEN_SHARE = float(os.environ.get("BENCH_OPEN_SHARE", "0.7"))
 PYTHON_SHARE = float(os.environ.get("BENCH_PYTHON_SHARE", "0.2"))
 TARGET_RATE = 20_000
-TABLES = ("dossiers_dossier", "dossiers_dossierstep", "dossiers_dossierevent")
+TABLES = ("dossiers_dossier", "dossiers_dossierstep", "dossiers_dossierevent", "dossiers_apology")
 
 import django  # noqa: E402
 

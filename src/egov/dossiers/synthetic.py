@@ -5,7 +5,9 @@ district and province level) and the procedures each desk receives, spread over 
 channels (in person ≈ 55 %, online ≈ 40 %, post ≈ 5 %), outcomes (most returned; some refused, withdrawn,
 stopped, waiting for a supplement, done, or still being processed), 5–10 % late verdicts, and for each dossier
 its history (:class:`DossierEvent`, 6–10 rows) and its steps (:class:`DossierStep`, the control sheet) laid out
-from the same internal processes the real receipt uses (:func:`egov.dossiers.processes.plan`). Times are in
+from the same internal processes the real receipt uses (:func:`egov.dossiers.processes.plan`), with the
+officers who received, handed over and finished each step, and an apology with a new date (form 04,
+:class:`Apology`) where the agency running late had a leader to sign it one working day ahead. Times are in
 working time from the province's calendar, codes follow ``‹agency code›-YYMMDD-NNNN`` per desk and day after
 any code already issued, and :class:`DossierCodeSequence` is advanced so that later real submissions do not
 collide. Applicants have no account (``applicant=None``); names, addresses and CCCD numbers (12 digits,
@@ -47,7 +49,7 @@ from egov.agencies.models import Agency
 from egov.catalog.models import ProcedureVersion, TimeUnit, VersionStatus
 from egov.core.errors import DomainError
 from egov.dossiers import processes
-from egov.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, DossierStep
+from egov.dossiers.models import Apology, Dossier, DossierCodeSequence, DossierEvent, DossierStep
 from egov.dossiers.statuses import Channel
 from egov.units.models import AdministrativeUnit
 from egov.units.selectors import home_province, place_names
@@ -65,6 +67,9 @@ REFUSED, WITHDRAWN_EARLY, SUPPLEMENT = 0.015, 0.005, 0.04
 SUPPLEMENT_ABANDONED = 0.2
 # After receipt: stopped, withdrawn during processing, late (past the appointment date).
 STOPPED, WITHDRAWN_LATE, LATE = 0.003, 0.004, 0.07
+# Of the late dossiers, those whose agency apologised and set a new date in time (form 04); the others were
+# simply late, as the province's statistics show many are.
+APOLOGISED = 0.6
 # Of the dossiers forced open: not yet received, waiting for a supplement; the rest are in a step.
 FORCED_NEW, FORCED_SUPPLEMENT = 0.05, 0.03
 # Share of a desk's day by level of desk (the province centre is one desk, districts 11, communes many).
@@ -235,6 +240,12 @@ SUPPLEMENT_ITEMS = [
     "Giấy tờ chứng minh nơi cư trú (hết hiệu lực)",
     "Bản vẽ, sơ đồ (không rõ ràng)",
 ]
+APOLOGY_REASONS = [
+    "Cần xác minh thêm thông tin tại địa phương nơi cư trú của người nộp.",
+    "Phải lấy ý kiến của cơ quan có liên quan, đến nay chưa nhận được văn bản trả lời.",
+    "Số lượng hồ sơ tiếp nhận tăng đột biến, chưa kịp thẩm định.",
+    "Cần kiểm tra thực địa, thời tiết mưa kéo dài chưa thực hiện được.",
+]
 STOP_REASONS = [
     "Người nộp không thực hiện nghĩa vụ tài chính trong thời hạn.",
     "Có tranh chấp, khiếu nại liên quan đang được giải quyết.",
@@ -387,6 +398,7 @@ class Province:
     pairs: list[Pair]
     cumulative: list[float]
     skipped: list[str] = field(default_factory=list)
+    heads: dict[int, list[str]] = field(default_factory=dict)  # agency → its leaders (user ids as text)
 
 
 def _desks() -> list[Agency]:
@@ -523,7 +535,9 @@ def load_province(fmt: Formats) -> Province:
                 time_limit=max(1, round(minutes)),
                 steps=steps,
                 organisation=any(word in lowered for word in ORGANISATION_WORDS),
-                result_title=escape(version.result[:200] or version.name[:200]),
+                result_title=escape(
+                    (version.result[:200] or version.name[:200]).rstrip(". ")
+                ),  # "… (số …)." follows
                 addresses=served[desk.pk],
                 receivers=[str(u) for u in staff.get((desk.pk, Role.RECEIVING_OFFICER), [])] or [NULL],
             )
@@ -536,7 +550,11 @@ def load_province(fmt: Formats) -> Province:
         running += weight / total
         cumulative.append(running)
     cumulative[-1] = 1.0
-    return Province(pairs=pairs, cumulative=cumulative, skipped=skipped)
+    heads: dict[int, list[str]] = defaultdict(list)
+    for (agency_id, role), users in staff.items():
+        if role in (Role.LEADER, Role.DEPARTMENT_HEAD):
+            heads[agency_id].extend(str(u) for u in users)
+    return Province(pairs=pairs, cumulative=cumulative, skipped=skipped, heads=dict(heads))
 
 
 # --- Rows -----------------------------------------------------------------------------------------------------
@@ -557,6 +575,15 @@ EVENT_COLUMNS = [
     "from_status",
     "to_status",
     "note",
+]
+APOLOGY_COLUMNS = [
+    "dossier_id",
+    "agency_id",
+    "officer_id",
+    "created_at",
+    "reason",
+    "previous_due_at",
+    "new_due_at",
 ]
 STEP_COLUMNS = [
     "id", "dossier_id", "position", "kind", "name", "role", "agency_id", "department", "allowed", "assignee_id",
@@ -587,6 +614,7 @@ class Batch:
     dossiers: list[str] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
+    apologies: list[str] = field(default_factory=list)
     sequences: dict[tuple[int, dt.date], int] = field(default_factory=dict)
 
 
@@ -830,6 +858,8 @@ class Generator:
         current = (NULL, NULL, "", NULL)
         finished_at = verdict = status_note = ""
         handed = receiver
+        held: list[tuple[int, int, int, str]] = []  # start, end, agency, status: who held it when
+        issued = -1
         for index, step in enumerate(steps):
             step_id = step_ids[index]
             assignee = NULL
@@ -839,6 +869,7 @@ class Generator:
             spent = max(1, int(step.allowed * pace * rng.uniform(0.6, 1.4)))
             finish = start + spent
             in_progress = index == stop_at or finish > self.as_of_w
+            held.append((start, self.as_of_w if in_progress else finish, step.agency_id, status))
             started_text = f"{start_text}\t{atend(step_due)}"
             if in_progress and ending:
                 # Stopped or withdrawn during this step: it is closed then, nothing follows.
@@ -881,7 +912,7 @@ class Generator:
             handed = actor
             if step.kind == "issue":
                 to_status = "done"
-                finished_at, verdict = finish_text, self.verdict(finish, due_w)
+                finished_at, verdict, issued = finish_text, self.verdict(finish, due_w), finish
                 self.serial += 1
                 note = f"Đã có kết quả: {pair.result_title} (số {self.serial % 9000 + 1}/KQ)."
             elif step.kind == "return":
@@ -899,6 +930,12 @@ class Generator:
             current = (NULL, current[1] if current[1] != NULL else desk, "", NULL)
             if status != "returned":  # a process without a return step: the result is handed over at issue
                 status = "returned"
+        if late and status not in ("stopped", "withdrawn"):
+            new_due = self.apologise(batch, prefix, received, due_w, issued, held)
+            if new_due:
+                due_w, due_at = new_due, atend(new_due)
+                if issued >= 0:
+                    verdict = self.verdict(issued, due_w)
         deadline_state = ""
         if status in ("received", "processing"):
             deadline_state = (
@@ -921,6 +958,44 @@ class Generator:
             role,
             assignee_text,
         )
+
+    def apologise(
+        self,
+        batch: Batch,
+        prefix: str,
+        received: int,
+        due: int,
+        issued: int,
+        held: list[tuple[int, int, int, str]],
+    ) -> int:
+        """Form 04 for a dossier running late: the agency holding it one working day or more before the
+        deadline apologises and sets a new date, once (as ``processing.apologise`` allows). Returns the new
+        deadline, or 0 when there is no apology (not late after all, too late to apologise, nobody to sign)."""
+        rng, length = self.rng, self.clock.length
+        if rng.random() >= APOLOGISED:
+            return 0
+        lateness = (issued if issued >= 0 else self.as_of_w) - due
+        when = due - length - rng.randrange(length)
+        holder = next(((agency, status) for start, end, agency, status in held if start <= when < end), None)
+        if lateness <= 0 or when <= received or holder is None:
+            return 0
+        agency, status = holder
+        officers = self.province.heads.get(agency)
+        if not officers:
+            return 0
+        officer = officers[rng.randrange(len(officers))]
+        new_due = due + max(1, -(-int(lateness * rng.uniform(1.0, 1.5)) // length)) * length
+        reason = APOLOGY_REASONS[rng.randrange(len(APOLOGY_REASONS))]
+        at = self.atw(when)
+        batch.apologies.append(
+            f"{prefix}{agency}\t{officer}\t{at}\t{reason}\t{self.atend(due)}\t{self.atend(new_due)}"
+        )
+        local = dt.datetime.fromtimestamp(self.clock.epoch_end(new_due) * 60, self.clock.calendar.zone)
+        batch.events.append(
+            f"{prefix}{at}\t{officer}\t{agency}\tapologised\t{status}\t{status}\t"
+            f"Xin lỗi, hẹn lại ngày trả kết quả {local:%H:%M %d/%m/%Y}: {reason}"
+        )
+        return new_due
 
     def pending(
         self, rows: list[str], prefix: str, ids: list[int], steps: list[StepPlan], first: int
@@ -965,6 +1040,7 @@ class Writer:
         self.dossier_columns, self.dossier_suffix = table_columns(Dossier, DOSSIER_COLUMNS, fmt)
         self.step_columns, self.step_suffix = table_columns(DossierStep, STEP_COLUMNS, fmt)
         self.event_columns, self.event_suffix = table_columns(DossierEvent, EVENT_COLUMNS, fmt)
+        self.apology_columns, self.apology_suffix = table_columns(Apology, APOLOGY_COLUMNS, fmt)
         self.postgres = connection.vendor == "postgresql"
         self.pools: dict[str, Pool] = {"dossier": Pool([]), "step": Pool([])}
         self.next_free: dict[str, int] = {}
@@ -1024,24 +1100,23 @@ class Writer:
                 self.pools[name] = Pool(sorted(row[0] for row in cursor.fetchall()))
 
     def write(self, batch: Batch) -> None:
-        tables = (
-            (Dossier._meta.db_table, self.dossier_columns, batch.dossiers),
-            (DossierStep._meta.db_table, self.step_columns, batch.steps),
-            (DossierEvent._meta.db_table, self.event_columns, batch.events),
+        tables = (  # the generator ends dossier and step rows itself; events and apologies end here
+            (Dossier._meta.db_table, self.dossier_columns, batch.dossiers, ""),
+            (DossierStep._meta.db_table, self.step_columns, batch.steps, ""),
+            (DossierEvent._meta.db_table, self.event_columns, batch.events, self.event_suffix),
+            (Apology._meta.db_table, self.apology_columns, batch.apologies, self.apology_suffix),
         )
         with transaction.atomic():
-            for table, columns, lines in tables:
+            for table, columns, lines, suffix in tables:
                 if not lines:
                     continue
                 names = ", ".join(f'"{column}"' for column in columns)
                 if self.postgres:
-                    suffix = self.event_suffix if table == DossierEvent._meta.db_table else ""
                     with connection.cursor() as cursor:
                         raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
                         with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                             copy.write(f"{suffix}\n".join(lines) + f"{suffix}\n")
                 else:
-                    suffix = self.event_suffix if table == DossierEvent._meta.db_table else ""
                     marks = ", ".join(["?"] * len(columns))
                     rows = [
                         [None if value == NULL else value for value in (line + suffix).split("\t")]

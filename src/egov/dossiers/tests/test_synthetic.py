@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from egov.accounts.models import User
@@ -126,6 +127,48 @@ def test_the_control_sheet_names_who_handed_over_and_who_finished_each_step(year
                 assert (step.finished_by_id, step.agency_id, step.role) in holds
                 checked += 1
     assert checked > 20  # the demo staffs a few desks and agencies only
+
+
+def test_late_dossiers_carry_apologies_made_in_time_by_the_agency_holding_them(demo: None) -> None:
+    from egov.accounts.models import StaffAssignment
+    from egov.accounts.roles import Role
+    from egov.dossiers.models import Apology
+    from egov.dossiers.processing import HEADS
+    from egov.worktime.calendar import current_calendar
+
+    # A province where every agency has a leader (the demo staffs only a few): apologies wherever late.
+    leader = User.objects.get(email="chutich.loctan@binhphuoc.demo")
+    StaffAssignment.objects.bulk_create(
+        StaffAssignment(user=leader, agency=agency, role=Role.LEADER)
+        for agency in Agency.objects.exclude(assignments__user=leader, assignments__role=Role.LEADER)
+    )
+    report = synthetic.generate(count=2000, year=2019, seed=4, open_share=0.1)
+    calendar = current_calendar()
+    heads = set(StaffAssignment.objects.filter(role__in=HEADS).values_list("user_id", "agency_id"))
+    apologies = list(Apology.objects.select_related("dossier"))
+    # Fewer than the late ones chosen to apologise: some were not late after all, and a short procedure's
+    # deadline comes too soon for an apology one working day ahead.
+    assert 10 < len(apologies) < report.dossiers * synthetic.LATE * synthetic.APOLOGISED
+    for apology in apologies:
+        dossier = apology.dossier
+        assert (apology.officer_id, apology.agency_id) in heads
+        assert dossier.received_at < apology.created_at < apology.previous_due_at < apology.new_due_at
+        assert (
+            calendar.working_time_between(apology.created_at, apology.previous_due_at) >= calendar.day_length
+        )
+        assert dossier.due_at == apology.new_due_at  # the new date is the dossier's appointment from then on
+        event = dossier.events.get(action="apologised")
+        assert (event.at, event.actor_id, event.actor_agency_id) == (
+            apology.created_at,
+            apology.officer_id,
+            apology.agency_id,
+        )
+        assert "hẹn lại ngày trả kết quả" in event.note
+        holding = dossier.steps.filter(
+            started_at__lte=apology.created_at, agency_id=apology.agency_id
+        ).filter(Q(finished_at__isnull=True) | Q(finished_at__gt=apology.created_at))
+        assert holding.exists()  # the apologising agency held the dossier then
+    assert synthetic.delete_generated() == 2000 and not Apology.objects.exists()
 
 
 def test_officers_see_the_generated_dossiers_in_their_worklists(year_2019: Any) -> None:
