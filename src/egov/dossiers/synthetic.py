@@ -525,6 +525,7 @@ def load_province(fmt: Formats) -> Province:
             limit * 60 if version.processing_time_unit == TimeUnit.WORKING_HOURS else limit * day_minutes
         )
         lowered = version.name.lower()
+        result = version.result[:200] or version.name[:200]
         weight = 1.0 + sum(boost for words, boost in POPULAR.items() if words in lowered)
         weights.append(weight * LEVEL_SHARE.get(level, 0.1) / max(1, level_counts[level]))
         pairs.append(
@@ -535,9 +536,7 @@ def load_province(fmt: Formats) -> Province:
                 time_limit=max(1, round(minutes)),
                 steps=steps,
                 organisation=any(word in lowered for word in ORGANISATION_WORDS),
-                result_title=escape(
-                    (version.result[:200] or version.name[:200]).rstrip(". ")
-                ),  # "… (số …)." follows
+                result_title=escape(result.rstrip(". ")),  # the event adds " (số …)."
                 addresses=served[desk.pk],
                 receivers=[str(u) for u in staff.get((desk.pk, Role.RECEIVING_OFFICER), [])] or [NULL],
             )
