@@ -26,26 +26,13 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
-import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-import psycopg
+import scratch
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DB_NAME = "egov_bench_backoffice"
-workdir = tempfile.mkdtemp(prefix="egov-bench-")
-os.environ["DATABASE_URL"] = f"{PG_BASE}/{DB_NAME}"
-os.environ["EGOV_VAR_DIR"] = workdir
-os.environ["EGOV_MEDIA_ROOT"] = str(Path(workdir) / "media")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
-os.environ["EGOV_LOG_LEVEL"] = "WARNING"
-os.environ["EGOV_DEBUG"] = "0"  # no query log growing during thousands of requests
+workdir = scratch.use(DB_NAME)
 
 DOSSIERS = int(os.environ.get("BENCH_DOSSIERS", "2000000"))
 OPEN_SHARE = float(os.environ.get("BENCH_OPEN_SHARE", "0.7"))
@@ -59,13 +46,6 @@ TARGET_WORKLIST_MS = 50.0
 TARGET_TIMELINE_MS = 30.0
 TARGET_SWEEP_S = 60.0
 PASSWORD = "Chinhquyen@2018"
-
-import django  # noqa: E402
-
-
-def admin_execute(statement: str) -> None:
-    with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
-        conn.execute(statement)
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -292,21 +272,8 @@ def run() -> None:
 
 
 def main() -> None:
-    if not KEEP:
-        admin_execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone() is None:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    try:
-        django.setup()
+    with scratch.databases(workdir, DB_NAME, keep=KEEP):
         run()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not KEEP:
-            admin_execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

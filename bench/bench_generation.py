@@ -24,27 +24,16 @@ from __future__ import annotations
 
 import os
 import queue
-import shutil
-import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+import scratch
+
 DB_NAME = "egov_bench_generation"
 COPIES = (f"{DB_NAME}_ceiling", f"{DB_NAME}_kept")
-workdir = tempfile.mkdtemp(prefix="egov-bench-")
-os.environ["DATABASE_URL"] = f"{PG_BASE}/{DB_NAME}"
-os.environ["EGOV_VAR_DIR"] = workdir
-os.environ["EGOV_MEDIA_ROOT"] = str(Path(workdir) / "media")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
-os.environ["EGOV_LOG_LEVEL"] = "WARNING"
-os.environ["EGOV_DEBUG"] = "0"
+workdir = scratch.use(DB_NAME)
 
 DOSSIERS = int(os.environ.get("BENCH_DOSSIERS", "1000000"))
 OPEN_SHARE = float(os.environ.get("BENCH_OPEN_SHARE", "0.7"))
@@ -52,17 +41,10 @@ PYTHON_SHARE = float(os.environ.get("BENCH_PYTHON_SHARE", "0.2"))
 TARGET_RATE = 20_000
 TABLES = ("dossiers_dossier", "dossiers_dossierstep", "dossiers_dossierevent", "dossiers_apology")
 
-import django  # noqa: E402
-
-
-def admin_execute(statement: str) -> None:
-    with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
-        conn.execute(statement)
-
 
 def checkpoint() -> None:
     """Start each phase with no dirty buffers left over from the one before."""
-    with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
+    with psycopg.connect(f"{scratch.PG_BASE}/postgres", autocommit=True) as conn:
         conn.execute("CHECKPOINT")
 
 
@@ -97,7 +79,7 @@ def export(first_ids: dict[str, int]) -> dict[str, list[bytes]]:
     from egov.dossiers import synthetic
 
     exported: dict[str, list[bytes]] = {}
-    with psycopg.connect(f"{PG_BASE}/{DB_NAME}") as conn:
+    with psycopg.connect(f"{scratch.PG_BASE}/{DB_NAME}") as conn:
         total = conn.execute(f"SELECT count(*) FROM {TABLES[0]} WHERE id >= %s", [first_ids[TABLES[0]]])  # noqa: S608
         dossiers = total.fetchone()[0]  # type: ignore[index]
         for table in TABLES:
@@ -126,7 +108,7 @@ def load(database: str, exported: dict[str, list[bytes]], *, rebuild: bool) -> t
     seconds spent loading and rebuilding."""
     from egov.dossiers import synthetic
 
-    dsn = f"{PG_BASE}/{database}"
+    dsn = f"{scratch.PG_BASE}/{database}"
     with psycopg.connect(dsn, autocommit=True) as conn:
         dropped = secondary_indexes(conn) if rebuild else []
         for name, _ in dropped:
@@ -197,11 +179,11 @@ def run() -> None:
         server, wal = cursor.fetchone()
     connections.close_all()
     for copy in COPIES:
-        admin_execute(f'CREATE DATABASE "{copy}" TEMPLATE "{DB_NAME}"')
+        scratch.admin_execute(f'CREATE DATABASE "{copy}" TEMPLATE "{DB_NAME}"')
     cores = os.cpu_count()
     print(f"PostgreSQL {server}, {cores} cores, max_wal_size {wal}; {DOSSIERS:,} dossiers")
 
-    sample = max(1000, int(DOSSIERS * PYTHON_SHARE))
+    sample = max(15_000, int(DOSSIERS * PYTHON_SHARE))  # several batches: the rate runs from first to last
     built = python_only(sample)
     connections.close_all()
     print(f"  generator building rows only (one core, {sample:,} dossiers, nothing written): {built:,.0f}/s")
@@ -245,19 +227,8 @@ def run() -> None:
 
 
 def main() -> None:
-    for name in (DB_NAME, *COPIES):
-        admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin_execute(f'CREATE DATABASE "{DB_NAME}"')
-    try:
-        django.setup()
+    with scratch.databases(workdir, DB_NAME, *COPIES):
         run()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        for name in (DB_NAME, *COPIES):
-            admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

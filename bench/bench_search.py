@@ -10,28 +10,15 @@ of the p95s. Target: search p95 < 30 ms. The database is dropped at the end.
 from __future__ import annotations
 
 import itertools
-import os
 import random
-import shutil
 import statistics
-import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-import psycopg
+import scratch
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DB_NAME = "egov_bench_search"
-workdir = tempfile.mkdtemp(prefix="egov-bench-")
-os.environ["DATABASE_URL"] = f"{PG_BASE}/{DB_NAME}"
-os.environ["EGOV_VAR_DIR"] = workdir
-os.environ["EGOV_MEDIA_ROOT"] = str(Path(workdir) / "media")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
-os.environ["EGOV_LOG_LEVEL"] = "WARNING"
+workdir = scratch.use(DB_NAME)
 
 TOTAL_PROCEDURES = 2_000
 WARMUP_ROUNDS = 1
@@ -118,13 +105,6 @@ QUALIFIERS = [
 ]
 SECTORS = ["G03-XD02", "G03-CT08", "G03-TN01", "G03-TN04", "G03-LD02", "G03-GT01", "G03-YT03"]
 LEVELS = [["province"], ["district"], ["commune"], ["district", "province"], ["commune", "district"]]
-
-import django  # noqa: E402
-
-
-def admin_execute(statement: str) -> None:
-    with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
-        conn.execute(statement)
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -282,17 +262,8 @@ def run() -> None:
 
 
 def main() -> None:
-    admin_execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    admin_execute(f'CREATE DATABASE "{DB_NAME}"')
-    try:
-        django.setup()
+    with scratch.databases(workdir, DB_NAME):
         run()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        admin_execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -16,12 +16,9 @@ import http.client
 import itertools
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -29,18 +26,10 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-import psycopg
+import scratch
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DB_NAME = "egov_bench_submit"
-workdir = tempfile.mkdtemp(prefix="egov-bench-")
-os.environ["DATABASE_URL"] = f"{PG_BASE}/{DB_NAME}"
-os.environ["EGOV_VAR_DIR"] = workdir
-os.environ["EGOV_MEDIA_ROOT"] = str(Path(workdir) / "media")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
-os.environ["EGOV_LOG_LEVEL"] = "WARNING"
+workdir = scratch.use(DB_NAME)
 
 CITIZENS = 50
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))  # several app processes; 2 × cores is the usual rule
@@ -53,13 +42,6 @@ PROCEDURE = "9.000001"
 COMMUNE = "25279"  # Xã Lộc Tấn
 TARGET_RATE = 100.0
 TARGET_P95_MS = 250.0
-
-import django  # noqa: E402
-
-
-def admin_execute(statement: str) -> None:
-    with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
-        conn.execute(statement)
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -116,7 +98,7 @@ def start_gunicorn(port: int, log: Path) -> subprocess.Popen[bytes]:
         "EGOV_DB_CONN_MAX_AGE": "60",
     }
     command = [
-        str(ROOT / ".venv/bin/gunicorn"),
+        str(scratch.ROOT / ".venv/bin/gunicorn"),
         "egov.wsgi",
         "--workers",
         str(WORKERS),
@@ -124,7 +106,7 @@ def start_gunicorn(port: int, log: Path) -> subprocess.Popen[bytes]:
         f"127.0.0.1:{port}",
     ]
     with log.open("wb") as out:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+        server = subprocess.Popen(command, cwd=scratch.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -289,26 +271,17 @@ def measure(port: int, tokens: list[str]) -> None:
 
 
 def main() -> None:
-    admin_execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    admin_execute(f'CREATE DATABASE "{DB_NAME}"')
-    server = None
-    try:
-        django.setup()
+    with scratch.databases(workdir, DB_NAME):
         tokens = set_up_data()
         from django.db import connections
 
         connections.close_all()
         port = free_port()
-        server = start_gunicorn(port, Path(workdir) / "gunicorn.log")
-        measure(port, tokens)
-    finally:
-        if server is not None:
+        server = start_gunicorn(port, workdir / "gunicorn.log")
+        try:
+            measure(port, tokens)
+        finally:
             stop_gunicorn(server)
-        from django.db import connections
-
-        connections.close_all()
-        admin_execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
