@@ -1187,17 +1187,18 @@ def generate(
         workers = 1
     elif workers is None:
         workers = min(os.cpu_count() or 1, MAX_WORKERS) if count >= PARALLEL_FROM else 1
-    plan = Generator(year=year, seed=seed, open_share=open_share, fmt=fmt, province=province).days(count)
+    options: dict[str, Any] = dict(year=year, seed=seed, open_share=open_share, fmt=fmt, province=province)
+    load = Load(**options)  # with one process, this one writes; with more, it only plans the days
+    plan = list(load.generator.days(count))
     dropped = _drop_secondary_indexes() if rebuild_indexes and threaded else []
     try:
         if workers == 1:
-            run = Load(year=year, seed=seed, open_share=open_share, fmt=fmt, province=province)
-            run.generate(list(plan), batch_size=batch_size, threaded=threaded, progress=progress)
-            totals, statuses = run.totals, dict(run.generator.statuses)
+            load.generate(plan, batch_size=batch_size, threaded=threaded, progress=progress)
+            totals, statuses = load.totals, dict(load.generator.statuses)
         else:
             totals, statuses = _generate_in_processes(
-                _share_days(list(plan), workers),
-                dict(year=year, seed=seed, open_share=open_share, fmt=fmt, province=province),
+                _share_days(plan, workers),
+                options,
                 batch_size=batch_size,
                 progress=progress,
             )
@@ -1219,7 +1220,6 @@ class Load:
     def __init__(self, **generator_options: Any) -> None:
         self.generator = Generator(**generator_options)
         self.writer = Writer(self.generator.fmt)
-        self.year = self.generator.year
         self.totals = [0, 0, 0]
 
     def generate(
@@ -1255,7 +1255,7 @@ class Load:
 
         generator.next_dossier_id = next_dossier_id
         generator.next_step_ids = next_step_ids
-        last = _existing_numbers(self.year)
+        last = _existing_numbers(generator.year)
 
         def write(batch: Batch) -> None:
             writer.write(batch)
@@ -1360,14 +1360,14 @@ def _generate_share(
     from django.db import connections
 
     try:
-        run = Load(**options)
-        run.generate(
+        load = Load(**options)
+        load.generate(
             days,
             batch_size=batch_size,
             threaded=True,
             progress=lambda n: messages.put(("progress", number, n)),
         )
-        messages.put(("done", number, (run.totals, dict(run.generator.statuses))))
+        messages.put(("done", number, (load.totals, dict(load.generator.statuses))))
     except BaseException as exc:  # reported to the parent, which raises
         messages.put(("failed", number, f"{type(exc).__name__}: {exc}"))
     finally:
