@@ -18,3 +18,12 @@ class ScopeDenied(PermissionDenied):
 
     def __str__(self) -> str:
         return self.message
+
+
+class Conflict(DomainError):
+    """Someone else changed the object since the actor read it (409 on the API, code ``conflict``)."""
+
+    code = "conflict"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="conflict")

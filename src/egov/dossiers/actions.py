@@ -16,6 +16,7 @@ from egov.agencies.models import Agency
 from egov.core.errors import DomainError
 from egov.dossiers import processing, receiving
 from egov.dossiers.models import Consultation, Dossier
+from egov.dossiers.statuses import DossierStatus
 
 SUPPLEMENT_ROWS = 5
 
@@ -116,7 +117,7 @@ def _receive(d: Dossier, u: Any, v: int, i: Inputs) -> str:
 
 
 def _supplement(d: Dossier, u: Any, v: int, i: Inputs) -> str:
-    if d.status == "new":
+    if d.status == DossierStatus.NEW:
         receiving.request_supplement(dossier=d, officer=u, items=i.items(), expected_version=v)
     else:
         processing.request_supplement_in_processing(dossier=d, officer=u, items=i.items(), expected_version=v)

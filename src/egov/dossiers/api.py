@@ -14,7 +14,8 @@ from ninja import Router, Schema, Status
 
 from egov.accounts.tokens import BearerToken
 from egov.catalog.selectors import procedure_detail
-from egov.dossiers import selectors, services
+from egov.core.errors import Conflict, DomainError, ScopeDenied
+from egov.dossiers import processing, selectors, services
 from egov.dossiers.models import Dossier, DossierEvent
 from egov.dossiers.statuses import NATIONAL_STATUS_CODE, DossierStatus
 
@@ -69,6 +70,20 @@ class DossierSummary(Schema):
 class ErrorOut(Schema):
     detail: str
     errors: list[dict[str, str]] = []
+    code: str = (
+        ""  # machine-readable: ``conflict`` (409: someone acted meanwhile), ``forbidden``, ``refused``
+    )
+
+
+def refused(exc: Exception) -> Status[dict[str, Any]]:
+    """A service's refusal as the API answers it: 409 ``conflict`` when someone acted meanwhile, 403
+    ``forbidden`` when the account may not act, 400 ``refused`` when the dossier's state or the input refuses."""
+    if isinstance(exc, Conflict):
+        return Status(409, {"detail": " ".join(exc.messages), "code": "conflict"})
+    if isinstance(exc, ScopeDenied):
+        return Status(403, {"detail": str(exc), "code": "forbidden"})
+    assert isinstance(exc, ValidationError)
+    return Status(400, {"detail": " ".join(exc.messages), "code": "refused"})
 
 
 def _timeline(dossier: Dossier, events: list[DossierEvent] | None = None) -> list[dict[str, Any]]:
@@ -227,13 +242,10 @@ class WithdrawIn(Schema):
 @router.post(
     "/{code}/withdraw",
     auth=auth,
-    response={200: ChangeOut, 400: ErrorOut, 409: ErrorOut},
+    response={200: ChangeOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
     summary="Rút hồ sơ",
 )
 def withdraw(request: HttpRequest, code: str, body: WithdrawIn) -> Status[dict[str, Any]]:
-    from egov.core.errors import DomainError
-    from egov.dossiers import processing
-
     dossier = selectors.dossier_for_owner(request.user, code)
     if dossier is None:
         raise Http404
@@ -241,22 +253,18 @@ def withdraw(request: HttpRequest, code: str, body: WithdrawIn) -> Status[dict[s
         dossier = processing.withdraw(
             dossier=dossier, applicant=request.user, reason=body.reason, expected_version=body.version
         )
-    except DomainError as exc:
-        text = " ".join(exc.messages)
-        return Status(409 if "người khác cập nhật" in text else 400, {"detail": text})
+    except (DomainError, ScopeDenied) as exc:
+        return refused(exc)
     return Status(200, _change(dossier))
 
 
 @router.post(
     "/{code}/supplement",
     auth=auth,
-    response={200: ChangeOut, 400: ErrorOut, 409: ErrorOut},
+    response={200: ChangeOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
     summary="Bổ sung giấy tờ theo yêu cầu (multipart: version, note, tệp theo mã thành phần)",
 )
 def supplement(request: HttpRequest, code: str) -> Status[dict[str, Any]]:
-    from egov.core.errors import DomainError
-    from egov.dossiers import processing
-
     dossier = selectors.dossier_for_owner(request.user, code)
     if dossier is None:
         raise Http404
@@ -274,9 +282,8 @@ def supplement(request: HttpRequest, code: str) -> Status[dict[str, Any]]:
             note=request.POST.get("note", ""),
             expected_version=expected,
         )
-    except DomainError as exc:
-        text = " ".join(exc.messages)
-        return Status(409 if "người khác cập nhật" in text else 400, {"detail": text})
+    except (DomainError, ScopeDenied) as exc:
+        return refused(exc)
     return Status(200, _change(dossier))
 
 

@@ -6,7 +6,8 @@ class DossiersConfig(AppConfig):
     verbose_name = "Hồ sơ thủ tục hành chính"
 
     def ready(self) -> None:
-        from egov.dossiers.processing import RESULT_SOURCE, release_signed_result
+        from egov.dossiers.processing import release_signed_result
+        from egov.dossiers.results import RESULT_SOURCE
         from egov.signing.services import on_released
 
         on_released(RESULT_SOURCE, release_signed_result)

@@ -103,7 +103,14 @@ class Dossier(models.Model):
                 fields=["applicant", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),
                 name="dossier_idempotency_unique",
-            )
+            ),
+            # Paper dossiers entered at the desk have no applicant account: their key (``desk:…``) is unique per
+            # desk (NULLs are distinct in the constraint above, so it would not stop two concurrent intakes).
+            models.UniqueConstraint(
+                fields=["receiving_agency", "idempotency_key"],
+                condition=models.Q(applicant__isnull=True, idempotency_key__startswith="desk:"),
+                name="dossier_intake_idempotency_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["applicant", "-submitted_at"]),
@@ -193,7 +200,9 @@ class DossierEvent(models.Model):
     action = models.CharField("hành động", max_length=40)
     from_status = models.CharField("từ trạng thái", max_length=30, choices=DossierStatus.choices, blank=True)
     to_status = models.CharField("sang trạng thái", max_length=30, choices=DossierStatus.choices)
-    note = models.TextField("ghi chú", blank=True)
+    note = models.TextField("ghi chú", blank=True)  # for officers: internal workflow text
+    # What the applicant sees of this event in their history; empty: only the change of status, if any.
+    public_note = models.TextField("nội dung báo người nộp", blank=True)
 
     class Meta:
         verbose_name = "diễn biến hồ sơ"
@@ -464,6 +473,8 @@ class Consultation(models.Model):
     answer = models.TextField("ý kiến", blank=True)
     agrees = models.BooleanField("thống nhất", null=True)
     verdict = models.CharField("kết quả", max_length=10, choices=Verdict.choices, blank=True)
+    # The dossier left processing (stopped, withdrawn, refused) before this agency answered.
+    cancelled_at = models.DateTimeField("thời điểm hủy", null=True, blank=True)
 
     class Meta:
         verbose_name = "lấy ý kiến phối hợp"

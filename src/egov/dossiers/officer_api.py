@@ -14,9 +14,9 @@ from ninja import Query, Router, Schema, Status
 
 from egov.accounts.tokens import BearerToken
 from egov.catalog.selectors import procedure_detail
-from egov.core.errors import DomainError
+from egov.core.errors import DomainError, ScopeDenied
 from egov.dossiers import actions, selectors, services
-from egov.dossiers.api import ErrorOut, _errors, _full
+from egov.dossiers.api import ErrorOut, _errors, _full, refused
 from egov.dossiers.issued_forms import FORMS, form_response_name, issued_form
 from egov.dossiers.models import Dossier
 from egov.dossiers.pdf import control_rows
@@ -203,24 +203,24 @@ def act(request: HttpRequest, code: str, action: str) -> Status[dict[str, Any]]:
             return Status(400, {"detail": "Nội dung không phải JSON hợp lệ."})
         if not isinstance(values, dict):
             return Status(400, {"detail": "Nội dung phải là một đối tượng JSON."})
-    try:
-        expected = int(values.get("version", ""))
-    except (TypeError, ValueError):
-        return Status(400, {"detail": "Thiếu ‘version’: số phiên bản hồ sơ đã đọc."})
-    if expected != found.version:
+    expected = values.get("version")
+    if isinstance(expected, str) and expected.isdigit():
+        expected = int(expected)
+    if isinstance(expected, bool) or not isinstance(expected, int):
         return Status(
-            409, {"detail": "Hồ sơ vừa được người khác cập nhật. Hãy đọc lại hồ sơ rồi thao tác lại."}
+            400, {"detail": "Thiếu ‘version’: số phiên bản hồ sơ đã đọc (số nguyên).", "code": "refused"}
         )
     inputs = actions.Inputs(values=values, files={k: request.FILES.getlist(k) for k in request.FILES})
     try:
         message = actions.perform(
             action, dossier=found, officer=request.user, expected_version=expected, inputs=inputs
         )
-    except DomainError as exc:
-        status = 409 if "người khác cập nhật" in " ".join(exc.messages) else 400
-        return Status(status, {"detail": " ".join(exc.messages)})
     except ValidationError as exc:
-        return Status(400, {"detail": "Dữ liệu chưa hợp lệ.", "errors": _errors(exc)})
+        if isinstance(exc, DomainError):
+            return refused(exc)
+        return Status(400, {"detail": "Dữ liệu chưa hợp lệ.", "errors": _errors(exc), "code": "invalid"})
+    except ScopeDenied as exc:
+        return refused(exc)
     found.refresh_from_db()
     return Status(
         200,

@@ -1,12 +1,14 @@
 """Processing a received dossier (giải quyết): its steps through each agency's internal process, across
 levels (liên thông), and back to the desk that received it.
 
-Every function here is a service: keyword-only, one transaction, checks the officer's role in the agency
-holding the step, changes the dossier through :func:`egov.dossiers.receiving.transition` (optimistic
-concurrency, history) and records each hand-over as a :class:`DossierStep` row — a row of the control sheet
-(form 05) with its early / on-time / late verdict.
+Every function here is a service: keyword-only, one transaction that first takes the dossier
+(:func:`egov.dossiers.lifecycle.lock`: two officers at once, one wins, the other gets a conflict before anything
+is read or written), then checks the action's rule (:mod:`egov.dossiers.rules`, the same the page and the API
+use) on the locked row, changes the dossier through :func:`egov.dossiers.lifecycle.transition` (history) and
+records each hand-over as a :class:`DossierStep` row — a row of the control sheet (form 05) with its early /
+on-time / late verdict. Leaving a state cancels what hung on it (:func:`_cancel_what_hangs`).
 
-Time rules (NĐ 61/2018 Arts. 17–20, same in NĐ 118/2025), all in working time from the calendar:
+Time rules (:mod:`egov.dossiers.decree61`), all in working time from the calendar:
 - each step gets its share of the time limit from the process; its clock starts when it is handed over;
 - a paper dossier handed to another agency after 15:00 starts there at the next working day's opening;
 - a supplement request after receipt is allowed within 3 working days of receipt, and the time limit then
@@ -30,10 +32,11 @@ from django.utils import timezone
 
 from egov.accounts.models import StaffAssignment, User
 from egov.accounts.roles import Role
-from egov.accounts.scopes import ensure_role, holds_role
+from egov.accounts.scopes import holds_role
 from egov.agencies.models import Agency
 from egov.core.errors import DomainError, ScopeDenied
-from egov.dossiers import processes
+from egov.dossiers import decree61, processes, rules
+from egov.dossiers.lifecycle import IN_PROCESS, lock, on_leave, transition
 from egov.dossiers.models import (
     Apology,
     Consultation,
@@ -46,17 +49,17 @@ from egov.dossiers.models import (
     SupplementRequest,
     Verdict,
 )
-from egov.dossiers.receiving import STALE, transition
-from egov.dossiers.services import notify
+from egov.dossiers.results import RESULT_SOURCE, pending_signature
+from egov.dossiers.rules import HEADS
+from egov.dossiers.services import discard_files, notify, store_uploads
 from egov.dossiers.statuses import Channel, DossierStatus
+from egov.dossiers.uploads import detect_kind
+from egov.signing.models import SignatureRequest
+from egov.signing.selectors import requests_for_source
 from egov.worktime.calendar import WorkingCalendar, current_calendar
 
-FORWARD_CUT_OFF = dt.time(15, 0)
-SUPPLEMENT_WINDOW_DAYS = 3
-APOLOGY_NOTICE_DAYS = 1
-OPEN_STATUSES = (DossierStatus.RECEIVED, DossierStatus.PROCESSING)
-# Who may act on a step besides the role it names: the heads of the agency holding it.
-HEADS = (Role.LEADER, Role.DEPARTMENT_HEAD)
+# The most a fee or tax asked of an applicant can be (one thousand billion đồng): beyond it, a typing error.
+MAX_AMOUNT = 10**12
 
 
 def classify(finished: dt.datetime, due: dt.datetime | None) -> str:
@@ -107,7 +110,7 @@ def _start_time(
     if dossier.channel == Channel.ONLINE or from_agency is None or from_agency.pk == to.pk:
         return now
     local = timezone.localtime(now, calendar.zone)
-    if calendar.is_working_day(local.date()) and local.time() < FORWARD_CUT_OFF:
+    if calendar.is_working_day(local.date()) and local.time() < decree61.FORWARD_CUT_OFF:
         return now
     day = calendar.next_working_day(local.date())
     return dt.datetime.combine(day, calendar.hours[0][0], calendar.zone)
@@ -145,30 +148,25 @@ def _finish(step: DossierStep, *, officer: Any, now: dt.datetime, note: str = ""
     step.save(update_fields=["finished_at", "finished_by", "verdict", "note"])
 
 
-def _current(dossier: Dossier) -> DossierStep:
+def _take(dossier: Dossier, expected_version: int, action: str, officer: Any) -> tuple[Dossier, DossierStep]:
+    """Lock the dossier, check the action's rule on the fresh row, and return it with its current step."""
+    dossier = lock(dossier, expected_version)
+    rules.require(action, officer, dossier)
     step = dossier.current_step
-    if step is None or dossier.status not in OPEN_STATUSES:
+    if step is None:
         raise DomainError("Hồ sơ không ở bước xử lý nào (chưa tiếp nhận hoặc đã kết thúc).")
-    return step
-
-
-def _ensure_on_step(officer: Any, step: DossierStep) -> None:
-    """The step's role in the step's agency; if someone was assigned, that person (or a head of the agency)."""
-    if not holds_role(officer, step.agency, Role(step.role), *HEADS):
-        raise ScopeDenied(
-            f"Bước “{step.name}” dành cho {Role(step.role).label.lower()} của {step.agency.name}."
-        )
-    if step.assignee_id and step.assignee_id != officer.pk and not holds_role(officer, step.agency, *HEADS):
-        raise ScopeDenied(
-            f"Bước này đã được giao cho {step.assignee}; chỉ người đó hoặc lãnh đạo mới thao tác được."
-        )
+    return dossier, step
 
 
 def _ensure_holder(user: User | None, agency: Agency, role: str) -> None:
+    """The person chosen must hold the role there; the message never names them (an officer could otherwise
+    learn any account's name by trying ids)."""
     if user is None:
         return
     if not StaffAssignment.objects.filter(user=user, agency=agency, role=role).exists():
-        raise DomainError(f"{user} không giữ vai trò {Role(role).label.lower()} tại {agency.name}.")
+        raise DomainError(
+            f"Người được chọn không phải {Role(role).label.lower()} của {agency.name}: hãy chọn trong danh sách."
+        )
 
 
 def _next_step(dossier: Dossier, after: DossierStep) -> DossierStep | None:
@@ -235,18 +233,10 @@ def forward(
     """Finish the current step and hand the dossier to the next one (to ``assignee`` if named; at an
     assignment step someone must be named). The issue and return steps finish through :func:`issue_result`
     and :func:`return_result`."""
-    step = _current(dossier)
-    _ensure_on_step(officer, step)
-    if step.kind in (StepKind.ISSUE, StepKind.RETURN):
-        raise DomainError("Ở bước này hãy dùng chức năng phát hành hoặc trả kết quả.")
-    waiting = [
-        c.agency.name for c in step.consultations.filter(answered_at__isnull=True).select_related("agency")
-    ]
-    if waiting:
-        raise DomainError("Còn chờ ý kiến của: " + ", ".join(waiting) + ".")
     now = timezone.now()
     calendar = current_calendar()
     with transaction.atomic():
+        dossier, step = _take(dossier, expected_version, "forward", officer)
         following = _next_step(dossier, step)
         if following is None:
             raise DomainError("Quy trình không còn bước nào sau bước này.")
@@ -272,8 +262,10 @@ def forward(
             actor_agency=step.agency,
             to_status=DossierStatus.PROCESSING,
             action=f"{step.kind}_done",
-            expected_version=expected_version,
             note=f"{step.name}: xong. {handed}." + (f" Ghi chú: {note}" if note else ""),
+            public_note=f"Hồ sơ đang được xử lý tại {following.agency.name}."
+            if following.agency_id != step.agency_id
+            else "",
             now=now,
         )
     return dossier
@@ -284,16 +276,15 @@ def send_back(*, dossier: Dossier, officer: Any, expected_version: int, reason: 
     reason = " ".join(reason.split())
     if len(reason) < 5:
         raise DomainError("Hãy ghi lý do trả lại bước trước.")
-    step = _current(dossier)
-    _ensure_on_step(officer, step)
-    previous = (
-        DossierStep.objects.filter(dossier=dossier, position=step.position - 1).order_by("-round").first()
-    )
-    if previous is None:
-        raise DomainError("Đây là bước đầu tiên, không có bước trước để trả lại.")
     now = timezone.now()
     calendar = current_calendar()
     with transaction.atomic():
+        dossier, step = _take(dossier, expected_version, "send_back", officer)
+        previous = (
+            DossierStep.objects.filter(dossier=dossier, position=step.position - 1).order_by("-round").first()
+        )
+        if previous is None:
+            raise DomainError("Đây là bước đầu tiên, không có bước trước để trả lại.")
         _finish(step, officer=officer, now=now, note=f"Trả lại: {reason}")
         _enter_again(
             dossier=dossier,
@@ -309,7 +300,6 @@ def send_back(*, dossier: Dossier, officer: Any, expected_version: int, reason: 
             actor_agency=step.agency,
             to_status=DossierStatus(dossier.status),
             action="sent_back",
-            expected_version=expected_version,
             note=f"Trả lại bước “{previous.name}”: {reason}",
             now=now,
         )
@@ -318,10 +308,9 @@ def send_back(*, dossier: Dossier, officer: Any, expected_version: int, reason: 
 
 def reassign(*, dossier: Dossier, officer: Any, expected_version: int, assignee: User) -> Dossier:
     """Give the current step to another holder of its role in the same agency."""
-    step = _current(dossier)
-    _ensure_on_step(officer, step)
-    _ensure_holder(assignee, step.agency, step.role)
     with transaction.atomic():
+        dossier, step = _take(dossier, expected_version, "reassign", officer)
+        _ensure_holder(assignee, step.agency, step.role)
         DossierStep.objects.filter(pk=step.pk).update(assignee=assignee)
         Dossier.objects.filter(pk=dossier.pk).update(current_assignee=assignee)
         dossier = transition(
@@ -330,7 +319,6 @@ def reassign(*, dossier: Dossier, officer: Any, expected_version: int, assignee:
             actor_agency=step.agency,
             to_status=DossierStatus(dossier.status),
             action="reassigned",
-            expected_version=expected_version,
             note=f"Giao “{step.name}” cho {assignee.full_name}.",
         )
     return dossier
@@ -362,9 +350,8 @@ def request_consultation(
     days: float,
     expected_version: int,
 ) -> list[Consultation]:
-    """Ask other agencies, in parallel, each with a deadline in working days; the step waits for them all."""
-    step = _current(dossier)
-    _ensure_on_step(officer, step)
+    """Ask other agencies, in parallel, each with a deadline in working days; the step waits for them all.
+    Each consulted agency finds the dossier in its worklist and is told by e-mail."""
     question = " ".join(question.split())
     if not agencies:
         raise DomainError("Hãy chọn ít nhất một cơ quan phối hợp.")
@@ -372,11 +359,12 @@ def request_consultation(
         raise DomainError("Hãy ghi nội dung cần lấy ý kiến.")
     if not 0 < days <= 30:
         raise DomainError("Thời hạn trả lời phải từ 0,5 đến 30 ngày làm việc.")
-    if any(a.pk == step.agency_id for a in agencies):
-        raise DomainError("Không lấy ý kiến chính cơ quan đang xử lý.")
     now = timezone.now()
     due = current_calendar().add_working_days(now, days)
     with transaction.atomic():
+        dossier, step = _take(dossier, expected_version, "consult", officer)
+        if any(a.pk == step.agency_id for a in agencies):
+            raise DomainError("Không lấy ý kiến chính cơ quan đang xử lý.")
         made = [
             _consult(dossier=dossier, step=step, agency=a, question=question, by=officer, now=now, due=due)
             for a in agencies
@@ -387,7 +375,6 @@ def request_consultation(
             actor_agency=step.agency,
             to_status=DossierStatus(dossier.status),
             action="consultation_requested",
-            expected_version=expected_version,
             note="Lấy ý kiến " + ", ".join(a.name for a in agencies) + f": {question}",
             now=now,
         )
@@ -397,34 +384,45 @@ def request_consultation(
 def answer_consultation(
     *, consultation: Consultation, officer: Any, answer: str, agrees: bool
 ) -> Consultation:
-    ensure_role(officer, consultation.agency, Role.SPECIALIST, *HEADS)
+    """The consulted agency answers, once, while the dossier is still being processed."""
     answer = " ".join(answer.split())
     if not answer:
         raise DomainError("Hãy ghi ý kiến trả lời.")
     now = timezone.now()
     with transaction.atomic():
-        updated = Consultation.objects.filter(pk=consultation.pk, answered_at__isnull=True).update(
+        # The consultation row is this action's lock: a second answer waits, then finds it answered.
+        locked = (
+            Consultation.objects.select_for_update()
+            .select_related("agency", "dossier")
+            .get(pk=consultation.pk)
+        )
+        dossier = Dossier.objects.select_related("receiving_agency").get(pk=locked.dossier_id)
+        rules.require("answer", officer, dossier)
+        if not holds_role(officer, locked.agency, Role.SPECIALIST, *HEADS):
+            raise ScopeDenied(f"Chỉ cán bộ của {locked.agency.name} mới trả lời yêu cầu này.")
+        updated = Consultation.objects.filter(
+            pk=locked.pk, answered_at__isnull=True, cancelled_at__isnull=True
+        ).update(
             answered_at=now,
             answered_by=officer,
             answer=answer,
             agrees=agrees,
-            verdict=classify(now, consultation.due_at),
+            verdict=classify(now, locked.due_at),
         )
         if not updated:
-            raise DomainError("Cơ quan đã trả lời yêu cầu này rồi.")
-        dossier = consultation.dossier
+            raise DomainError("Cơ quan đã trả lời yêu cầu này rồi, hoặc yêu cầu đã bị hủy.")
         DossierEvent.objects.create(
             dossier=dossier,
             at=now,
             actor=officer,
-            actor_agency=consultation.agency,
+            actor_agency=locked.agency,
             action="consultation_answered",
             from_status=dossier.status,
             to_status=dossier.status,
-            note=f"{consultation.agency.name} {'thống nhất' if agrees else 'không thống nhất'}: {answer}",
+            note=f"{locked.agency.name} {'thống nhất' if agrees else 'không thống nhất'}: {answer}",
         )
-    consultation.refresh_from_db()
-    return consultation
+    locked.refresh_from_db()
+    return locked
 
 
 # --- Waiting for the applicant ------------------------------------------------------------------------------
@@ -433,22 +431,12 @@ def answer_consultation(
 def request_supplement_in_processing(
     *, dossier: Dossier, officer: Any, items: list[dict[str, str]], expected_version: int
 ) -> SupplementRequest:
-    """During appraisal, within 3 working days of receipt: ask for everything missing at once (form 02).
-    The time limit restarts from zero when the desk receives the completed dossier."""
-    from egov.dossiers.receiving import clean_items
-
-    step = _current(dossier)
-    _ensure_on_step(officer, step)
+    """During appraisal, once and within 3 working days of receipt: ask for everything missing at once
+    (form 02). The time limit restarts from zero when the desk receives the completed dossier."""
     cleaned = clean_items(items)
     now = timezone.now()
-    calendar = current_calendar()
-    assert dossier.received_at is not None
-    if calendar.working_time_between(dossier.received_at, now) > calendar.day_length * SUPPLEMENT_WINDOW_DAYS:
-        raise DomainError(
-            "Đã quá 3 ngày làm việc kể từ ngày tiếp nhận: không được yêu cầu bổ sung nữa "
-            "(NĐ 61/2018, Điều 18). Hãy giải quyết hoặc từ chối bằng văn bản."
-        )
     with transaction.atomic():
+        dossier, step = _take(dossier, expected_version, "supplement_in_processing", officer)
         _finish(step, officer=officer, now=now, note="Yêu cầu bổ sung hồ sơ.")
         request = SupplementRequest.objects.create(
             dossier=dossier, requested_at=now, officer=officer, items=cleaned, resume_position=step.position
@@ -456,14 +444,16 @@ def request_supplement_in_processing(
         Dossier.objects.filter(pk=dossier.pk).update(
             current_step=None, current_agency=dossier.receiving_agency, current_role="", current_assignee=None
         )
+        dossier.current_step = None
+        listing = "; ".join(f"{i['name']} ({i['reason']})" for i in cleaned)
         dossier = transition(
             dossier=dossier,
             actor=officer,
             actor_agency=step.agency,
             to_status=DossierStatus.SUPPLEMENT_REQUESTED,
             action="supplement_requested",
-            expected_version=expected_version,
-            note="Yêu cầu bổ sung: " + "; ".join(f"{i['name']} ({i['reason']})" for i in cleaned),
+            note=f"Yêu cầu bổ sung: {listing}",
+            public_note=f"Cần bổ sung: {listing}",
             now=now,
             due_at=None,
         )
@@ -499,20 +489,20 @@ def resume_after_supplement(
 
 def request_payment(*, dossier: Dossier, officer: Any, amount: int, expected_version: int) -> Dossier:
     """The applicant owes a fee or tax (status 6): the clock stops until it is paid."""
-    step = _current(dossier)
-    _ensure_on_step(officer, step)
-    if amount <= 0:
-        raise DomainError("Số tiền phải lớn hơn 0.")
+    if isinstance(amount, bool) or not 0 < amount <= MAX_AMOUNT:
+        raise DomainError("Số tiền phải lớn hơn 0 và không quá 1.000.000.000.000 đồng.")
     now = timezone.now()
     with transaction.atomic():
+        dossier, step = _take(dossier, expected_version, "payment", officer)
+        amount_text = f"{amount:,} đồng".replace(",", ".")
         dossier = transition(
             dossier=dossier,
             actor=officer,
             actor_agency=step.agency,
             to_status=DossierStatus.AWAITING_PAYMENT,
             action="payment_requested",
-            expected_version=expected_version,
-            note=f"Yêu cầu thực hiện nghĩa vụ tài chính: {amount:,} đồng.".replace(",", "."),
+            note=f"Yêu cầu thực hiện nghĩa vụ tài chính: {amount_text}.",
+            public_note=f"Cần thực hiện nghĩa vụ tài chính: {amount_text}.",
             now=now,
             clock_paused_at=now,
         )
@@ -522,34 +512,35 @@ def request_payment(*, dossier: Dossier, officer: Any, amount: int, expected_ver
 
 def payment_received(*, dossier: Dossier, officer: Any, expected_version: int) -> Dossier:
     """Paid: the clock resumes with the working time that was left, for the dossier and its step."""
-    step = dossier.current_step
-    if step is None or dossier.status != DossierStatus.AWAITING_PAYMENT or dossier.clock_paused_at is None:
-        raise DomainError("Hồ sơ không chờ thực hiện nghĩa vụ tài chính.")
-    _ensure_on_step(officer, step)
     now = timezone.now()
     calendar = current_calendar()
-    paused = dossier.clock_paused_at
-
-    def resumed(due: dt.datetime | None) -> dt.datetime | None:
-        return (
-            None
-            if due is None
-            else calendar.add_working_time(now, calendar.working_time_between(paused, due))
-        )
-
     with transaction.atomic():
+        dossier, step = _take(dossier, expected_version, "paid", officer)
+        paused = dossier.clock_paused_at
+        if paused is None:
+            raise DomainError("Hồ sơ không chờ thực hiện nghĩa vụ tài chính.")
+
+        def resumed(due: dt.datetime | None) -> dt.datetime | None:
+            return (
+                None
+                if due is None
+                else calendar.add_working_time(now, calendar.working_time_between(paused, due))
+            )
+
         DossierStep.objects.filter(pk=step.pk).update(due_at=resumed(step.due_at))
+        new_due = resumed(dossier.due_at)
         dossier = transition(
             dossier=dossier,
             actor=officer,
             actor_agency=step.agency,
             to_status=DossierStatus.PROCESSING,
             action="payment_received",
-            expected_version=expected_version,
             note="Đã thực hiện nghĩa vụ tài chính; tiếp tục tính thời gian giải quyết.",
+            public_note="Đã ghi nhận nghĩa vụ tài chính"
+            + (f"; hẹn trả kết quả: {timezone.localtime(new_due):%H:%M ngày %d/%m/%Y}." if new_due else "."),
             now=now,
             clock_paused_at=None,
-            due_at=resumed(dossier.due_at),
+            due_at=new_due,
         )
     return dossier
 
@@ -562,24 +553,15 @@ def apologise(
 ) -> Apology:
     """Form 04: the agency holding the dossier apologises and sets a new date — once, and no later than one
     working day before the deadline."""
-    step = _current(dossier)
-    ensure_role(officer, step.agency, *HEADS)
     reason = " ".join(reason.split())
     if len(reason) < 10:
         raise DomainError("Hãy nêu rõ lý do chậm trễ (ít nhất 10 ký tự).")
-    if Apology.objects.filter(dossier=dossier).exists():
-        raise DomainError("Hồ sơ đã được xin lỗi và hẹn lại một lần; quy định chỉ cho hẹn lại một lần.")
     now = timezone.now()
-    calendar = current_calendar()
-    assert dossier.due_at is not None
-    if calendar.working_time_between(now, dossier.due_at) < calendar.day_length * APOLOGY_NOTICE_DAYS:
-        raise DomainError(
-            "Phiếu xin lỗi phải gửi chậm nhất 01 ngày làm việc trước hạn trả kết quả "
-            f"({timezone.localtime(dossier.due_at):%H:%M %d/%m/%Y})."
-        )
-    if new_due_at <= dossier.due_at:
-        raise DomainError("Ngày hẹn mới phải sau hạn trả kết quả hiện tại.")
     with transaction.atomic():
+        dossier, step = _take(dossier, expected_version, "apologise", officer)
+        assert dossier.due_at is not None
+        if new_due_at <= dossier.due_at:
+            raise DomainError("Ngày hẹn mới phải sau hạn trả kết quả hiện tại.")
         apology = Apology.objects.create(
             dossier=dossier,
             agency=step.agency,
@@ -589,14 +571,15 @@ def apologise(
             previous_due_at=dossier.due_at,
             new_due_at=new_due_at,
         )
+        when = f"{timezone.localtime(new_due_at):%H:%M %d/%m/%Y}"
         transition(
             dossier=dossier,
             actor=officer,
             actor_agency=step.agency,
             to_status=DossierStatus(dossier.status),
             action="apologised",
-            expected_version=expected_version,
-            note=f"Xin lỗi, hẹn lại ngày trả kết quả {timezone.localtime(new_due_at):%H:%M %d/%m/%Y}: {reason}",
+            note=f"Xin lỗi, hẹn lại ngày trả kết quả {when}: {reason}",
+            public_note=f"{step.agency.name} xin lỗi vì chậm trả kết quả, hẹn lại: {when}. Lý do: {reason}",
             now=now,
             due_at=new_due_at,
         )
@@ -606,41 +589,42 @@ def apologise(
 
 def stop(*, dossier: Dossier, officer: Any, reason: str, expected_version: int) -> Dossier:
     """Stop processing, with a notice to the applicant (NĐ 118/2025 adds the stop notice)."""
-    agency = dossier.current_agency or dossier.receiving_agency
-    if not (
-        holds_role(officer, agency, *HEADS) or holds_role(officer, dossier.receiving_agency, Role.LEADER)
-    ):
-        raise ScopeDenied(f"Chỉ lãnh đạo {agency.name} mới dừng xử lý hồ sơ được.")
     reason = " ".join(reason.split())
     if len(reason) < 10:
         raise DomainError("Hãy nêu rõ lý do dừng xử lý (ít nhất 10 ký tự).")
-    return _end(
-        dossier=dossier,
-        actor=officer,
-        actor_agency=agency,
-        to_status=DossierStatus.STOPPED,
-        action="stopped",
-        reason=reason,
-        note=f"Dừng xử lý: {reason}",
-        expected_version=expected_version,
-    )
+    with transaction.atomic():
+        dossier = lock(dossier, expected_version)
+        rules.require("stop", officer, dossier)
+        agency = dossier.current_step.agency if dossier.current_step else dossier.receiving_agency
+        if not holds_role(officer, agency, *HEADS):
+            agency = dossier.receiving_agency
+        return _end(
+            dossier=dossier,
+            actor=officer,
+            actor_agency=agency,
+            to_status=DossierStatus.STOPPED,
+            action="stopped",
+            reason=reason,
+            note=f"Dừng xử lý: {reason}",
+        )
 
 
 def withdraw(*, dossier: Dossier, applicant: Any, reason: str, expected_version: int) -> Dossier:
     """The applicant takes the dossier back, at any time before the result is ready."""
-    if dossier.applicant_id is None or dossier.applicant_id != getattr(applicant, "pk", None):
-        raise ScopeDenied("Chỉ người nộp mới rút được hồ sơ của mình.")
     reason = " ".join(reason.split()) or "Công dân rút hồ sơ."
-    return _end(
-        dossier=dossier,
-        actor=applicant,
-        actor_agency=None,
-        to_status=DossierStatus.WITHDRAWN,
-        action="withdrawn",
-        reason=reason,
-        note=f"Rút hồ sơ: {reason}",
-        expected_version=expected_version,
-    )
+    with transaction.atomic():
+        dossier = lock(dossier, expected_version)
+        if dossier.applicant_id is None or dossier.applicant_id != getattr(applicant, "pk", None):
+            raise ScopeDenied("Chỉ người nộp mới rút được hồ sơ của mình.")
+        return _end(
+            dossier=dossier,
+            actor=applicant,
+            actor_agency=None,
+            to_status=DossierStatus.WITHDRAWN,
+            action="withdrawn",
+            reason=reason,
+            note=f"Rút hồ sơ: {reason}",
+        )
 
 
 def _end(
@@ -652,35 +636,26 @@ def _end(
     action: str,
     reason: str,
     note: str,
-    expected_version: int,
 ) -> Dossier:
-    """Stop or withdrawal: close the open step, record why, tell the applicant."""
-    now = timezone.now()
-    with transaction.atomic():
-        step = dossier.current_step
-        if step is not None and step.finished_at is None:
-            _finish(step, officer=actor if actor_agency is not None else None, now=now, note=note)
-        dossier = transition(
-            dossier=dossier,
-            actor=actor,
-            actor_agency=actor_agency,
-            to_status=to_status,
-            action=action,
-            expected_version=expected_version,
-            note=note,
-            now=now,
-            status_note=reason,
-            current_role="",
-            current_assignee=None,
-        )
-        notify(dossier=dossier, kind=action)
+    """Stop or withdrawal of a locked dossier: record why and tell the applicant; what hung on the state it
+    leaves (the open step, consultations, a result waiting for signature) is cancelled by the leave hook."""
+    dossier = transition(
+        dossier=dossier,
+        actor=actor,
+        actor_agency=actor_agency,
+        to_status=to_status,
+        action=action,
+        note=note,
+        public_note=note,
+        status_note=reason,
+        current_role="",
+        current_assignee=None,
+    )
+    notify(dossier=dossier, kind=action)
     return dossier
 
 
 # --- Result ----------------------------------------------------------------------------------------------
-
-
-RESULT_SOURCE = "dossiers.dossier"
 
 
 def _approving_leader(dossier: Dossier, agency: Agency) -> User | None:
@@ -720,74 +695,67 @@ def issue_result(
     upload: Any = None,
 ) -> DossierResult | None:
     """The clerk enters the result in the register: an uploaded PDF, or one generated from the procedure's
-    result template. When the approving leader and the agency have certificates, the document then waits for
-    the leader's digital signature and the agency's (NĐ 30/2020), and is released by the clerk's signature
-    (:func:`release_signed_result`); returns None. Otherwise it is released now, unsigned, and returned.
-    Released, the dossier is “Đã xử lý xong” (9) and goes to the return step."""
+    result template. When the approving leader and the agency can sign (valid certificates on the platform),
+    the document then waits for the leader's digital signature and the agency's (NĐ 30/2020), and is released
+    by the clerk's signature (:func:`release_signed_result`); returns None. Otherwise it is released now,
+    unsigned, and returned. Released, the dossier is “Đã xử lý xong” (9) and goes to the return step."""
     from egov.dossiers.pdf import result_pdf
-    from egov.dossiers.uploads import detect_kind
 
-    step = _current(dossier)
-    if step.kind != StepKind.ISSUE:
-        raise DomainError("Chỉ phát hành kết quả ở bước văn thư phát hành.")
-    _ensure_on_step(officer, step)
     document_number = " ".join(document_number.split())
     if not document_number:
         raise DomainError("Hãy ghi số, ký hiệu văn bản kết quả.")
-    title = " ".join(title.split()) or dossier.procedure_version.result[:300]
+    content = upload.read() if upload is not None else None
+    if content is not None and detect_kind(io.BytesIO(content)) != "pdf":
+        raise DomainError("Tệp kết quả phải là PDF.")
     now = timezone.now()
-    leader = _approving_leader(dossier, step.agency)
-    to_sign = _can_sign(leader, step.agency)
-    if upload is not None:
-        content = upload.read()
-        if detect_kind(io.BytesIO(content)) != "pdf":
-            raise DomainError("Tệp kết quả phải là PDF.")
-        generated = False
-    else:
-        content = result_pdf(
-            dossier, document_number=document_number, title=title, issued_at=now, signature_block=not to_sign
-        )
-        generated = True
-    if to_sign:
-        from egov.signing import services as signing
-
-        with transaction.atomic():
-            request = signing.request_signatures(
-                agency=step.agency,
-                pdf=content,
+    with transaction.atomic():
+        dossier, step = _take(dossier, expected_version, "issue", officer)
+        title = " ".join(title.split()) or dossier.procedure_version.result[:300]
+        leader = _approving_leader(dossier, step.agency)
+        to_sign = _can_sign(leader, step.agency)
+        generated = content is None
+        if content is None:
+            content = result_pdf(
+                dossier,
+                document_number=document_number,
                 title=title,
-                number_notation=document_number,
-                leader=leader,
-                source_type=RESULT_SOURCE,
-                source_id=str(dossier.pk),
-                created_by=officer,
+                issued_at=now,
+                signature_block=not to_sign,
             )
-            if not request.title.startswith(title[:50]) or request.number_notation != document_number:
-                raise DomainError("Kết quả của hồ sơ này đang chờ ký số; không vào sổ lại.")
-            transition(
+        if not to_sign:
+            return _release(
                 dossier=dossier,
-                actor=officer,
-                actor_agency=step.agency,
-                to_status=DossierStatus(dossier.status),
-                action="result_awaiting_signature",
-                expected_version=expected_version,
-                note=f"Vào sổ {document_number}: {title}. Chờ {leader.full_name if leader else 'lãnh đạo'} ký số, "
-                "sau đó văn thư ký số cơ quan và phát hành.",
+                step=step,
+                officer=officer,
+                content=content,
+                document_number=document_number,
+                title=title,
+                generated=generated,
                 now=now,
             )
-        return None
-    with transaction.atomic():
-        return _release(
-            dossier=dossier,
-            step=step,
-            officer=officer,
-            content=content,
-            document_number=document_number,
+        from egov.signing import services as signing
+
+        signing.request_signatures(
+            agency=step.agency,
+            pdf=content,
             title=title,
-            generated=generated,
-            now=now,
-            expected_version=expected_version,
+            number_notation=document_number,
+            leader=leader,
+            source_type=RESULT_SOURCE,
+            source_id=str(dossier.pk),
+            created_by=officer,
         )
+        transition(
+            dossier=dossier,
+            actor=officer,
+            actor_agency=step.agency,
+            to_status=DossierStatus(dossier.status),
+            action="result_awaiting_signature",
+            note=f"Vào sổ {document_number}: {title}. Chờ {leader.full_name if leader else 'lãnh đạo'} ký số, "
+            "sau đó văn thư ký số cơ quan và phát hành.",
+            now=now,
+        )
+    return None
 
 
 def _release(
@@ -800,25 +768,10 @@ def _release(
     title: str,
     generated: bool,
     now: dt.datetime,
-    expected_version: int,
     signed: bool = False,
 ) -> DossierResult:
-    """Store the result and move the dossier to “Đã xử lý xong” and the return step (inside a transaction)."""
-    result = DossierResult(
-        dossier=dossier,
-        document_number=document_number,
-        title=title,
-        sha256=hashlib.sha256(content).hexdigest(),
-        generated=generated,
-        issued_at=now,
-        issued_by=officer,
-    )
-    result.file.save(f"ket-qua-{dossier.code}.pdf", ContentFile(content), save=False)
-    try:
-        result.save()
-    except Exception:
-        result.file.delete(save=False)
-        raise
+    """Store the result of a locked dossier and move it to “Đã xử lý xong” and the return step (inside the
+    caller's transaction; the file is written last, so a refusal above leaves no file behind)."""
     _finish(
         step,
         officer=officer,
@@ -841,25 +794,46 @@ def _release(
         actor_agency=step.agency,
         to_status=DossierStatus.DONE,
         action="result_issued",
-        expected_version=expected_version,
         note=f"Đã có kết quả: {title} (số {document_number})" + (", đã ký số." if signed else "."),
+        public_note=f"Đã có kết quả: {title} (số {document_number}).",
         now=now,
         finished_at=now,
         verdict=classify(now, dossier.due_at),
     )
+    result = DossierResult(
+        dossier=dossier,
+        document_number=document_number,
+        title=title,
+        sha256=hashlib.sha256(content).hexdigest(),
+        generated=generated,
+        issued_at=now,
+        issued_by=officer,
+    )
+    result.file.save(f"ket-qua-{dossier.code}.pdf", ContentFile(content), save=False)
+    try:
+        result.save()
+    except Exception:
+        result.file.delete(save=False)
+        raise
     notify(dossier=dossier, kind="done")
     return result
 
 
 def release_signed_result(request: Any, signed_pdf: bytes) -> None:
-    """Signing hook: the clerk's signature released the result; called inside the releasing transaction."""
-    dossier = Dossier.objects.select_for_update().filter(pk=int(request.source_id)).first()
-    if dossier is None or DossierResult.objects.filter(dossier=dossier).exists():
+    """Signing hook: the clerk's signature released the result; called inside the releasing transaction, so
+    the signature and the release commit together or not at all."""
+    found = Dossier.objects.filter(pk=int(request.source_id)).values_list("version", flat=True).first()
+    if found is None:
+        raise DomainError("Không còn hồ sơ của văn bản này.")
+    dossier = lock(Dossier(pk=int(request.source_id)), found)
+    if DossierResult.objects.filter(dossier=dossier).exists():
         return
-    dossier = Dossier.objects.select_related("current_step__agency", "procedure_version").get(pk=dossier.pk)
     step = dossier.current_step
-    if step is None or step.kind != StepKind.ISSUE:
-        raise DomainError("Hồ sơ không ở bước phát hành kết quả.")
+    if step is None or step.kind != StepKind.ISSUE or dossier.status not in IN_PROCESS:
+        raise DomainError(
+            f"Hồ sơ {dossier.code} không còn ở bước phát hành kết quả "
+            f"(đang “{dossier.get_status_display()}”): không phát hành được."
+        )
     record = request.signatures.order_by("-signed_at").first()
     clerk = record.actor if record is not None and record.actor is not None else request.created_by
     _release(
@@ -871,20 +845,7 @@ def release_signed_result(request: Any, signed_pdf: bytes) -> None:
         title=request.title,
         generated=True,
         now=timezone.now(),
-        expected_version=dossier.version,
         signed=True,
-    )
-
-
-def pending_signature(dossier: Dossier) -> Any:
-    """The open signature request of the dossier's result, if any."""
-    from egov.signing.models import SignatureRequest
-    from egov.signing.selectors import requests_for_source
-
-    return (
-        requests_for_source(RESULT_SOURCE, str(dossier.pk))
-        .exclude(status__in=(SignatureRequest.Status.CANCELLED, SignatureRequest.Status.RELEASED))
-        .first()
     )
 
 
@@ -893,13 +854,13 @@ def sign_result(*, dossier: Dossier, officer: Any, pin: str = "", expected_versi
     the agency's signature, which releases it. Returns the request's new status."""
     from egov.signing import services as signing
 
-    request = pending_signature(dossier)
-    if request is None:
-        raise DomainError("Không có kết quả nào đang chờ ký số.")
-    if dossier.version != expected_version:
-        raise DomainError(STALE)
-    signing.sign_request(request=request, actor=officer, pin=pin or None)
-    request.refresh_from_db()
+    with transaction.atomic():
+        dossier = lock(dossier, expected_version)
+        rules.require("sign", officer, dossier)
+        request = pending_signature(dossier)
+        assert request is not None
+        signing.sign_request(request=request, actor=officer, pin=pin or None)
+        request.refresh_from_db()
     return str(request.status)
 
 
@@ -907,36 +868,39 @@ def return_result(
     *, dossier: Dossier, officer: Any, expected_version: int, method: str, postal_tracking: str = ""
 ) -> Dossier:
     """The desk hands the result over (online download, at the desk, or by post) and records the date."""
-    if dossier.status != DossierStatus.DONE:
-        raise DomainError("Hồ sơ chưa có kết quả để trả.")
-    ensure_role(officer, dossier.receiving_agency, Role.RECEIVING_OFFICER)
     if method not in ReturnMethod.values:
         raise DomainError("Hãy chọn hình thức trả kết quả.")
-    if method == ReturnMethod.POST and not postal_tracking.strip():
+    postal_tracking = " ".join(postal_tracking.split())[:60]
+    if method == ReturnMethod.POST and not postal_tracking:
         raise DomainError("Trả qua bưu chính: hãy ghi mã bưu gửi.")
-    if method == ReturnMethod.ONLINE and dossier.applicant_id is None:
-        raise DomainError("Hồ sơ nộp trực tiếp không có tài khoản để nhận kết quả trực tuyến.")
     now = timezone.now()
     with transaction.atomic():
+        dossier = lock(dossier, expected_version)
+        rules.require("return", officer, dossier)
+        if method == ReturnMethod.ONLINE and dossier.applicant_id is None:
+            raise DomainError("Hồ sơ nộp trực tiếp không có tài khoản để nhận kết quả trực tuyến.")
         updated = DossierResult.objects.filter(dossier=dossier, returned_at__isnull=True).update(
             return_method=method,
             returned_at=now,
             returned_by=officer,
-            postal_tracking=postal_tracking.strip(),
+            postal_tracking=postal_tracking,
         )
         if not updated:
-            raise DomainError(STALE)
+            raise DomainError("Hồ sơ chưa có kết quả để trả, hoặc kết quả đã được trả.")
         step = dossier.current_step
         if step is not None and step.finished_at is None:
             _finish(step, officer=officer, now=now)
+        label = ReturnMethod(method).label
         dossier = transition(
             dossier=dossier,
             actor=officer,
             to_status=DossierStatus.RETURNED,
             action="returned",
-            expected_version=expected_version,
-            note=f"Trả kết quả: {ReturnMethod(method).label}"
-            + (f", mã bưu gửi {postal_tracking.strip()}" if postal_tracking.strip() else "")
+            note=f"Trả kết quả: {label}"
+            + (f", mã bưu gửi {postal_tracking}" if postal_tracking else "")
+            + ".",
+            public_note=f"Đã trả kết quả: {label}"
+            + (f", mã bưu gửi {postal_tracking}" if postal_tracking else "")
             + ".",
             now=now,
             current_step=None,
@@ -956,15 +920,10 @@ def supplement_online(
     """The applicant adds the papers asked for (one or more files per component) and the dossier goes back
     to the desk as “Mới đăng ký”; the desk checks it and receives it again. Files are checked like at
     submission; if anything fails nothing is kept."""
-    from egov.dossiers.services import _discard, store_uploads
-
     if dossier.applicant_id is None or dossier.applicant_id != getattr(applicant, "pk", None):
         raise ScopeDenied("Chỉ người nộp mới bổ sung được hồ sơ của mình.")
     if dossier.status != DossierStatus.SUPPLEMENT_REQUESTED:
         raise DomainError("Hồ sơ không ở trạng thái chờ bổ sung.")
-    request = dossier.supplement_requests.filter(completed_at__isnull=True).order_by("-requested_at").first()
-    if request is None:
-        raise DomainError("Không có yêu cầu bổ sung nào đang chờ.")
     if not any(uploads.values()):
         raise DomainError("Hãy tải lên ít nhất một giấy tờ bổ sung.")
     stored: list[Any] = []
@@ -981,6 +940,16 @@ def supplement_online(
         except ValidationError as exc:
             raise DomainError(" ".join(exc.messages)) from exc
         with transaction.atomic():
+            dossier = lock(dossier, expected_version)
+            if dossier.status != DossierStatus.SUPPLEMENT_REQUESTED:
+                raise DomainError("Hồ sơ không ở trạng thái chờ bổ sung.")
+            request = (
+                dossier.supplement_requests.filter(completed_at__isnull=True)
+                .order_by("-requested_at")
+                .first()
+            )
+            if request is None:
+                raise DomainError("Không có yêu cầu bổ sung nào đang chờ.")
             for item in stored:
                 item.dossier = dossier
             type(stored[0]).objects.bulk_create(stored)
@@ -991,13 +960,54 @@ def supplement_online(
                 actor=applicant,
                 to_status=DossierStatus.NEW,
                 action="supplemented",
-                expected_version=expected_version,
                 note=f"Công dân bổ sung: {names}." + (f" {' '.join(note.split())}" if note.strip() else ""),
                 now=now,
                 current_agency=dossier.receiving_agency,
                 current_role=Role.RECEIVING_OFFICER,
             )
     except Exception:
-        _discard(stored)
+        discard_files(stored)
         raise
     return dossier
+
+
+@on_leave
+def _cancel_what_hangs(
+    *, dossier: Dossier, from_status: str, to_status: str, actor: Any, now: dt.datetime
+) -> None:
+    """Leaving processing for good (refused, stopped, withdrawn): the open step is closed, consultations still
+    waiting are cancelled, and a result waiting for signatures can no longer be signed."""
+    if to_status not in (DossierStatus.REFUSED, DossierStatus.STOPPED, DossierStatus.WITHDRAWN):
+        return
+    # The applicant withdrawing does not finish an agency's step; an officer stopping it does.
+    officer = actor if getattr(actor, "pk", None) and actor.pk != dossier.applicant_id else None
+    step = dossier.current_step
+    if step is not None and step.finished_at is None:
+        _finish(
+            step, officer=officer, now=now, note=f"Kết thúc: hồ sơ {DossierStatus(to_status).label.lower()}."
+        )
+    Consultation.objects.filter(dossier=dossier, answered_at__isnull=True, cancelled_at__isnull=True).update(
+        cancelled_at=now
+    )
+    requests_for_source(RESULT_SOURCE, str(dossier.pk)).filter(
+        status__in=(SignatureRequest.Status.AWAITING_LEADER, SignatureRequest.Status.AWAITING_SEAL)
+    ).update(status=SignatureRequest.Status.CANCELLED)
+
+
+def clean_items(items: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The list of missing papers, each with its reason: all of them in one go (form 02)."""
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise DomainError("Danh sách giấy tờ cần bổ sung không hợp lệ.")
+    cleaned = [
+        {
+            "name": " ".join(str(i.get("name", "")).split())[:300],
+            "reason": " ".join(str(i.get("reason", "")).split())[:500],
+        }
+        for i in items
+    ]
+    cleaned = [i for i in cleaned if i["name"] or i["reason"]]
+    if not cleaned:
+        raise DomainError("Hãy nêu ít nhất một giấy tờ cần bổ sung.")
+    if any(not i["name"] or not i["reason"] for i in cleaned):
+        raise DomainError("Mỗi giấy tờ cần bổ sung phải có tên và lý do.")
+    return cleaned

@@ -12,6 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.functional import cached_property
 
 from egov.catalog.models import ProcedureVersion
+from egov.dossiers import rules
 from egov.dossiers.models import Dossier, DossierEvent, DossierStep, Draft, StoredFile
 
 
@@ -59,6 +60,7 @@ def public_lookup(code: str) -> Dossier | None:
             "code",
             "status",
             "submitted_at",
+            "due_at",
             "channel",
             "procedure_version__name",
             "procedure_version__procedure_id",
@@ -312,79 +314,32 @@ class OfficerView:
 
 
 def officer_view(user: Any, dossier: Dossier) -> OfficerView:
+    """The actions come from the same rules the services check (:mod:`egov.dossiers.rules`)."""
     from egov.accounts.models import StaffAssignment
-    from egov.accounts.scopes import holds_role
-    from egov.dossiers.models import Consultation
     from egov.dossiers.pdf import control_rows
 
-    heads = ("leader", "department_head")
-    actions: set[str] = set()
+    actions = rules.allowed_actions(user, dossier)
+    facts = rules.facts(dossier)
     step = dossier.current_step
-    next_step = None
+    next_step = facts.next_step if "forward" in actions else None
     next_candidates: list[Any] = []
     step_candidates: list[Any] = []
-    if dossier.status == "new" and holds_role(user, dossier.receiving_agency, "receiving_officer"):
-        actions |= {"receive", "supplement", "refuse"}
-    if step is not None and dossier.status in ("received", "processing", "awaiting_payment"):
-        on_step = holds_role(user, step.agency, step.role, *heads)
-        if on_step and dossier.status == "awaiting_payment":
-            actions.add("paid")
-        elif on_step:
-            if step.kind == "issue":
-                actions.add("issue")
-            elif step.kind != "return":
-                actions |= {"forward", "consult", "supplement", "payment"}
-                if step.position > 1:
-                    actions.add("send_back")
-            actions.add("reassign")
-            if holds_role(user, step.agency, *heads):
-                actions.add("stop")
-                if not dossier_has_apology(dossier):
-                    actions.add("apologise")
-        if "forward" in actions:
-            next_step = (
-                DossierStep.objects.filter(dossier=dossier, position=step.position + 1)
-                .select_related("agency")
-                .order_by("-round")
-                .first()
-            )
-            if next_step is not None:
-                next_candidates = [
-                    a.user
-                    for a in StaffAssignment.objects.filter(agency=next_step.agency, role=next_step.role)
-                    .select_related("user")
-                    .order_by("user__full_name")
-                ]
-        if "reassign" in actions:
-            step_candidates = [
-                a.user
-                for a in StaffAssignment.objects.filter(agency=step.agency, role=step.role)
-                .select_related("user")
-                .order_by("user__full_name")
-            ]
-    pending = None
-    if step is not None and step.kind == "issue" and dossier.status in ("received", "processing"):
-        from egov.dossiers.processing import pending_signature
-
-        pending = pending_signature(dossier)
-    if pending is not None:
-        actions.discard("issue")
-        if pending.status == "awaiting_leader":
-            if holds_role(user, pending.agency, "leader") and pending.leader_id in (None, user.pk):
-                actions.add("sign")
-        elif holds_role(user, pending.agency, "clerk", "leader"):
-            actions.add("sign")
-    if dossier.status == "done" and holds_role(user, dossier.receiving_agency, "receiving_officer"):
-        actions.add("return")
-    open_consultations = [
-        c
-        for c in Consultation.objects.filter(dossier=dossier, answered_at__isnull=True).select_related(
-            "agency"
-        )
-        if holds_role(user, c.agency, "specialist", *heads)
-    ]
-    if open_consultations:
-        actions.add("answer")
+    if next_step is not None:
+        next_candidates = [
+            a.user
+            for a in StaffAssignment.objects.filter(agency=next_step.agency, role=next_step.role)
+            .select_related("user")
+            .order_by("user__full_name")
+        ]
+    if "reassign" in actions and step is not None:
+        step_candidates = [
+            a.user
+            for a in StaffAssignment.objects.filter(agency=step.agency, role=step.role)
+            .select_related("user")
+            .order_by("user__full_name")
+        ]
+    pending = facts.pending_signature
+    open_consultations = rules.answerable_consultations(user, dossier)
     rows = control_rows(dossier) if dossier.received_at else []
     return OfficerView(
         actions, next_step, next_candidates, step_candidates, open_consultations, rows, pending

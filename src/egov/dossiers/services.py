@@ -348,7 +348,10 @@ def submit_dossier(
             dossier.submitted_events = [event]  # type: ignore[attr-defined]
             notify(dossier=dossier, kind="submitted", first=True)
     except IntegrityError:
-        existing = Dossier.objects.filter(applicant=applicant, idempotency_key=key).first() if key else None
+        same_key = Dossier.objects.filter(applicant=applicant, idempotency_key=key)
+        if applicant is None:
+            same_key = same_key.filter(receiving_agency=agency)
+        existing = same_key.first() if key else None
         if existing is None:
             raise
         return existing, False  # the same submission arrived twice at once; the first one won
@@ -399,10 +402,10 @@ def submit_with_uploads(
             agency_checked=True,
         )
     except Exception:
-        _discard(stored)
+        discard_files(stored)
         raise
     if not created:
-        _discard(stored)
+        discard_files(stored)
     return dossier, created
 
 
@@ -441,7 +444,7 @@ def store_uploads(
     return into
 
 
-def _discard(files: list[StoredFile]) -> None:
+def discard_files(files: list[StoredFile]) -> None:
     """Remove files written for a submission that did not happen (their rows were never committed)."""
     for item in files:
         if item.pk is None or not StoredFile.objects.filter(pk=item.pk, dossier__isnull=False).exists():
@@ -545,6 +548,6 @@ def intake_paper_dossier(
             snapshot=snapshot,
         )
     except Exception:
-        _discard(stored)
+        discard_files(stored)
         raise
     return dossier, created

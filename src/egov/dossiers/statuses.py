@@ -1,6 +1,6 @@
 """Dossier statuses and channels, with the national codes used when syncing with the national portal
 (``TrangThaiHoSo`` 1–10 and ``KenhThucHien`` 1–3, TT 01/2018/TT-VPCP; unchanged by TT 03/2025). The one place
-that knows them."""
+that knows them. Which status may follow which is :mod:`egov.dossiers.lifecycle`."""
 
 from __future__ import annotations
 
@@ -38,50 +38,3 @@ class Channel(models.IntegerChoices):
     IN_PERSON = 1, "Trực tiếp"
     ONLINE = 2, "Trực tuyến"
     POST = 3, "Bưu chính"
-
-
-# Which status may follow which (NĐ 61/2018 Arts. 17–20, same shape in NĐ 118/2025). The one place to change.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    DossierStatus.NEW: frozenset(
-        {
-            DossierStatus.RECEIVED,
-            DossierStatus.PROCESSING,  # received again after a supplement asked for during appraisal
-            DossierStatus.SUPPLEMENT_REQUESTED,
-            DossierStatus.REFUSED,
-            DossierStatus.WITHDRAWN,
-        }
-    ),
-    # The applicant completes the dossier online and it goes back to the desk (status 1 again).
-    DossierStatus.SUPPLEMENT_REQUESTED: frozenset(
-        {DossierStatus.NEW, DossierStatus.WITHDRAWN, DossierStatus.REFUSED, DossierStatus.STOPPED}
-    ),
-    DossierStatus.RECEIVED: frozenset(
-        {
-            DossierStatus.PROCESSING,
-            DossierStatus.SUPPLEMENT_REQUESTED,
-            DossierStatus.AWAITING_PAYMENT,
-            DossierStatus.DONE,
-            DossierStatus.WITHDRAWN,
-            DossierStatus.STOPPED,
-            DossierStatus.REFUSED,
-        }
-    ),
-    DossierStatus.PROCESSING: frozenset(
-        {
-            DossierStatus.SUPPLEMENT_REQUESTED,
-            DossierStatus.AWAITING_PAYMENT,
-            DossierStatus.DONE,
-            DossierStatus.STOPPED,
-            DossierStatus.WITHDRAWN,
-            DossierStatus.REFUSED,
-        }
-    ),
-    DossierStatus.AWAITING_PAYMENT: frozenset(
-        {DossierStatus.PROCESSING, DossierStatus.WITHDRAWN, DossierStatus.STOPPED}
-    ),
-    DossierStatus.DONE: frozenset({DossierStatus.RETURNED}),
-    DossierStatus.REFUSED: frozenset(),
-    DossierStatus.WITHDRAWN: frozenset(),
-    DossierStatus.STOPPED: frozenset(),
-    DossierStatus.RETURNED: frozenset(),
-}

@@ -17,9 +17,10 @@ from egov.catalog import formdef
 from egov.catalog.selectors import procedure_detail
 from egov.core.errors import DomainError
 from egov.dossiers import processing, selectors, services
+from egov.dossiers.lifecycle import can_follow
 from egov.dossiers.models import Draft, StoredFile
 from egov.dossiers.pdf import acknowledgement_pdf
-from egov.dossiers.statuses import TRANSITIONS, DossierStatus
+from egov.dossiers.statuses import DossierStatus
 from egov.dossiers.uploads import allowed_kinds_label
 from egov.dossiers.web_forms import bound_fields, raw_from_post, review_rows
 
@@ -266,7 +267,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "sections": sections,
         "pending_supplement": pending,
         "components": dossier.procedure_version.components.all() if pending else [],
-        "can_withdraw": DossierStatus.WITHDRAWN in TRANSITIONS[DossierStatus(dossier.status)],
+        "can_withdraw": can_follow(dossier.status, DossierStatus.WITHDRAWN),
         "result": result if result and result.returned_at and result.return_method == "online" else None,
         "apology": getattr(dossier, "apology", None),
     }
