@@ -6,6 +6,8 @@ class DossiersConfig(AppConfig):
     verbose_name = "Hồ sơ thủ tục hành chính"
 
     def ready(self) -> None:
+        # Importing these registers their lifecycle hooks (what leaving a state cancels; forms an act issues).
+        from egov.dossiers import issued_forms, processing  # noqa: F401
         from egov.dossiers.processing import release_signed_result
         from egov.dossiers.results import RESULT_SOURCE
         from egov.signing.services import on_released

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -22,7 +21,7 @@ from egov.catalog.selectors import procedure_detail
 from egov.core.errors import DomainError
 from egov.dossiers import actions, pdf, selectors, services
 from egov.dossiers.actions import SUPPLEMENT_ROWS
-from egov.dossiers.issued_forms import FORMS, form_response_name, issued_form
+from egov.dossiers.issued_forms import FORMS, NotYetIssued, form_response_name, served_form
 from egov.dossiers.models import Apology, DossierResult, ReturnMethod, StoredFile
 from egov.dossiers.registers import register_workbook
 from egov.dossiers.statuses import Channel, DossierStatus
@@ -130,11 +129,12 @@ def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
     found = selectors.dossier_for_officer(request.user, code)
     if found is None or form not in FORMS:
         raise Http404
-    lookup = request.build_absolute_uri(reverse("dossiers:lookup")) + f"?ma={code}"
     try:
-        content, signed = issued_form(found, form, lookup_url=lookup)
+        content, signed = served_form(found, form)
     except ValueError:
         raise Http404 from None
+    except NotYetIssued:
+        return _not_yet(request)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{form_response_name(form, code)}"'
     response["X-Egov-Signed"] = "1" if signed else "0"
@@ -305,3 +305,12 @@ def verify_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
     with item.file.open("rb") as handle:
         report = verify_pdf(handle.read())
     return render(request, "signing/verify.html", {"report": report, "file_name": item.original_name})
+
+
+def _not_yet(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(
+        "Phiếu đang được ban hành (ký số và lưu); hãy tải lại sau ít giây.",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+        headers={"Retry-After": "5"},
+    )

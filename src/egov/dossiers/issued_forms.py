@@ -1,19 +1,27 @@
-"""One-stop forms as issued (TT 01/2018 Art. 9): rendered once for the state of the dossier they describe,
-signed by the issuing agency's certificate (the agency's text stamp top-right of page 1, with the dossier
-code and the time), stored, and served as stored afterwards — the same bytes every time."""
+"""One-stop forms as issued (TT 01/2018 Art. 9): issued by the act that produces them — receipt (01), a
+supplement request (02), a refusal (03), an apology (04), the stop notice, and the control sheet (05) when the
+dossier's processing ends — rendered once for that state, signed by the issuing agency's certificate (the
+agency's text stamp top-right of page 1, with the dossier code and the time), stored, and afterwards only
+served: the same bytes every time. Issuing runs as a background task right after the act commits, so the
+signature's time is the act's (within seconds), never the first reader's; a page or API that asks for a form
+only reads it (the control sheet of a dossier still in progress is shown as a live, unsigned copy)."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from egov.agencies.models import Agency
 from egov.core.errors import DomainError
 from egov.dossiers import pdf
-from egov.dossiers.models import Apology, Dossier, IssuedForm
+from egov.dossiers.lifecycle import on_recorded
+from egov.dossiers.models import Apology, Dossier, DossierEvent, IssuedForm
+from egov.dossiers.statuses import DossierStatus
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +33,28 @@ FORMS = {
     "05": ("phieu-kiem-soat", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
     "dung": ("thong-bao-dung", "Thông báo dừng giải quyết hồ sơ"),
 }
+# Which act issues which forms (the event's action → forms).
+ISSUED_BY = {
+    "received": ("01",),
+    "supplement_requested": ("02",),
+    "refused": ("03",),
+    "apologised": ("04",),
+    "stopped": ("dung", "05"),
+    "withdrawn": ("05",),
+    "result_issued": ("05",),
+    "returned": ("05",),
+}
+# The control sheet is issued, signed, when processing ends in one of these statuses.
+FINAL_05 = (DossierStatus.DONE, DossierStatus.RETURNED, DossierStatus.STOPPED, DossierStatus.WITHDRAWN)
+
+
+class NotYetIssued(Exception):
+    """The dossier has reached the form, but the task issuing it has not finished yet."""
+
+
+def lookup_url(code: str) -> str:
+    base = getattr(settings, "EGOV_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return f"{base}{reverse('dossiers:lookup')}?ma={code}"
 
 
 def _render(dossier: Dossier, form: str, *, lookup_url: str) -> tuple[bytes, str, Agency]:
@@ -52,7 +82,7 @@ def _render(dossier: Dossier, form: str, *, lookup_url: str) -> tuple[bytes, str
     if form == "05":
         return (
             pdf.control_sheet_pdf(dossier, lookup_url=lookup_url),
-            f"v{dossier.version}",
+            str(dossier.status) if dossier.status in FINAL_05 else "",
             dossier.receiving_agency,
         )
     if form == "dung":
@@ -69,7 +99,7 @@ def _key(dossier: Dossier, form: str) -> str | None:
     if form == "01" and dossier.received_at is not None:
         return dossier.received_at.isoformat()
     if form == "05":
-        return f"v{dossier.version}"
+        return str(dossier.status) if dossier.status in FINAL_05 else None
     if form in ("03", "dung"):
         return "refused" if form == "03" else "stopped"
     if form == "02":
@@ -81,16 +111,50 @@ def _key(dossier: Dossier, form: str) -> str | None:
     return None
 
 
-def issued_form(dossier: Dossier, form: str, *, lookup_url: str) -> tuple[bytes, bool]:
-    """The form's PDF and whether it carries the agency's signature. Raises ValueError if the dossier has not
-    reached the form. A form whose agency has no certificate (or whose signing fails) is issued unsigned."""
+def served_form(dossier: Dossier, form: str) -> tuple[bytes, bool]:
+    """The form as issued and whether it carries the agency's signature — a read: nothing is rendered,
+    signed or stored here, except the live unsigned control sheet of a dossier still in progress. Raises
+    ValueError if the dossier has not reached the form, NotYetIssued while its issuing task runs (a form of
+    a dossier from before forms were issued by their act is queued for issuing then)."""
+    if form not in FORMS:
+        raise ValueError(f"unknown form {form}")
     key = _key(dossier, form)
-    if key is not None:
-        stored = IssuedForm.objects.filter(dossier=dossier, form=form, key=key).first()
-        if stored is not None:
-            with stored.file.open("rb") as handle:
-                return handle.read(), stored.signed
-    content, key, agency = _render(dossier, form, lookup_url=lookup_url)
+    if key is None:
+        if form == "05" and dossier.received_at is not None:
+            return pdf.control_sheet_pdf(dossier, lookup_url=lookup_url(dossier.code)), False
+        raise ValueError("not reached")
+    stored = IssuedForm.objects.filter(dossier=dossier, form=form, key=key).first()
+    if stored is not None:
+        with stored.file.open("rb") as handle:
+            return handle.read(), stored.signed
+    from egov.dossiers.tasks import issue_form
+
+    issue_form.enqueue(dossier.pk, form)
+    stored = IssuedForm.objects.filter(dossier=dossier, form=form, key=key).first()  # an immediate backend
+    if stored is None:
+        raise NotYetIssued(form)
+    with stored.file.open("rb") as handle:
+        return handle.read(), stored.signed
+
+
+@on_recorded
+def _issue_after_the_act(*, dossier: Dossier, event: DossierEvent) -> None:
+    forms = ISSUED_BY.get(event.action, ())
+    if not forms:
+        return
+    from egov.dossiers.tasks import issue_form
+
+    pk = dossier.pk
+    for form in forms:
+        transaction.on_commit(lambda form=form: issue_form.enqueue(pk, form))  # type: ignore[misc]
+
+
+def issue(dossier: Dossier, form: str) -> tuple[bytes, bool]:
+    """Render, sign and store the form for the dossier's current state, once (idempotent: a second call, or
+    two at once, return the stored copy). Raises ValueError if the dossier has not reached the form."""
+    content, key, agency = _render(dossier, form, lookup_url=lookup_url(dossier.code))
+    if not key:
+        raise ValueError("not final")
     stored = IssuedForm.objects.filter(dossier=dossier, form=form, key=key).first()
     if stored is not None:
         with stored.file.open("rb") as handle:

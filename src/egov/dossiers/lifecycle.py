@@ -98,6 +98,17 @@ def on_leave(hook: LeaveHook) -> LeaveHook:
     return hook
 
 
+RecordedHook = Callable[..., None]
+_recorded_hooks: list[RecordedHook] = []
+
+
+def on_recorded(hook: RecordedHook) -> RecordedHook:
+    """Register ``hook(dossier=…, event=…)``, called inside the transaction after each event is written (the
+    forms app issues the form an act produces, once it commits)."""
+    _recorded_hooks.append(hook)
+    return hook
+
+
 def _version(value: Any) -> int:
     """The version the client read: an integer, never a bool, a float or a string of digits beyond range."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
@@ -153,7 +164,7 @@ def transition(
     )
     if not updated:  # the row was not locked by this transaction: a programming error, not a user's
         raise Conflict(STALE)
-    DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=dossier,
         at=now,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -165,4 +176,6 @@ def transition(
         public_note=public_note,
     )
     dossier.refresh_from_db()
+    for recorded in _recorded_hooks:
+        recorded(dossier=dossier, event=event)
     return dossier

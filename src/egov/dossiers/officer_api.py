@@ -17,7 +17,7 @@ from egov.catalog.selectors import procedure_detail
 from egov.core.errors import DomainError, ScopeDenied
 from egov.dossiers import actions, selectors, services
 from egov.dossiers.api import ErrorOut, _errors, _full, refused
-from egov.dossiers.issued_forms import FORMS, form_response_name, issued_form
+from egov.dossiers.issued_forms import FORMS, NotYetIssued, form_response_name, served_form
 from egov.dossiers.models import Dossier
 from egov.dossiers.pdf import control_rows
 from egov.dossiers.statuses import Channel
@@ -240,11 +240,12 @@ def form(request: HttpRequest, code: str, form: str) -> HttpResponse:
     found = _found(request, code)
     if form not in FORMS:
         raise Http404
-    lookup = request.build_absolute_uri("/tra-cuu-ho-so/") + f"?ma={code}"
     try:
-        content, signed = issued_form(found, form, lookup_url=lookup)
+        content, signed = served_form(found, form)
     except ValueError:
         raise Http404 from None
+    except NotYetIssued:
+        return _not_yet(request)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{form_response_name(form, code)}"'
     response["X-Egov-Signed"] = "1" if signed else "0"
@@ -304,4 +305,13 @@ def intake(request: HttpRequest) -> Status[dict[str, Any]]:
             "status_label": dossier.get_status_display(),
             "message": "Đã nhập hồ sơ; hãy tiếp nhận (receive) để có giấy hẹn.",
         },
+    )
+
+
+def _not_yet(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(
+        '{"detail": "Phiếu đang được ban hành (ký số và lưu); hãy thử lại sau ít giây.", "code": "not_ready"}',
+        status=503,
+        content_type="application/json",
+        headers={"Retry-After": "5"},
     )

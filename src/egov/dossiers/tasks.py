@@ -116,3 +116,23 @@ def send_deadline_digest(digest_id: int) -> str:
         digest.sent_at = timezone.now()
         digest.save(update_fields=["sent_at"])
     return "sent"
+
+
+@task()
+def issue_form(dossier_id: int, form: str) -> str:
+    """Issue (render, sign, store) a one-stop form after the act that produced it; idempotent."""
+    from egov.dossiers.issued_forms import issue
+    from egov.dossiers.models import Dossier
+
+    dossier = (
+        Dossier.objects.select_related("procedure_version__procedure", "receiving_agency", "current_agency")
+        .filter(pk=dossier_id)
+        .first()
+    )
+    if dossier is None:
+        return "gone"
+    try:
+        _, signed = issue(dossier, form)
+    except ValueError:
+        return "not reached"
+    return "signed" if signed else "unsigned"

@@ -295,3 +295,27 @@ def test_citizens_see_the_appointment_and_no_internal_notes(marriage: Any) -> No
     assert "Hẹn trả kết quả: 08:00 ngày 05/03/2019." in page  # the receipt's words to the applicant
     public = Client().get("/tra-cuu-ho-so/", {"ma": dossier.code}).content.decode()
     assert "Hẹn trả kết quả" in public and "05/03/2019" in public and "trưởng thôn" not in public
+
+
+def test_forms_are_issued_by_the_act_and_reading_them_signs_nothing(
+    marriage: Any, officer_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from egov.dossiers.models import IssuedForm
+    from egov.dossiers.tests.test_submission import submit
+
+    dossier, _ = submit(marriage)
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = receiving.receive(dossier=dossier, officer=person(DESK), expected_version=dossier.version)
+    issued = IssuedForm.objects.get(dossier=dossier, form="01")  # issued by the receipt itself
+    assert issued.signed
+    supervisor = officer_client("giamsat@binhphuoc.demo")
+    for _ in range(3):  # the read-only supervisor reads the control sheet while it is in progress
+        sheet = supervisor.get(f"/can-bo/ho-so/{dossier.code}/mau-05.pdf")
+        assert sheet.status_code == 200 and sheet["X-Egov-Signed"] == "0"
+        with django_capture_on_commit_callbacks(execute=True):
+            dossier = processing.forward(dossier=dossier, officer=person(SPECIALIST) if _ == 0 else person(CHAIRMAN),
+                                         expected_version=dossier.version) if _ < 2 else dossier  # fmt: skip
+    assert not IssuedForm.objects.filter(dossier=dossier, form="05").exists()  # no copy per version
+    form01 = supervisor.get(f"/can-bo/ho-so/{dossier.code}/mau-01.pdf")
+    assert form01.content == issued.file.open("rb").read()  # served as issued, not signed again
+    assert IssuedForm.objects.filter(dossier=dossier).count() == 1
