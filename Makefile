@@ -31,9 +31,10 @@ demo: $(STAMP)
 demo-2025: $(STAMP)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo --quiet
-	cp var/egov.sqlite3 var/egov-2025.sqlite3
+	$(MANAGE) copy_database var/egov-2025.sqlite3
 	DATABASE_URL=sqlite:///$(CURDIR)/var/egov-2025.sqlite3 $(MANAGE) apply_reorganisation \
 	  src/egov/units/data/reorganisations/2025-binh-phuoc-dong-nai.json
+	DATABASE_URL=sqlite:///$(CURDIR)/var/egov-2025.sqlite3 $(MANAGE) create_demo_pki
 	DATABASE_URL=sqlite:///$(CURDIR)/var/egov-2025.sqlite3 $(MANAGE) runserver --noreload $(HOST):8001
 
 ## Set up and run the whole test suite (DATABASE_URL selects PostgreSQL; SQLite otherwise).

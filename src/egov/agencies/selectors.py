@@ -66,3 +66,8 @@ def current_successor(agency: Agency) -> Agency:
             return agency
         agency = link.successor
         seen.add(agency.pk)
+
+
+def people_committee_of(unit: AdministrativeUnit) -> Agency | None:
+    """Today's People's Committee (Ủy ban nhân dân) of a unit, e.g. the province's: it owns the portal."""
+    return Agency.objects.current().filter(unit=unit, kind__code="ubnd").order_by("path").first()

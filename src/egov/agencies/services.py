@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from egov.accounts.scopes import ensure_can_administer
 from egov.agencies.models import Agency, AgencyKind, AgencySuccession, Department
 from egov.agencies.organ_codes import validate_organ_code
+from egov.agencies.reorganisation_hooks import Reorganised, run_hooks
 from egov.audit.models import AuditEntry
 from egov.audit.services import record
 from egov.core.errors import DomainError
@@ -143,6 +144,8 @@ class AgencyChange:
     parent: str | None
     predecessors: tuple[str, ...]
     has_one_stop_desk: bool = False
+    # address, phone, email, website, short_name as the plan gives them (see ``_new_contact``)
+    contact: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -171,11 +174,14 @@ def apply_reorganisation(
     abolished: list[AgencyAbolition] = (),  # type: ignore[assignment]
     abolished_units: list[UnitAbolition] = (),  # type: ignore[assignment]
     end_levels: list[str] = (),  # type: ignore[assignment]
+    sections: dict[str, Any] | None = None,
 ) -> ReorganisationResult:
     """Merge, split, rename units and move agencies, all or nothing, keeping every old row as history.
 
     Old units and agencies end the day before ``effective_date``; new rows start on it; successions link them.
-    Anything filed with an old agency keeps pointing at the old row, so it keeps the old name.
+    What was finished with an old agency keeps pointing at the old row, so it keeps the old name; work still
+    open (dossiers, drafts, procedures whose level ended) follows through the hooks other apps registered
+    (:mod:`egov.agencies.reorganisation_hooks`), given ``sections`` of the plan, in the same transaction.
     """
     ensure_reference_data_admin(actor)
     if Reorganisation.objects.filter(key=key).exists():
@@ -225,7 +231,6 @@ def apply_reorganisation(
                 raise DomainError(
                     f"Mã định danh {change.code} đang được dùng cho “{current[change.code].name}”."
                 )
-            template = predecessors[0] if predecessors else None
             agency = Agency(
                 code=validate_organ_code(change.code),
                 name=change.name,
@@ -233,10 +238,7 @@ def apply_reorganisation(
                 unit=unit,
                 valid_from=effective_date,
                 has_one_stop_desk=change.has_one_stop_desk,
-                address=template.address if template else "",
-                phone=template.phone if template else "",
-                email=template.email if template else "",
-                website=template.website if template else "",
+                **_new_contact(change, unit=unit, predecessors=predecessors, units=current_units | new_units),
             )
             place_under(node=agency, parent=parent)
             created[change.code] = agency
@@ -278,6 +280,14 @@ def apply_reorganisation(
                 f"Phương án sắp xếp chưa nêu cơ quan mới cho: {names} "
                 "(địa bàn hoặc cơ quan cấp trên đã hết hiệu lực)."
             )
+        notes += run_hooks(
+            Reorganised(
+                reorganisation=reorganisation,
+                successor_of=_primary_successors(reorganisation),
+                sections=dict(sections or {}),
+                actor=actor,
+            )
+        )
         record(
             action=AuditEntry.Action.REORGANISED,
             actor=actor,
@@ -291,6 +301,46 @@ def apply_reorganisation(
             },
         )
     return ReorganisationResult(reorganisation, len(new_units), len(created), notes)
+
+
+def _place_of(unit: AdministrativeUnit, units: dict[str, AdministrativeUnit]) -> str:
+    """“Xã Lộc Tấn, tỉnh Đồng Nai”: the unit and the units above it, as an address line is written."""
+    by_pk = {u.pk: u for u in units.values()}
+    parts = [unit.name]
+    parent = by_pk.get(unit.parent_id) if unit.parent_id else None
+    while parent is not None:
+        parts.append(parent.name_in_sentence)
+        parent = by_pk.get(parent.parent_id) if parent.parent_id else None
+    return ", ".join(parts)
+
+
+def _new_contact(
+    change: AgencyChange,
+    *,
+    unit: AdministrativeUnit,
+    predecessors: list[Agency],
+    units: dict[str, AdministrativeUnit],
+) -> dict[str, Any]:
+    """The new agency's contact data: what the plan says; else, for the address, the new unit's place (an old
+    address names units that no longer exist); else phone, e-mail and website of a sole predecessor (the same
+    office carrying on)."""
+    given = _clean_contact(dict(change.contact))
+    sole = predecessors[0] if len(predecessors) == 1 else None
+    contact: dict[str, Any] = {"address": given.get("address") or _place_of(unit, units)}
+    for key in ("phone", "email", "website", "short_name"):
+        contact[key] = given.get(key) or (getattr(sole, key) if sole is not None else "")
+    return contact
+
+
+def _primary_successors(reorganisation: Reorganisation) -> dict[int, Agency]:
+    """Each agency this reorganisation ended → the agency that carries its open work on (its first link)."""
+    successor_of: dict[int, Agency] = {}
+    links = AgencySuccession.objects.filter(reorganisation=reorganisation, primary=True).select_related(
+        "successor__unit", "successor__kind"
+    )
+    for link in links.order_by("id"):
+        successor_of.setdefault(link.predecessor_id, link.successor)
+    return successor_of
 
 
 def _transfer_staff(*, reorganisation: Reorganisation, actor: Any) -> int:

@@ -8,6 +8,7 @@ similarity. PostgreSQL keeps a ``pg_trgm`` index on the normalised column for su
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -237,4 +238,24 @@ def sectors_with_counts() -> QuerySet[Sector]:
         Sector.objects.annotate(count=Count("versions", filter=Q(versions__status=VersionStatus.PUBLISHED)))
         .filter(count__gt=0)
         .order_by("name")
+    )
+
+
+def filing_closed_reason(version: ProcedureVersion) -> str | None:
+    """Why no dossier of this version can be filed any more, or None. A procedure carried out only at levels
+    that a reorganisation ended (the district level in 2025) has nowhere to go until the catalogue publishes
+    it at another level (a reorganisation plan's ``procedures`` section does that)."""
+    from egov.units.selectors import ended_levels
+
+    ended = ended_levels()
+    levels = list(version.levels.all())
+    if not levels or any(level.code not in ended for level in levels):
+        return None
+    names = " và ".join(level.name.lower() for level in levels)
+    last_day = max(ended[level.code][1] for level in levels)
+    return (
+        f"Thủ tục này được thực hiện ở {names}; {names} đã kết thúc từ ngày "
+        f"{last_day + dt.timedelta(days=1):%d/%m/%Y} theo sắp xếp đơn vị hành chính và thủ tục chưa được công bố "
+        "lại cho cơ quan có thẩm quyền mới, nên tạm thời chưa nhận hồ sơ. Vui lòng liên hệ Trung tâm Phục vụ "
+        "hành chính công tỉnh hoặc Ủy ban nhân dân xã, phường để được hướng dẫn."
     )

@@ -8,7 +8,14 @@ from django.shortcuts import render
 
 from egov.agencies.selectors import one_stop_desks
 from egov.catalog.models import OnlineLevel
-from egov.catalog.selectors import Filters, browse, procedure_detail, search, sectors_with_counts
+from egov.catalog.selectors import (
+    Filters,
+    browse,
+    filing_closed_reason,
+    procedure_detail,
+    search,
+    sectors_with_counts,
+)
 from egov.units.models import AdministrativeLevel
 
 PAGE_SIZE = 20
@@ -38,6 +45,9 @@ def procedure_page(request: HttpRequest, national_code: str) -> HttpResponse:
     version = procedure_detail(national_code)
     if version is None:
         raise Http404
-    return render(
-        request, "catalog/detail.html", {"version": version, "components": version.components.all()}
-    )
+    context = {
+        "version": version,
+        "components": version.components.all(),
+        "closed_reason": filing_closed_reason(version),
+    }
+    return render(request, "catalog/detail.html", context)

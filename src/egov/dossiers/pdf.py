@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from egov.accounts.roles import Role
 from egov.agencies.models import Agency
+from egov.agencies.selectors import current_successor
 from egov.core.pdf import qr_svg_data_uri, render_pdf
 from egov.dossiers.models import Apology, Dossier, SupplementRequest
 
@@ -282,6 +283,8 @@ def result_pdf(
     )
     last = approving.order_by("-finished_at").first()
     agency = last.agency if last else dossier.current_agency or dossier.receiving_agency
+    if agency.valid_to is not None:  # approved before a reorganisation: issued in the successor's name
+        agency = current_successor(agency)
     answers: list[tuple[str, str]] = []
     for section in review_rows(version.form_definition, dossier.form_data):
         answers.extend((row["label"].rstrip("?"), row["value"]) for row in section["rows"] if "value" in row)

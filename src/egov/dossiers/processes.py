@@ -20,9 +20,11 @@ from django.db import transaction
 
 from egov.agencies.models import Agency
 from egov.agencies.selectors import current_successor
+from egov.catalog.models import ProcedureVersion, VersionStatus
 from egov.core.errors import DomainError
 from egov.dossiers.models import Dossier, ProcessDefinition, ProcessStep, StepKind, StepTimeUnit
 from egov.units.models import AdministrativeUnit
+from egov.units.selectors import ended_levels
 from egov.worktime.calendar import WorkingCalendar
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "processes.json"
@@ -52,7 +54,7 @@ def process_for(dossier: Dossier) -> ProcessDefinition:
     )
     if own is not None:
         return own
-    level = deciding_level(version.deciding_agency, dossier.receiving_agency)
+    level = deciding_level(deciding_text(dossier), dossier.receiving_agency)
     default = (
         ProcessDefinition.objects.filter(procedure__isnull=True, level=level, is_active=True)
         .prefetch_related("steps")
@@ -64,6 +66,29 @@ def process_for(dossier: Dossier) -> ProcessDefinition:
             "Quản trị hệ thống cần khai báo quy trình trước khi tiếp nhận."
         )
     return default
+
+
+def deciding_text(dossier: Dossier) -> str:
+    """Who decides, as the catalogue says it. When the level it names was ended by a reorganisation (a
+    district-level dossier still at a desk on 1 July 2025), the version published since says who decides now;
+    if the procedure was not published again at a level that exists, the dossier cannot go anywhere yet."""
+    version = dossier.procedure_version
+    ended = ended_levels()
+    if deciding_level(version.deciding_agency, dossier.receiving_agency) not in ended:
+        return version.deciding_agency
+    current = (
+        ProcedureVersion.objects.filter(procedure_id=version.procedure_id, status=VersionStatus.PUBLISHED)
+        .exclude(pk=version.pk)
+        .first()
+    )
+    if current is not None and deciding_level(current.deciding_agency, dossier.receiving_agency) not in ended:
+        return current.deciding_agency
+    level = deciding_level(version.deciding_agency, dossier.receiving_agency)
+    raise DomainError(
+        f"Thủ tục “{version.name}” do {ended[level][0].lower()} giải quyết; cấp này đã kết thúc theo sắp xếp "
+        "đơn vị hành chính và thủ tục chưa được công bố lại cho cơ quan có thẩm quyền mới, nên chưa chuyển xử lý "
+        "được. Hãy hướng dẫn người nộp hoặc từ chối tiếp nhận, nêu rõ lý do."
+    )
 
 
 def _mentioned_levels(text: str) -> list[str]:
@@ -162,16 +187,33 @@ def _deciding(deciding_agency: str, desk: Agency) -> Agency:
                 (lowered.index("ủy ban nhân dân tỉnh"), province_committee.code, province_committee)
             )
     if not mentions:
+        mentions = _successors_of_mentioned(lowered, province)
+    if not mentions:
         raise DomainError(
             f"Không xác định được cơ quan giải quyết “{deciding_agency}”: hãy khai báo quy trình riêng."
         )
     return min(mentions)[2]
 
 
+def _successors_of_mentioned(lowered: str, province: AdministrativeUnit) -> list[tuple[int, str, Agency]]:
+    """The catalogue may still name a provincial agency a reorganisation merged away (“Sở Kế hoạch và Đầu tư”
+    after 2025): the agency that succeeded it in this province decides now."""
+    mentions = []
+    ended = Agency.objects.filter(valid_to__isnull=False, unit__kind__level__rank=1).exclude(short_name="")
+    for agency in ended:
+        name = agency.short_name.lower()
+        if name in lowered:
+            successor = current_successor(agency)
+            if successor.valid_to is None and successor.unit_id == province.pk:
+                mentions.append((lowered.index(name), successor.code, successor))
+    return mentions
+
+
 def plan(dossier: Dossier, calendar: WorkingCalendar) -> list[PlannedStep]:
     """The dossier's steps with their agencies and allowed working time, from its process."""
     process = process_for(dossier)
     version = dossier.procedure_version
+    deciding = deciding_text(dossier)
     total = (
         calendar.day_length * float(version.processing_time)
         if version.processing_time_unit == "working_days"
@@ -182,11 +224,9 @@ def plan(dossier: Dossier, calendar: WorkingCalendar) -> list[PlannedStep]:
         raise DomainError(f"Quy trình “{process.name}” chưa có bước nào.")
     planned = []
     for step in steps:
-        agency = resolve_agency(
-            step.agency, desk=dossier.receiving_agency, deciding_agency=version.deciding_agency
-        )
+        agency = resolve_agency(step.agency, desk=dossier.receiving_agency, deciding_agency=deciding)
         consulted = tuple(
-            resolve_agency(rule, desk=dossier.receiving_agency, deciding_agency=version.deciding_agency)
+            resolve_agency(rule, desk=dossier.receiving_agency, deciding_agency=deciding)
             for rule in step.consult.split(";")
             if rule.strip()
         )

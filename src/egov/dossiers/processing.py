@@ -27,7 +27,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from egov.accounts.models import StaffAssignment, User
@@ -659,10 +659,14 @@ def _end(
 
 
 def _approving_leader(dossier: Dossier, agency: Agency) -> User | None:
-    """The leader who approved at the last approval step of the issuing agency, if any."""
+    """The leader who approved at the last approval step of the issuing agency (or of the agency it succeeded
+    in a reorganisation: the approval carries over with the dossier), if any."""
     step = (
         DossierStep.objects.filter(
-            dossier=dossier, kind=StepKind.APPROVE, agency=agency, finished_at__isnull=False
+            Q(agency=agency) | Q(agency__successor_links__successor=agency),
+            dossier=dossier,
+            kind=StepKind.APPROVE,
+            finished_at__isnull=False,
         )
         .select_related("finished_by")
         .order_by("-finished_at")

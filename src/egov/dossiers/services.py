@@ -21,6 +21,7 @@ from egov.accounts.roles import Role
 from egov.agencies.models import Agency
 from egov.catalog import formdef
 from egov.catalog.models import ProcedureVersion, VersionStatus
+from egov.catalog.selectors import filing_closed_reason
 from egov.core.errors import DomainError
 from egov.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, Draft, Notification, StoredFile
 from egov.dossiers.statuses import Channel, DossierStatus
@@ -90,10 +91,23 @@ def prefill_values(user: User, definition: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def ensure_fileable(version: ProcedureVersion) -> None:
+    """A dossier of this version has somewhere to go: its level still exists and a desk receives it."""
+    reason = filing_closed_reason(version)
+    if reason is not None:
+        raise DomainError(reason)
+    if not desks_for(version).exists():
+        raise DomainError(
+            "Chưa có bộ phận một cửa nào trong tỉnh tiếp nhận hồ sơ của thủ tục này; vui lòng liên hệ Trung tâm "
+            "Phục vụ hành chính công tỉnh để được hướng dẫn."
+        )
+
+
 def start_draft(*, user: User, version: ProcedureVersion) -> Draft:
     """Resume the applicant's draft of this procedure, or start one filled from their profile."""
     if version.status != VersionStatus.PUBLISHED or not version.accepts_online:
         raise DomainError("Thủ tục này chưa nhận hồ sơ trực tuyến.")
+    ensure_fileable(version)
     draft = Draft.objects.filter(owner=user, procedure_version=version).first()
     if draft is None:
         draft = Draft.objects.create(
@@ -289,6 +303,9 @@ def submit_dossier(
         raise DomainError(
             "Thủ tục này không nhận hồ sơ trực tuyến (phiên bản đã thay thế hoặc chưa trực tuyến)."
         )
+    reason = filing_closed_reason(version)
+    if reason is not None:
+        raise DomainError(reason)
     errors: dict[str, list[str]] = {}
     if agency is None or (not agency_checked and not desks_for(version).filter(pk=agency.pk).exists()):
         errors["agency"] = ["Hãy chọn nơi nộp hồ sơ: bộ phận một cửa giải quyết thủ tục này."]

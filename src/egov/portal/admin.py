@@ -5,7 +5,7 @@ from egov.portal.models import SiteProfile, VisitorDay
 
 @admin.register(SiteProfile)
 class SiteProfileAdmin(admin.ModelAdmin):
-    list_display = ["portal_name", "owner_name", "contact_agency"]
+    list_display = ["portal_name", "contact_agency"]
     raw_id_fields = ["contact_agency"]
 
     def has_add_permission(self, request):

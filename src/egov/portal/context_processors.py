@@ -3,9 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest
 
-from egov.agencies.selectors import current_successor
+from egov.agencies.selectors import current_successor, people_committee_of
 from egov.portal.models import SiteProfile
 from egov.portal.services import counters
 from egov.units.selectors import home_province
@@ -18,12 +19,14 @@ def site_profile() -> dict[str, Any]:
     if cached is None:
         profile = SiteProfile.objects.select_related("contact_agency").first()
         unit = home_province()
+        # Who runs the portal comes from today's data (after 2025: Ủy ban nhân dân tỉnh Đồng Nai), never a text.
+        owner = people_committee_of(unit) if unit else None
         agency = profile.contact_agency if profile else None
         if agency is not None and agency.valid_to is not None:
             agency = current_successor(agency)  # the contact agency was merged away: show its successor
         cached = {
             "portal_name": profile.portal_name if profile else "Cổng dịch vụ công trực tuyến",
-            "owner_name": profile.owner_name if profile else "",
+            "owner_name": owner.name if owner else "",
             "emblem_url": profile.emblem.url if profile and profile.emblem else "",
             "hotline": profile.hotline if profile else "",
             "province_name": unit.name if unit else "",
@@ -39,6 +42,12 @@ def site_profile() -> dict[str, Any]:
         }
         cache.set(PROFILE_CACHE_KEY, cached, 60)
     return dict(cached)
+
+
+def forget_site_profile_after(event: Any) -> list[str]:
+    """Reorganisation hook: the header and footer name the new province and agencies once it commits."""
+    transaction.on_commit(lambda: cache.delete(PROFILE_CACHE_KEY))
+    return []
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:

@@ -6,10 +6,11 @@ from egov.agencies.models import Agency
 
 
 class SiteProfile(models.Model):
-    """What the portal says about itself: name, emblem, contact agency. One row, edited in the admin."""
+    """What the portal says about itself: name, emblem, contact agency. One row, edited in the admin. The
+    province and the agency that runs the portal are not stored here: they come from today's units and agencies
+    (``egov.portal.context_processors``), so a reorganisation changes them."""
 
     portal_name = models.CharField("tên cổng", max_length=200, default="Cổng dịch vụ công trực tuyến")
-    owner_name = models.CharField("cơ quan chủ quản", max_length=200, blank=True)
     emblem = models.ImageField("biểu trưng", upload_to="portal/", blank=True)
     contact_agency = models.ForeignKey(
         Agency,

@@ -943,3 +943,23 @@ __all__ = [
     "sign_request",
     "verify_pdf",
 ]
+
+
+def cancel_request(*, request: SignatureRequest, actor: User | None, reason: str) -> bool:
+    """Close a request still waiting for a signature without signing it (its document will not be issued as it
+    is: the dossier left the state it was made for). Returns whether it was open. Inside the caller's
+    transaction when there is one."""
+    with transaction.atomic():
+        closed = SignatureRequest.objects.filter(
+            pk=request.pk,
+            status__in=(SignatureRequest.Status.AWAITING_LEADER, SignatureRequest.Status.AWAITING_SEAL),
+        ).update(status=SignatureRequest.Status.CANCELLED, last_error=reason[:500])
+        if closed:
+            record(
+                action="updated",
+                actor=actor,
+                target=request,
+                actor_label="" if actor else "hệ thống",
+                data={"status": SignatureRequest.Status.CANCELLED, "reason": reason[:300]},
+            )
+    return bool(closed)

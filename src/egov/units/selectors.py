@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from egov.units.models import AdministrativeUnit, UnitSuccession
+from egov.units.models import AdministrativeLevel, AdministrativeUnit, UnitSuccession
 
 
 def units_valid_on(day: dt.date | None = None):
@@ -139,3 +139,17 @@ def _resolve_commune(code: str) -> tuple[str, str] | None:
     if unit is None or unit.children.current().exists():
         return None
     return unit.code, place_names({unit.code})[unit.code]
+
+
+def ended_levels() -> dict[str, tuple[str, dt.date]]:
+    """Tiers of local government a reorganisation ended (as for agencies, from the moment it is applied):
+    code → (name, last day). Cached; a reorganisation forgets it (``forget_cached_units``)."""
+    key = cache_key("ended-levels")
+    found = cache.get(key)
+    if found is None:
+        found = {
+            level.code: (level.name, level.valid_to)
+            for level in AdministrativeLevel.objects.filter(valid_to__isnull=False)
+        }
+        cache.set(key, found, CACHE_SECONDS)
+    return found

@@ -135,7 +135,6 @@ class Command(BaseCommand):
         if not SiteProfile.objects.exists():
             SiteProfile.objects.create(
                 portal_name="Cổng dịch vụ công trực tuyến",
-                owner_name="Ủy ban nhân dân tỉnh Bình Phước",
                 contact_agency=agencies.get(f"000.00.30.{L1}"),
                 visits_before_launch=2_941_443,
             )
