@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -272,42 +272,42 @@ def _timestamper_identity(timestamper: Any) -> str:
     return str(getattr(timestamper, "identity", None) or getattr(timestamper, "url", "") or type(timestamper))
 
 
-class _SizeRememberingPdfSigner(signers.PdfSigner):
-    """pyHanko's signer, reusing the space reserved for the CMS object from the previous signature with the
-    same certificate, level and time-stamping authority.
+def _reserved_size(output: io.BytesIO, field_name: str) -> int:
+    """The space pyHanko reserved for the CMS object of the signature ``field_name`` in ``output`` (hex digits
+    between the ``<`` and ``>`` of ``/Contents``, which the ``/ByteRange`` leaves out)."""
+    reader = PdfFileReader(output, strict=False)
+    embedded = next(sig for sig in reader.embedded_signatures if sig.field_name == field_name)
+    _start, before, after, _rest = (int(value) for value in embedded.sig_object["/ByteRange"])
+    output.seek(0)
+    return after - before - 2
 
-    pyHanko sizes that space by building a complete dummy signature first (and adds 50 % for time stamps whose
-    size varies), which costs as much as the real one. The size depends only on the certificate, chain, level
-    and TSA, so it is estimated once per process and key; should a signature ever not fit, pyHanko refuses to
-    write it (nothing is returned) and the signature is made again with a fresh estimate."""
 
-    def __init__(self, *args: Any, size_key: tuple[str, str, str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.size_key = size_key
+def _sign_remembering_size(
+    pdf_signer: signers.PdfSigner,
+    *,
+    writer: IncrementalPdfFileWriter,
+    pdf: bytes,
+    field_name: str,
+    size_key: tuple[str, str, str],
+) -> io.BytesIO:
+    """``pdf_signer.sign_pdf``, reserving for the CMS object the space pyHanko reserved for the previous
+    signature with the same certificate, level and time-stamping authority (``bytes_reserved``).
 
-    def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False) -> Any:
-        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
-        estimate = session.estimate_signature_container_size
-        size_key = self.size_key
-
-        async def remembered(validation_info: Any, tight: bool = False) -> int:
-            size = _reserved_sizes.get(size_key)
-            if size is None:
-                size = _reserved_sizes[size_key] = await estimate(validation_info, tight=tight)
-            return size
-
-        session.estimate_signature_container_size = remembered  # type: ignore[method-assign]
-        return session
-
-    def sign_pdf_bytes(self, writer: IncrementalPdfFileWriter, pdf: bytes) -> Any:
+    Without it pyHanko sizes that space by building a complete dummy signature first (adding 50 % for time
+    stamps, whose size varies), which costs as much as the real one. The size depends only on the certificate,
+    chain, level and TSA, so pyHanko estimates it once per process and key. Should a signature ever not fit,
+    pyHanko refuses to write it (``SigningError``, nothing returned) and it is made again with a fresh estimate."""
+    remembered = _reserved_sizes.get(size_key)
+    if remembered is not None:
         try:
-            return self.sign_pdf(writer)
-        except SigningError as exc:
-            if "larger than expected" not in str(exc) or self.size_key not in _reserved_sizes:
-                raise
-        _reserved_sizes.pop(self.size_key, None)
-        logger.info("signature container outgrew the remembered size; estimating afresh")
-        return self.sign_pdf(_open_pdf(pdf))
+            return cast(io.BytesIO, pdf_signer.sign_pdf(writer, bytes_reserved=remembered))
+        except SigningError:
+            logger.info("signature did not fit the remembered size; estimating afresh")
+            _reserved_sizes.pop(size_key, None)
+            writer = _open_pdf(pdf)
+    output = cast(io.BytesIO, pdf_signer.sign_pdf(writer))
+    _reserved_sizes[size_key] = _reserved_size(output, field_name)
+    return output
 
 
 def sign_with_key(
@@ -370,16 +370,17 @@ def sign_with_key(
         on_page=page,
         box=visible.rect.as_box() if visible.rect is not None else None,
     )
-    pdf_signer = _SizeRememberingPdfSigner(
-        meta,
-        key,
-        timestamper=timestamper,
-        stamp_style=visible.style,
-        new_field_spec=field_spec,
-        size_key=(certificate.fingerprint, level, _timestamper_identity(timestamper)),
+    pdf_signer = signers.PdfSigner(
+        meta, key, timestamper=timestamper, stamp_style=visible.style, new_field_spec=field_spec
     )
     try:
-        output = pdf_signer.sign_pdf_bytes(writer, pdf)
+        output = _sign_remembering_size(
+            pdf_signer,
+            writer=writer,
+            pdf=pdf,
+            field_name=field_name,
+            size_key=(certificate.fingerprint, level, _timestamper_identity(timestamper)),
+        )
     except TimestampRequestError as exc:
         raise DomainError(
             "Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA): tài liệu chưa được ký. "
