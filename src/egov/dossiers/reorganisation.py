@@ -120,7 +120,7 @@ def _cancel_signatures(
 ) -> dict[int, tuple[int, int]]:
     """Results waiting for signature under an ended agency's name: cancel the request (dossier id → the
     (old, new) agency of the issue step)."""
-    from egov.dossiers.processing import RESULT_SOURCE
+    from egov.dossiers.results import RESULT_SOURCE
     from egov.signing.models import SignatureRequest
     from egov.signing.services import cancel_request
 

@@ -164,6 +164,13 @@ def _draw_image(stamp: BaseStamp, image: Image.Image, x: float, y: float, w: flo
     return b"q 1 0 0 1 %.3f %.3f cm %s Q" % (x + (w - draw_w) / 2, y + (h - draw_h) / 2, ops)
 
 
+def _content(commands: list[bytes]) -> bytes:
+    """The appearance's content stream. Each stamp below draws its whole content in ``render`` (pyHanko's public
+    ``PdfContent.render``): no border, no background, so pyHanko's own frame around the drawing has nothing to add.
+    """
+    return b" ".join([b"q", *commands, b"Q"])
+
+
 @dataclass(frozen=True)
 class SignerStampStyle(BaseStampStyle):
     """An official's signature: position, signature image, full name (centred, bold)."""
@@ -182,7 +189,7 @@ class SignerStampStyle(BaseStampStyle):
 class SignerStamp(BaseStamp):
     style: SignerStampStyle
 
-    def _render_inner_content(self) -> list[bytes]:
+    def render(self) -> bytes:
         width, height = float(self.box.width), float(self.box.height)
         lines = [line for line in self.style.position.upper().split("\n") if line.strip()]
         geometry = SignerLayout(width, height, position_lines=max(len(lines), 1))
@@ -195,7 +202,7 @@ class SignerStamp(BaseStamp):
         if self.style.image is not None:
             commands.append(_draw_image(self, self.style.image, *geometry.image_slot))
         commands.append(text.centred(self.style.full_name, width, 4))
-        return commands
+        return _content(commands)
 
 
 @dataclass(frozen=True)
@@ -214,10 +221,12 @@ class SealStampStyle(BaseStampStyle):
 class SealStamp(BaseStamp):
     style: SealStampStyle
 
-    def _render_inner_content(self) -> list[bytes]:
+    def render(self) -> bytes:
         if self.style.image is None:
-            return []
-        return [_draw_image(self, self.style.image, 0, 0, float(self.box.width), float(self.box.height))]
+            return _content([])
+        return _content(
+            [_draw_image(self, self.style.image, 0, 0, float(self.box.width), float(self.box.height))]
+        )
 
 
 @dataclass(frozen=True)
@@ -236,14 +245,14 @@ class TextStampStyle(BaseStampStyle):
 class TextStamp(BaseStamp):
     style: TextStampStyle
 
-    def _render_inner_content(self) -> list[bytes]:
+    def render(self) -> bytes:
         text = _Text(self, size=TEXT_STAMP_SIZE, weight="regular")
         height = float(self.box.height)
         leading = TEXT_STAMP_SIZE * 1.15
         commands = []
         for index, line in enumerate(self.style.lines):
             commands.append(text.line(line, 2, height - (index + 1) * leading + 2))
-        return commands
+        return _content(commands)
 
 
 __all__ = [

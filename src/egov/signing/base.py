@@ -6,10 +6,14 @@ import abc
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
-from asn1crypto import cms
-from pyhanko.sign.attributes import CMSAttributeProvider, SigningCertificateV2Provider
+from asn1crypto import cms, x509
+from pyhanko.sign.attributes import (
+    CMSAttributeProvider,
+    SignedAttributeProviderSpec,
+    SigningCertificateV2Provider,
+)
 from pyhanko.sign.general import as_signing_certificate_v2, simple_cms_attribute
 from pyhanko.sign.signers.pdf_cms import Signer
 
@@ -38,46 +42,47 @@ class SignerBackend(abc.ABC):
 
 
 KeyIterator = Iterator[Signer]
+SignerT = TypeVar("SignerT", bound=Signer)
 
 
-class PreEncodedAttributesMixin:
-    """Builds the CMS signed attributes of a pyHanko ``Signer`` from DER-encoded values.
+class PadesSignedAttributes(SignedAttributeProviderSpec):
+    """The signed attributes of the platform's PAdES signatures, each encoded once (``Signer.signed_attr_prov_spec``).
 
     asn1crypto re-encodes a value it built (rather than parsed) from scratch every time something containing it
     is encoded, and pyHanko encodes the signed attributes many times while assembling one signature: the
     signing-certificate-v2 attribute alone (issuer name, certificate hash) was encoded about forty times, half
-    the cost of the CMS object. Each attribute is therefore encoded once and parsed back, and the
-    signing-certificate-v2 attribute, which depends only on the certificate, is kept per certificate. The DER
-    bytes signed are the same."""
+    the cost of the CMS object. Here it is encoded once per certificate and handed to pyHanko parsed back from
+    those bytes, so every later encoding reuses them. The DER bytes signed are the same.
 
-    def _signed_attr_providers(self, *args: Any, **kwargs: Any) -> Iterator[CMSAttributeProvider]:
-        for provider in super()._signed_attr_providers(*args, **kwargs):  # type: ignore[misc]
-            if isinstance(provider, SigningCertificateV2Provider):
-                yield _SigningCertificateV2(provider)
-            else:
-                yield _PreEncoded(provider)
+    For a PAdES signature (``SigSeedSubFilter.PADES``, the only kind the platform makes) pyHanko's own choice
+    (``CAdESSignedAttributeProviderSpec`` with ``is_pades``) adds exactly this attribute besides the content
+    type and message digest it always adds: no signing-time attribute (PAdES forbids it; the time is the
+    signature dictionary's ``/M``) and no CAdES extras, as the platform asks for none.
+    ``test_signed_attributes_are_pyhankos_own`` compares both."""
+
+    def __init__(self, signing_cert: x509.Certificate) -> None:
+        self.signing_cert = signing_cert
+
+    def signed_attr_providers(
+        self, data_digest: bytes, digest_algorithm: str
+    ) -> Iterator[CMSAttributeProvider]:
+        yield _PreEncodedSigningCertificateV2(self.signing_cert)
 
 
-class _PreEncoded(CMSAttributeProvider):
-    def __init__(self, inner: CMSAttributeProvider) -> None:
-        self.inner = inner
+def with_pre_encoded_attributes(signer: SignerT) -> SignerT:
+    """``signer``, building the signed attributes of its PAdES signatures with :class:`PadesSignedAttributes`."""
+    assert signer.signing_cert is not None
+    signer.signed_attr_prov_spec = PadesSignedAttributes(signer.signing_cert)
+    return signer
 
+
+class _PreEncodedSigningCertificateV2(SigningCertificateV2Provider):
     async def get_attribute(self, dry_run: bool = False) -> cms.CMSAttribute | None:
-        attribute = await self.inner.get_attribute(dry_run=dry_run)
-        return None if attribute is None else cms.CMSAttribute.load(attribute.dump())
+        return cms.CMSAttribute.load(_signing_certificate_v2(self.signing_cert.dump()))
 
 
 @lru_cache(maxsize=256)
 def _signing_certificate_v2(certificate_der: bytes) -> bytes:
-    from asn1crypto import x509
-
     return simple_cms_attribute(
         "signing_certificate_v2", as_signing_certificate_v2(x509.Certificate.load(certificate_der))
     ).dump()
-
-
-class _SigningCertificateV2(_PreEncoded):
-    inner: SigningCertificateV2Provider
-
-    async def get_attribute(self, dry_run: bool = False) -> cms.CMSAttribute | None:
-        return cms.CMSAttribute.load(_signing_certificate_v2(self.inner.signing_cert.dump()))

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -23,9 +24,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from pyhanko_certvalidator import CertificateValidator, ValidationContext, errors
-from pyhanko_certvalidator.fetchers import Fetchers
+from pyhanko_certvalidator.fetchers import CRLFetcher, Fetchers
+from pyhanko_certvalidator.fetchers.common_utils import enumerate_delivery_point_urls
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
-from pyhanko_certvalidator.fetchers.requests_fetchers.crl_client import RequestsCRLFetcher
+from pyhanko_certvalidator.util import get_relevant_crl_dps, issuer_serial
 
 from egov.core.errors import DomainError
 from egov.signing import pki
@@ -149,20 +151,44 @@ def forget_local_crls() -> None:
     cache.delete(LOCAL_CRLS_KEY)
 
 
-class _LocalFirstCRLFetcher(RequestsCRLFetcher):
-    def __init__(self, local: dict[str, bytes], *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+class _LocalFirstCRLFetcher(CRLFetcher):
+    """pyHanko's CRL fetcher (``inner``), except that a certificate whose distribution points are all CRLs of the
+    platform's own authorities gets them from ``local`` (no HTTP). What it hands out is remembered like a
+    download (``fetched_crls``), so B-LT embeds it. Built on pyHanko's public ``CRLFetcher`` interface."""
+
+    def __init__(self, local: dict[str, bytes], inner: CRLFetcher) -> None:
         self._local = local
+        self._inner = inner
+        self._parsed: dict[str, asn1_crl.CertificateList] = {}
+        self._by_cert: dict[Any, list[asn1_crl.CertificateList]] = {}
 
-    async def _fetch_single(self, url: str) -> Any:
-        if url in self._local:
-            from asn1crypto import crl
+    def _local_urls(self, cert: Any, use_deltas: Any) -> list[str] | None:
+        urls = [
+            url
+            for point in get_relevant_crl_dps(cert, use_deltas=use_deltas)
+            for url in enumerate_delivery_point_urls(point)
+        ]
+        return urls if urls and all(url in self._local for url in urls) else None
 
-            async def task() -> Any:
-                return crl.CertificateList.load(self._local[url])
+    def _crl(self, url: str) -> asn1_crl.CertificateList:
+        if url not in self._parsed:
+            self._parsed[url] = asn1_crl.CertificateList.load(self._local[url])
+        return self._parsed[url]
 
-            return await self._perform_fetch(url, task)  # recorded like a download, so B-LT embeds it
-        return await super()._fetch_single(url)
+    async def fetch(self, cert: Any, *, use_deltas: Any = None) -> Iterable[asn1_crl.CertificateList]:
+        use_deltas = True if use_deltas is None else use_deltas  # pyHanko's default
+        urls = self._local_urls(cert, use_deltas)
+        if urls is None:
+            return await self._inner.fetch(cert, use_deltas=use_deltas)
+        found = self._by_cert[issuer_serial(cert)] = [self._crl(url) for url in urls]
+        return found
+
+    def fetched_crls(self) -> Iterable[asn1_crl.CertificateList]:
+        return [*self._parsed.values(), *self._inner.fetched_crls()]
+
+    def fetched_crls_for_cert(self, cert: Any) -> Iterable[asn1_crl.CertificateList]:
+        found = self._by_cert.get(issuer_serial(cert))
+        return found if found is not None else self._inner.fetched_crls_for_cert(cert)
 
 
 class LocalFirstFetcherBackend(RequestsFetcherBackend):
@@ -174,9 +200,10 @@ class LocalFirstFetcherBackend(RequestsFetcherBackend):
 
     def get_fetchers(self) -> Fetchers:
         fetchers = super().get_fetchers()
-        crl_fetcher = _LocalFirstCRLFetcher(self._local, per_request_timeout=self.per_request_timeout)
         return Fetchers(
-            ocsp_fetcher=fetchers.ocsp_fetcher, crl_fetcher=crl_fetcher, cert_fetcher=fetchers.cert_fetcher
+            ocsp_fetcher=fetchers.ocsp_fetcher,
+            crl_fetcher=_LocalFirstCRLFetcher(self._local, fetchers.crl_fetcher),
+            cert_fetcher=fetchers.cert_fetcher,
         )
 
 

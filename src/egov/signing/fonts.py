@@ -76,7 +76,17 @@ def font_path(weight: str = "bold") -> str:
 # HarfBuzz), then cuts a subset of the glyphs used and serialises it while the PDF is written. An official's
 # name and position (or an agency's text stamp) use the same glyphs signature after signature, so the font is
 # parsed once per process and each distinct subset is made once and kept (``SUBSETS_KEPT``). The embedded
-# bytes are exactly those pyHanko would write; only the random subset tag of the font name differs per PDF.
+# bytes are those pyHanko would write; only the random subset tag of the font name and the time fontTools
+# stamps into the ``head`` table differ.
+#
+# This is the one place in the platform that relies on pyHanko internals, on purpose: pyHanko has no public way
+# to reuse a parsed font or a subset (its public engine, ``GlyphAccumulator(writer, font_handle, size)``, costs
+# about 10 ms per appearance against 0.2 ms here, i.e. some 40 % of a B-B signature). ``CachedGlyphAccumulator``
+# sets the attributes ``GlyphAccumulator.__init__`` sets and overrides two of its private methods
+# (``_get_cid_and_width``, ``_extract_subset``); ``_SubsetCIDFont`` fills ``CIDFont._font_descriptor``.
+# ``tests/test_pyhanko_internals.py`` fails when a pyHanko release changes any of that (a new attribute, a
+# renamed method, different bytes than pyHanko's own engine writes): re-read ``pyhanko/pdf_utils/font/
+# opentype.py`` of the new release then, or fall back to ``GlyphAccumulatorFactory`` in :func:`font_engine`.
 
 SUBSETS_KEPT = 256
 
@@ -97,7 +107,6 @@ class _FontProgram:
 def _program(path: str) -> _FontProgram:
     import uharfbuzz as hb
     from fontTools import ttLib
-    from pyhanko.pdf_utils.font.opentype import _read_ps_name
 
     data = Path(path).read_bytes()
     tt = ttLib.TTFont(io.BytesIO(data))
@@ -112,11 +121,16 @@ def _program(path: str) -> _FontProgram:
         data=data,
         hb_font=hb.Font(hb.Face(data)),
         tt=tt,
-        ps_name=_read_ps_name(tt),
+        ps_name=_postscript_name(tt),
         units_per_em=tt["head"].unitsPerEm,
         widths=widths,
         reverse_cmap=tt["cmap"].buildReversed(),
     )
+
+
+def _postscript_name(tt: Any) -> str:
+    """The font's PostScript name (name ID 6), read as pyHanko reads it."""
+    return str(next(record for record in tt["name"].names if record.nameID == 6).toUnicode())
 
 
 @lru_cache(maxsize=SUBSETS_KEPT)

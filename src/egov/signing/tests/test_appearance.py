@@ -13,6 +13,7 @@ from PIL import Image
 
 from egov.signing import appearance as look
 from egov.signing import services
+from egov.signing.services import pades
 from egov.signing.tests.conftest import make_pdf, need
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +136,7 @@ def test_form_carries_the_agency_text_stamp_top_right(pki: Any, tmp_path: Path) 
     words = text_of(signed.content, tmp_path, rect, height)
     assert "Ủy ban nhân dân huyện Lộc Ninh" in words
     assert "Số: 000.00.44.H10-181203-0001" in words
-    local = signed.record.signed_at.astimezone(services.VIETNAM).isoformat(timespec="seconds")
+    local = signed.record.signed_at.astimezone(pades.VIETNAM).isoformat(timespec="seconds")
     assert local in words and local.endswith("+07:00")
     image = render(signed.content, tmp_path)
     assert pixels(image, rect, height, lambda p: p[0] < 80 and p[1] < 80 and p[2] < 80) > 100

@@ -10,8 +10,10 @@ import pytest
 from django.core.files.storage import default_storage
 from django.test import Client
 
+from egov.core.errors import DomainError
 from egov.signing import services
 from egov.signing.models import SignatureRecord, SignatureRequest
+from egov.signing.services import signature_requests
 from egov.signing.tests.conftest import make_pdf
 from egov.signing.verification import verify_pdf
 
@@ -37,7 +39,7 @@ def test_leader_batch_then_clerk_releases(pki: Any, monkeypatch: Any) -> None:
     released: list[tuple[int, bytes]] = []
     # Stand in for the dossiers' hook during this test only (the real one is restored afterwards).
     monkeypatch.setitem(
-        services._released_hooks,
+        signature_requests._released_hooks,
         "dossiers.dossier",
         [lambda request, pdf: released.append((request.pk, pdf))],
     )
@@ -97,7 +99,7 @@ def test_audit_records_every_signature(pki: Any) -> None:
 
 def test_wrong_pin_stops_the_batch_before_anything_is_signed(pki: Any) -> None:
     requests = queue(pki, 2)
-    with pytest.raises(services.DomainError, match="Mã PIN không đúng"):
+    with pytest.raises(DomainError, match="Mã PIN không đúng"):
         services.batch_sign(requests=requests, actor=pki.leader, purpose="personal", pin="999999")
     assert not SignatureRecord.objects.exists()
 

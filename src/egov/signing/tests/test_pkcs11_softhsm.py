@@ -14,6 +14,7 @@ import pytest
 
 from egov.core.errors import DomainError
 from egov.signing import services
+from egov.signing.models import SignatureRecord, SigningCertificate
 from egov.signing.tests.conftest import REQUIRE_TOOLS, openssl_verify, pdfsig
 
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
@@ -83,7 +84,7 @@ def token_certificate(softhsm: str, pki: Any, settings: Any) -> Any:
         kind="signer",
         crl_url=crl_url("ca-chuyen-dung"),
     )
-    services.SigningCertificate.objects.filter(user=pki.leader).update(is_active=False)
+    SigningCertificate.objects.filter(user=pki.leader).update(is_active=False)
     return services.register_certificate(
         certificate_der=tools.der(cert),
         chain_der=[tools.der(inter.cert)],
@@ -120,4 +121,4 @@ def test_wrong_pin_and_absent_token(token_certificate: Any, pki: Any, pdf: bytes
         services.sign_pdf(
             pdf=pdf, purpose="personal", signer=token_certificate, actor=pki.leader, pin=USER_PIN
         )
-    assert not services.SignatureRecord.objects.exists()
+    assert not SignatureRecord.objects.exists()

@@ -15,7 +15,7 @@ from django.conf import settings
 from pyhanko.sign.signers.pdf_cms import Signer
 
 from egov.core.errors import DomainError
-from egov.signing.base import PreEncodedAttributesMixin, SignerBackend
+from egov.signing.base import SignerBackend, with_pre_encoded_attributes
 
 if TYPE_CHECKING:
     from egov.signing.models import SigningCertificate
@@ -26,14 +26,6 @@ def _library(module: str) -> Any:
     import pkcs11
 
     return pkcs11.lib(module)
-
-
-@cache
-def _signer_class() -> type:
-    """pyHanko's PKCS#11 signer, building its signed attributes from DER (see ``PreEncodedAttributesMixin``)."""
-    from pyhanko.sign.pkcs11 import PKCS11Signer
-
-    return type("Pkcs11Signer", (PreEncodedAttributesMixin, PKCS11Signer), {})
 
 
 class Pkcs11Backend(SignerBackend):
@@ -47,6 +39,7 @@ class Pkcs11Backend(SignerBackend):
     def open(self, certificate: SigningCertificate, *, pin: str | None) -> Iterator[Signer]:
         import pkcs11
         from pkcs11 import exceptions as p11
+        from pyhanko.sign.pkcs11 import PKCS11Signer
 
         from egov.signing.certificates import certificate_chain, load_certificate
 
@@ -81,12 +74,14 @@ class Pkcs11Backend(SignerBackend):
             raise DomainError("Thiết bị ký số đã bị rút ra. Tài liệu chưa được ký.") from None
         try:
             key_id = config.get("key_id")
-            yield _signer_class()(
-                session,
-                signing_cert=load_certificate(certificate.certificate_pem),
-                ca_chain=certificate_chain(certificate),
-                key_label=config.get("key_label") or None,
-                key_id=bytes.fromhex(key_id) if key_id else None,
+            yield with_pre_encoded_attributes(
+                PKCS11Signer(
+                    session,
+                    signing_cert=load_certificate(certificate.certificate_pem),
+                    ca_chain=certificate_chain(certificate),
+                    key_label=config.get("key_label") or None,
+                    key_id=bytes.fromhex(key_id) if key_id else None,
+                )
             )
         except (pkcs11.NoSuchKey, p11.DeviceRemoved, p11.TokenNotPresent) as exc:
             raise DomainError(

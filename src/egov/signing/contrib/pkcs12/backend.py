@@ -39,7 +39,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from egov.core.errors import DomainError
-from egov.signing.base import PreEncodedAttributesMixin, SignerBackend
+from egov.signing.base import SignerBackend, with_pre_encoded_attributes
 
 if TYPE_CHECKING:
     from egov.signing.models import SigningCertificate
@@ -66,7 +66,7 @@ def forget_server_keys(fingerprint: str | None = None) -> None:
             del _server_keys[key]
 
 
-class _LoadedKeySigner(PreEncodedAttributesMixin, SimpleSigner):
+class _LoadedKeySigner(SimpleSigner):
     """pyHanko's in-memory signer, keeping the decrypted key object instead of parsing it again for every
     signature (parsing an RSA key checks it, which costs more than signing)."""
 
@@ -163,11 +163,13 @@ class Pkcs12Backend(SignerBackend):
                 serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
         )
-        signer = _LoadedKeySigner(
-            key,
-            signing_cert=signing_cert,
-            signing_key=key_info,
-            cert_registry=SimpleCertificateStore.from_certs(certificate_chain(certificate)),
+        signer = with_pre_encoded_attributes(
+            _LoadedKeySigner(
+                key,
+                signing_cert=signing_cert,
+                signing_key=key_info,
+                cert_registry=SimpleCertificateStore.from_certs(certificate_chain(certificate)),
+            )
         )
         if kept is not None:
             now = time.monotonic()
