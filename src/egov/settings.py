@@ -324,8 +324,14 @@ EGOV_UPLOAD_MAX_DOSSIER_MB = env_int("EGOV_UPLOAD_MAX_DOSSIER_MB", 50)
 EGOV_CLAMD_ADDRESS = env_str("EGOV_CLAMD_ADDRESS", "")  # "host:port" or a Unix socket path; empty: no scan
 # Working hours for deadlines (one-stop shop): comma-separated periods of each working day.
 EGOV_WORKING_HOURS = env_str("EGOV_WORKING_HOURS", "07:30-11:30,13:00-17:00")
-# Public address of the portal, used in e-mails, PDFs and QR codes.
-EGOV_PUBLIC_URL = env_str("EGOV_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The site's public address (scheme, host and port if any): every absolute link — e-mails, QR codes on forms,
+# results and acknowledgements, the demo banner — is built from it (egov.core.site.site_url). Production
+# defaults to https:// and the first allowed host. EGOV_PUBLIC_URL is the former name, still read.
+EGOV_SITE_URL = (
+    env_str("EGOV_SITE_URL", "")
+    or env_str("EGOV_PUBLIC_URL", "")
+    or (f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000")
+).rstrip("/")
 
 # --- Digital signatures (egov.signing) ------------------------------------------------------------------
 # Key backends that may be used (each certificate names its own): encrypted PKCS#12 files, PKCS#11 tokens/HSMs.

@@ -20,6 +20,7 @@ from egov.accounts.roles import Role
 from egov.catalog import formdef
 from egov.catalog.selectors import procedure_detail
 from egov.core.errors import DomainError
+from egov.core.site import site_url
 from egov.dossiers import actions, pdf, selectors, services
 from egov.dossiers.actions import SUPPLEMENT_ROWS
 from egov.dossiers.issued_forms import FORMS, form_response_name, issued_form
@@ -130,7 +131,7 @@ def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
     found = selectors.dossier_for_officer(request.user, code)
     if found is None or form not in FORMS:
         raise Http404
-    lookup = request.build_absolute_uri(reverse("dossiers:lookup")) + f"?ma={code}"
+    lookup = site_url(reverse("dossiers:lookup")) + f"?ma={code}"
     try:
         content, signed = issued_form(found, form, lookup_url=lookup)
     except ValueError:

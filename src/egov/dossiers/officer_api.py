@@ -10,11 +10,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 
 from egov.accounts.tokens import BearerToken
 from egov.catalog.selectors import procedure_detail
 from egov.core.errors import DomainError
+from egov.core.site import site_url
 from egov.dossiers import actions, selectors, services
 from egov.dossiers.api import ErrorOut, _errors, _full
 from egov.dossiers.issued_forms import FORMS, form_response_name, issued_form
@@ -240,7 +242,7 @@ def form(request: HttpRequest, code: str, form: str) -> HttpResponse:
     found = _found(request, code)
     if form not in FORMS:
         raise Http404
-    lookup = request.build_absolute_uri("/tra-cuu-ho-so/") + f"?ma={code}"
+    lookup = site_url(reverse("dossiers:lookup")) + f"?ma={code}"
     try:
         content, signed = issued_form(found, form, lookup_url=lookup)
     except ValueError:
