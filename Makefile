@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address printed in the demo banner and used in e-mails, PDFs and QR codes (README: EGOV_SITE_URL).
+export EGOV_SITE_URL ?= http://$(HOST):$(PORT)
+SITE_URL_2025 ?= http://$(HOST):8001
 
 .PHONY: demo test install lint typecheck check demo-2025 worker clean bench
 
@@ -35,7 +38,8 @@ demo-2025: $(STAMP)
 	DATABASE_URL=sqlite:///$(CURDIR)/var/egov-2025.sqlite3 $(MANAGE) apply_reorganisation \
 	  src/egov/units/data/reorganisations/2025-binh-phuoc-dong-nai.json
 	DATABASE_URL=sqlite:///$(CURDIR)/var/egov-2025.sqlite3 $(MANAGE) create_demo_pki
-	DATABASE_URL=sqlite:///$(CURDIR)/var/egov-2025.sqlite3 $(MANAGE) runserver --noreload $(HOST):8001
+	DATABASE_URL=sqlite:///$(CURDIR)/var/egov-2025.sqlite3 EGOV_SITE_URL=$(SITE_URL_2025) \
+	  $(MANAGE) runserver --noreload $(HOST):8001
 
 ## Set up and run the whole test suite (DATABASE_URL selects PostgreSQL; SQLite otherwise).
 test: $(STAMP)

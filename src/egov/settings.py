@@ -12,6 +12,7 @@ from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from egov.env import env_bool, env_int, env_list, env_required, env_str
 
@@ -124,12 +125,40 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------------------
-CACHES = {
-    "default": {
-        "BACKEND": env_str("EGOV_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": env_str("EGOV_CACHE_LOCATION", "egov"),
-    }
+# One cache shared by every process (sessions, rate-limit counters, certificate checks, revocations): Redis
+# when EGOV_CACHE_URL (or REDIS_URL) names one, else the database cache (table created by a migration).
+# A per-process cache (locmem://) is for a single development process and refused in production.
+_CACHE_URL = env_str("EGOV_CACHE_URL", "") or env_str("REDIS_URL", "")
+_PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
 }
+if _CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES: dict[str, dict[str, Any]] = {
+        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": _CACHE_URL}
+    }
+elif _CACHE_URL.startswith("locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "egov"}}
+elif _CACHE_URL:
+    raise ImproperlyConfigured(
+        f"EGOV_CACHE_URL={_CACHE_URL!r} không hợp lệ: dùng redis://máy-chủ:6379/0 (hoặc locmem:// khi phát triển)."
+    )
+else:
+    _backend = env_str("EGOV_CACHE_BACKEND", "egov.core.cache.DatabaseCache")
+    if _backend == "django.core.cache.backends.db.DatabaseCache":
+        _backend = (
+            "egov.core.cache.DatabaseCache"  # the same table, with counters that hold under concurrency
+        )
+    CACHES = {"default": {"BACKEND": _backend, "LOCATION": env_str("EGOV_CACHE_LOCATION", "egov_cache")}}
+    if _backend == "egov.core.cache.DatabaseCache":
+        CACHES["default"]["OPTIONS"] = {"MAX_ENTRIES": env_int("EGOV_CACHE_MAX_ENTRIES", 100_000)}
+SHARED_CACHE = CACHES["default"]["BACKEND"] not in _PER_PROCESS_CACHES
+if PRODUCTION and not SHARED_CACHE:
+    raise ImproperlyConfigured(
+        "Chế độ production cần bộ đệm dùng chung giữa các tiến trình (phiên đăng nhập, giới hạn truy cập, thu "
+        "hồi chứng thư): đặt EGOV_CACHE_URL=redis://máy-chủ:6379/0, hoặc bỏ EGOV_CACHE_URL/EGOV_CACHE_BACKEND "
+        "để dùng bộ đệm trong cơ sở dữ liệu. (A per-process cache is refused in production.)"
+    )
 
 # --- Background tasks (Django Tasks API, durable database backend) --------------------------------------
 TASKS = {
@@ -158,7 +187,11 @@ LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 SESSION_COOKIE_AGE = env_int("EGOV_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database; with a shared cache they are also cached there (ended on one process, ended
+# on all). Never in a per-process cache: a session signed out on one worker would stay valid on another.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if SHARED_CACHE else "django.contrib.sessions.backends.db"
+)
 PASSWORD_RESET_TIMEOUT = env_int("EGOV_PASSWORD_RESET_SECONDS", 3600)
 
 AXES_FAILURE_LIMIT = env_int("EGOV_LOGIN_FAILURE_LIMIT", 5)
@@ -293,8 +326,14 @@ EGOV_UPLOAD_MAX_DOSSIER_MB = env_int("EGOV_UPLOAD_MAX_DOSSIER_MB", 50)
 EGOV_CLAMD_ADDRESS = env_str("EGOV_CLAMD_ADDRESS", "")  # "host:port" or a Unix socket path; empty: no scan
 # Working hours for deadlines (one-stop shop): comma-separated periods of each working day.
 EGOV_WORKING_HOURS = env_str("EGOV_WORKING_HOURS", "07:30-11:30,13:00-17:00")
-# Public address of the portal, used in e-mails, PDFs and QR codes.
-EGOV_PUBLIC_URL = env_str("EGOV_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The site's public address (scheme, host and port if any): every absolute link — e-mails, QR codes on forms,
+# results and acknowledgements, the demo banner — is built from it (egov.core.site.site_url). Production
+# defaults to https:// and the first allowed host. EGOV_PUBLIC_URL is the former name, still read.
+EGOV_SITE_URL = (
+    env_str("EGOV_SITE_URL", "")
+    or env_str("EGOV_PUBLIC_URL", "")
+    or (f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000")
+).rstrip("/")
 
 # --- Digital signatures (egov.signing) ------------------------------------------------------------------
 # Key backends that may be used (each certificate names its own): encrypted PKCS#12 files, PKCS#11 tokens/HSMs.

@@ -46,6 +46,24 @@ def user_for_token(token: str) -> User | None:
     return found.user
 
 
+def revoke_token(*, token: ApiToken, actor: Any = None) -> bool:
+    """Refuse ``token`` from now on, on every process (each request reads the token's row). False when it
+    was already revoked."""
+    with transaction.atomic():
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            record(
+                action=AuditEntry.Action.UPDATED,
+                actor=actor,
+                actor_label="" if actor else "hệ thống",
+                target=token.user,
+                data={"api_token": token.name, "revoked": True},
+            )
+    return bool(revoked)
+
+
 class BearerToken(HttpBearer):
     """``Authorization: Bearer egov_…`` for API clients. (No cookie sessions on the API: no CSRF exposure.)"""
 

@@ -14,7 +14,7 @@ urlpatterns = [
     path("can-bo/", views.desk, name="desk"),
     path(
         "quen-mat-khau/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordReset.as_view(
             success_url=reverse_lazy("accounts:password_reset_done"),
             email_template_name="accounts/email/password_reset.txt",
             subject_template_name="accounts/email/password_reset_subject.txt",

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth import views as auth_views
@@ -143,6 +144,14 @@ def _base32_secret(device: TOTPDevice) -> str:
 
     raw = base64.b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    """Django's reset; the link in the e-mail is on the site's configured address (EGOV_SITE_URL)."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        self.extra_email_context = {"site_url": settings.EGOV_SITE_URL}
+        return super().form_valid(form)
 
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):

@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from egov.agencies.models import Agency
 from egov.core.errors import DomainError
+from egov.core.site import site_url
 from egov.dossiers import pdf
 from egov.dossiers.lifecycle import on_recorded
 from egov.dossiers.models import Apology, Dossier, DossierEvent, IssuedForm
@@ -53,8 +53,7 @@ class NotYetIssued(Exception):
 
 
 def lookup_url(code: str) -> str:
-    base = getattr(settings, "EGOV_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-    return f"{base}{reverse('dossiers:lookup')}?ma={code}"
+    return site_url(reverse("dossiers:lookup")) + f"?ma={code}"
 
 
 def _render(dossier: Dossier, form: str, *, lookup_url: str) -> tuple[bytes, str, Agency]:

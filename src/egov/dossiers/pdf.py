@@ -288,7 +288,7 @@ def result_pdf(
     answers: list[tuple[str, str]] = []
     for section in review_rows(version.form_definition, dossier.form_data):
         answers.extend((row["label"].rstrip("?"), row["value"]) for row in section["rows"] if "value" in row)
-    lookup_url = f"{settings.EGOV_PUBLIC_URL}/tra-cuu-ho-so/?ma={dossier.code}"
+    lookup_url = f"{settings.EGOV_SITE_URL}/tra-cuu-ho-so/?ma={dossier.code}"
     context = {
         "dossier": dossier,
         "title": title,

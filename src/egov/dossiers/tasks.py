@@ -35,8 +35,8 @@ def send_notification(notification_id: int) -> str:
         dossier = notification.dossier
         context = {
             "dossier": dossier,
-            "lookup_url": f"{settings.EGOV_PUBLIC_URL}/tra-cuu-ho-so/?ma={dossier.code}",
-            "public_url": settings.EGOV_PUBLIC_URL,
+            "lookup_url": f"{settings.EGOV_SITE_URL}/tra-cuu-ho-so/?ma={dossier.code}",
+            "public_url": settings.EGOV_SITE_URL,
         }
         # One notification per supplement request ("supplement_requested_<id>"), one template for them all.
         # “kind:anything” (e.g. "received:7" after a second receipt) uses the template of “kind”.
@@ -108,7 +108,7 @@ def send_deadline_digest(digest_id: int) -> str:
         context = {
             "digest": digest,
             "dossiers": flagged,
-            "public_url": settings.EGOV_PUBLIC_URL,
+            "public_url": settings.EGOV_SITE_URL,
         }
         subject = " ".join(render_to_string("dossiers/email/deadline_digest_subject.txt", context).split())
         body = render_to_string("dossiers/email/deadline_digest.txt", context)

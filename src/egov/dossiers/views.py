@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from egov.catalog import formdef
 from egov.catalog.selectors import procedure_detail
 from egov.core.errors import DomainError
+from egov.core.site import site_url
 from egov.dossiers import processing, selectors, services
 from egov.dossiers.lifecycle import can_follow
 from egov.dossiers.models import Draft, StoredFile
@@ -26,7 +27,7 @@ from egov.dossiers.web_forms import bound_fields, raw_from_post, review_rows
 
 
 def _lookup_url(request: HttpRequest, code: str) -> str:
-    return request.build_absolute_uri(reverse("dossiers:lookup")) + f"?ma={code}"
+    return site_url(reverse("dossiers:lookup")) + f"?ma={code}"
 
 
 @login_required

@@ -62,11 +62,11 @@ TSA = pki.Subject(
 
 
 def crl_url(slug: str) -> str:
-    return f"{settings.EGOV_PUBLIC_URL}/chu-ky-so/crl/{slug}.crl"
+    return f"{settings.EGOV_SITE_URL}/chu-ky-so/crl/{slug}.crl"
 
 
 def ca_url(slug: str) -> str:
-    return f"{settings.EGOV_PUBLIC_URL}/chu-ky-so/ca/{slug}.cer"
+    return f"{settings.EGOV_SITE_URL}/chu-ky-so/ca/{slug}.cer"
 
 
 def position_for(agency: Agency) -> str:
@@ -102,7 +102,7 @@ def _load_key(text: str) -> pki.KeyType:
 
 
 def _cache_file() -> Path:
-    tag = hashlib.sha256(f"{CACHE_VERSION}:{settings.EGOV_PUBLIC_URL}".encode()).hexdigest()[:12]
+    tag = hashlib.sha256(f"{CACHE_VERSION}:{settings.EGOV_SITE_URL}".encode()).hexdigest()[:12]
     return Path(settings.VAR_DIR) / "cache" / f"demo-pki-{tag}.json"
 
 

@@ -8,6 +8,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -224,7 +225,8 @@ class Command(BaseCommand):
         out("  nguyenvanan@binhphuoc.demo (hoặc 0912345678)  Nguyễn Văn An, công dân")
         out("  tranthibinh@binhphuoc.demo                      Trần Thị Bình, công dân")
         out("  nongsan.locninh@binhphuoc.demo                  Công ty TNHH Nông sản Lộc Ninh")
-        out("Quản trị: http://127.0.0.1:8000/admin/ (quantri@binhphuoc.demo)")
+        out(f"Cổng dịch vụ công: {settings.EGOV_SITE_URL}/")
+        out(f"Quản trị: {settings.EGOV_SITE_URL}/admin/ (quantri@binhphuoc.demo)")
         out(
             f"Chữ ký số: lãnh đạo ký bằng mã PIN {DEMO_PIN} tại /chu-ky-so/trinh-ky/; "
             "kiểm tra tệp đã ký tại /chu-ky-so/kiem-tra/."
