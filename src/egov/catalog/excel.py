@@ -22,6 +22,7 @@ from egov.catalog.models import OnlineLevel, Sector, TimeUnit
 from egov.catalog.selectors import published
 from egov.catalog.services import ensure_sectors, export_spec, normalise_spec, upsert_procedure
 from egov.core.errors import DomainError
+from egov.core.spreadsheets import append_row
 
 PROCEDURE_SHEET, COMPONENT_SHEET = "Thủ tục", "Thành phần"
 LEVEL_NAMES = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
@@ -78,9 +79,9 @@ def export_workbook(path: Path) -> int:
             "effective_from": spec["effective_from"].isoformat() if spec["effective_from"] else "",
             "form": json.dumps(spec["form"], ensure_ascii=False),
         }
-        procedures.append([row[key] for key, _ in PROCEDURE_COLUMNS])
+        append_row(procedures, [row[key] for key, _ in PROCEDURE_COLUMNS])
         for component in spec["components"]:
-            components.append([
+            append_row(components, [
                 spec["national_code"], component["key"], component["name"], component["originals"],
                 component["certified_copies"], component["photocopies"], "Có" if component["required"] else "Không",
                 component["condition"], json.dumps(component["show_if"], ensure_ascii=False) if component["show_if"] else "",

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from egov.core.spreadsheets import append_row
 from egov.dossiers.pdf import REGISTER_HEADINGS
 from egov.dossiers.selectors import register_rows
 
@@ -21,14 +22,14 @@ def register_workbook(*, agency: Any, year: int) -> io.BytesIO:
     sheet = book.active
     assert sheet is not None
     sheet.title = f"So theo doi {year}"
-    sheet.append([f"SỔ THEO DÕI HỒ SƠ NĂM {year} – {agency.name}"])
+    append_row(sheet, [f"SỔ THEO DÕI HỒ SƠ NĂM {year} – {agency.name}"])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(list(REGISTER_HEADINGS))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in register_rows(agency=agency, year=year):
-        sheet.append(row)
+        append_row(sheet, row)  # names and addresses are typed by applicants
     for index, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A3"
