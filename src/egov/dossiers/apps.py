@@ -10,3 +10,7 @@ class DossiersConfig(AppConfig):
         from egov.signing.services import on_released
 
         on_released(RESULT_SOURCE, release_signed_result)
+
+        from egov.dossiers import task_reclaim
+
+        task_reclaim.connect()
