@@ -167,6 +167,7 @@ class StoredFile(models.Model):
         verbose_name = "tệp đính kèm"
         verbose_name_plural = "tệp đính kèm"
         ordering = ["slot", "id"]
+        indexes = [models.Index(fields=["file"], name="storedfile_file")]  # the orphan-file sweep's look-up
 
     def __str__(self) -> str:
         return self.original_name
@@ -574,6 +575,7 @@ class DossierResult(models.Model):
     class Meta:
         verbose_name = "kết quả giải quyết"
         verbose_name_plural = "kết quả giải quyết"
+        indexes = [models.Index(fields=["file"], name="dossierresult_file")]
 
     def __str__(self) -> str:
         return f"{self.dossier}: {self.title}"
@@ -622,6 +624,7 @@ class IssuedForm(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dossier", "form", "key"], name="issued_form_once_per_state")
         ]
+        indexes = [models.Index(fields=["file"], name="issuedform_file")]
 
     def __str__(self) -> str:
         return f"{self.dossier} mẫu {self.form}"

@@ -3,7 +3,8 @@
 1. deadlines — mark due-soon and overdue dossiers, write each agency's daily digest (``deadlines``);
 2. outbox — enqueue again the e-mails (notifications, digests) still unsent, give up after the last attempt
    (``outbox``);
-3. tasks — take back the running tasks of task workers that died (``task_reclaim``).
+3. tasks — take back the running tasks of task workers that died (``task_reclaim``);
+4. orphan files — delete stored files no row references, past the grace period (``orphan_files``).
 
 Exactly one sweeper runs at a time: on PostgreSQL it holds a session advisory lock (``pg_try_advisory_lock``),
 elsewhere (SQLite) an exclusive ``flock`` on a file beside the database. Both are released when the process ends,
@@ -27,6 +28,7 @@ from typing import Any
 from django.db import DatabaseError, connection
 
 from egov.dossiers.deadlines import SweepResult, sweep_deadlines
+from egov.dossiers.orphan_files import OrphanSweepResult, sweep_orphan_files
 from egov.dossiers.outbox import RequeueResult, requeue_unsent
 from egov.dossiers.task_reclaim import reclaim_abandoned_tasks
 from egov.dossiers.tasks import OUTBOXES
@@ -80,10 +82,11 @@ class PeriodicSweepResult:
     deadlines: SweepResult | None = None
     outbox: RequeueResult | None = None
     reclaimed_tasks: int | None = None
+    files: OrphanSweepResult | None = None
     failed: list[str] = field(default_factory=list)
 
 
-def run_periodic_sweeps(*, now: dt.datetime | None = None) -> PeriodicSweepResult | None:
+def run_periodic_sweeps(*, files: bool = True, now: dt.datetime | None = None) -> PeriodicSweepResult | None:
     """One round of every sweep; None when another sweeper holds the lock (nothing was done)."""
     with exclusive() as held:
         if not held:
@@ -95,6 +98,8 @@ def run_periodic_sweeps(*, now: dt.datetime | None = None) -> PeriodicSweepResul
             ("outbox", lambda: requeue_unsent(outboxes=OUTBOXES, now=now)),
             ("reclaimed_tasks", lambda: reclaim_abandoned_tasks(now=now)),
         ]
+        if files:
+            steps.append(("files", lambda: sweep_orphan_files(now=now)))
         for name, step in steps:
             try:
                 setattr(result, name, step())

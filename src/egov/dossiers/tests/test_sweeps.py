@@ -5,30 +5,38 @@ without ever touching a file a row points to."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import time
+import uuid
 from typing import Any
 
 import pytest
 import time_machine
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from conftest import sign_in_officer
-from egov.dossiers import receiving
+from conftest import pdf_upload, sign_in_officer
+from egov.agencies.models import Agency
+from egov.dossiers import receiving, services
 from egov.dossiers.deadlines import sweep_deadlines
 from egov.dossiers.models import (
     DeadlineDigest,
     DeadlineState,
     Dossier,
+    DossierResult,
+    IssuedForm,
     Notification,
     OutboxStatus,
 )
+from egov.dossiers.orphan_files import sweep_orphan_files
 from egov.dossiers.sweeps import run_periodic_sweeps
 from egov.dossiers.tests import processes
 from egov.dossiers.tests.test_processing_rules import act, at, person
-from egov.dossiers.tests.test_submission import submit
+from egov.dossiers.tests.test_submission import LOC_TAN, citizen, submit
 
 DESK = "motcua.loctan@binhphuoc.demo"
 
@@ -69,7 +77,7 @@ def test_only_one_sweeper_runs_at_a_time_and_a_killed_one_blocks_nothing(marriag
     holder = processes.start("-c", HOLDER, env=env)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "True", holder.stderr
-        for command in (["sweep"], ["sweep_deadlines"]):
+        for command in (["sweep", "--skip-files"], ["sweep_deadlines"]):
             second = processes.manage(*command, env=env)
             assert second.returncode == 0, second.stderr
             assert "Một lượt quét khác đang chạy" in second.stdout and "Quá hạn mới" not in second.stdout
@@ -77,7 +85,7 @@ def test_only_one_sweeper_runs_at_a_time_and_a_killed_one_blocks_nothing(marriag
         assert dossier.deadline_state == ""
     finally:
         processes.kill(holder)  # its lock goes with it, however it died
-    after = processes.manage("sweep", env=env)
+    after = processes.manage("sweep", "--skip-files", env=env)
     assert after.returncode == 0, after.stderr
     assert "Quá hạn mới: 1" in after.stdout and "tác vụ lấy lại: 0" in after.stdout
     dossier.refresh_from_db()
@@ -150,7 +158,7 @@ def test_a_digest_that_fails_is_kept_and_sent_once_the_mail_server_is_back(
     def sweep(time: str) -> Any:
         # The clock stays moved while the tasks enqueued on commit run.
         with time_machine.travel(at("2019-03-05", time)), django_capture_on_commit_callbacks(execute=True):
-            return run_periodic_sweeps()
+            return run_periodic_sweeps(files=False)
 
     first = sweep("09:00")
     assert (first.deadlines.overdue, first.deadlines.due_soon, first.deadlines.digests) == (1, 1, 1)
@@ -182,7 +190,7 @@ def test_an_email_given_up_is_shown_as_such_and_can_be_sent_again_from_the_admin
             time_machine.travel(start + dt.timedelta(minutes=minutes), tick=False),
             django_capture_on_commit_callbacks(execute=True),
         ):
-            run_periodic_sweeps()
+            run_periodic_sweeps(files=False)
     notification.refresh_from_db()
     assert (notification.status, notification.attempts) == (OutboxStatus.FAILED, 3)
     assert "Connection refused" in notification.last_error
@@ -202,3 +210,42 @@ def test_an_email_given_up_is_shown_as_such_and_can_be_sent_again_from_the_admin
     assert dossier.code in processes.subject(message)
     notification.refresh_from_db()
     assert notification.status == OutboxStatus.SENT
+
+
+def _aged(name: str, *, hours: float = 48) -> str:
+    moment = time.time() - hours * 3600
+    os.utime(default_storage.path(name), (moment, moment))
+    return name
+
+
+def test_the_file_sweep_deletes_only_old_files_no_row_points_to(marriage: Any) -> None:
+    dossier, _ = submit(marriage)
+    draft = services.start_draft(user=citizen(), version=marriage)
+    (draft_file,) = services.add_files(draft=draft, slot="to-khai", uploads=[pdf_upload("ban-nhap.pdf")])
+    result = DossierResult(
+        dossier=dossier, title="Giấy chứng nhận", sha256="0", issued_at=timezone.now(), issued_by=person(DESK)
+    )
+    result.file.save("ket-qua.pdf", ContentFile(b"%PDF-1.4 ket qua"), save=True)
+    form = IssuedForm(
+        dossier=dossier, form="01", key="k", agency=Agency.objects.get(code=LOC_TAN), sha256="0"
+    )
+    form.file.save("mau-01.pdf", ContentFile(b"%PDF-1.4 mau 01"), save=True)
+    referenced = [dossier.files.get().file.name, draft_file.file.name, result.file.name, form.file.name]
+    month = f"{timezone.now().astimezone(dt.UTC):%Y/%m}"
+    orphans = [
+        default_storage.save(f"{folder}/{month}/{uuid.uuid4().hex}/mo-coi.pdf", ContentFile(b"%PDF"))
+        for folder in ("dossiers", "results", "forms")
+    ]
+    young = default_storage.save(f"dossiers/{month}/{uuid.uuid4().hex}/moi-ghi.pdf", ContentFile(b"%PDF"))
+    old_month = default_storage.save(f"results/2019/01/{uuid.uuid4().hex}/cu.pdf", ContentFile(b"%PDF"))
+    elsewhere = default_storage.save(f"signing/agency/{month}/{uuid.uuid4().hex}.pdf", ContentFile(b"%PDF"))
+    for name in [*referenced, *orphans, old_month, elsewhere]:
+        _aged(name)
+
+    swept = run_periodic_sweeps()
+    assert swept is not None and swept.files is not None
+    assert swept.files.deleted == 3 and sorted(swept.files.examples) == sorted(orphans)
+    assert not any(default_storage.exists(name) for name in orphans)
+    assert all(default_storage.exists(name) for name in [*referenced, young, old_month, elsewhere])
+    assert sweep_orphan_files(all_months=True).examples == [old_month]
+    assert not default_storage.exists(old_month) and default_storage.exists(young)

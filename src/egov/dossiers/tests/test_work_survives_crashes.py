@@ -4,18 +4,24 @@ request between writing its upload and committing — and checks that the period
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from egov.dossiers.models import Dossier, Notification, OutboxStatus
+from egov.agencies.models import Agency
+from egov.dossiers.models import Dossier, DossierCodeSequence, Notification, OutboxStatus, StoredFile
 from egov.dossiers.task_reclaim import reclaim_abandoned_tasks
 from egov.dossiers.tests import processes
-from egov.dossiers.tests.test_submission import submit
+from egov.dossiers.tests.test_submission import LOC_TAN, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 STALE_SECONDS = 2
@@ -139,7 +145,7 @@ def test_a_web_process_killed_between_commit_and_enqueue_loses_no_email(
     notification = Notification.objects.get(dossier=dossier)
     assert notification.status == OutboxStatus.PENDING and not DBTaskResult.objects.exists()
 
-    sweep = processes.manage("sweep", env=env)
+    sweep = processes.manage("sweep", "--skip-files", env=env)
     assert sweep.returncode == 0, sweep.stderr
     assert "thư gửi lại: 1" in sweep.stdout
     assert processes.run_worker_until_idle(env).returncode == 0
@@ -147,5 +153,69 @@ def test_a_web_process_killed_between_commit_and_enqueue_loses_no_email(
     assert dossier.code in processes.subject(message)
     notification.refresh_from_db()
     assert notification.status == OutboxStatus.SENT
-    again = processes.manage("sweep", env=env)
+    again = processes.manage("sweep", "--skip-files", env=env)
     assert "thư gửi lại: 0" in again.stdout and len(smtp_server.received) == 1
+
+
+DYING_REQUEST = """
+import sys
+import django
+django.setup()
+from conftest import pdf_upload
+from egov.accounts.models import User
+from egov.agencies.models import Agency
+from egov.catalog.models import ProcedureVersion
+from egov.catalog.tests.factories import valid_answers
+from egov.dossiers import services
+
+services.submit_with_uploads(
+    applicant=User.objects.get(email="nguyenvanan@binhphuoc.demo"),
+    version=ProcedureVersion.objects.get(pk=int(sys.argv[1])),
+    agency=Agency.objects.get(code=sys.argv[2]),
+    raw=valid_answers(),
+    uploads={"to-khai": [pdf_upload("to-khai-se-mo-coi.pdf")]},
+    idempotency_key="",
+)
+"""
+
+
+def _files(root: Path) -> set[Path]:
+    return {p for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_request_killed_before_its_commit_leaves_a_file_that_the_sweep_deletes(
+    marriage: Any, settings: Any, capsys: Any
+) -> None:
+    kept, _ = submit(marriage)  # a dossier's file: referenced, never deleted
+    media = Path(settings.MEDIA_ROOT)
+    before = _files(media)
+    desk = Agency.objects.get(code=LOC_TAN)
+    DossierCodeSequence.objects.get_or_create(agency=desk, day=timezone.localdate(), defaults={"last": 1})
+    env = processes.environment()
+    with transaction.atomic():
+        # Another submission to the same desk holds today's counter (on SQLite, the write lock): the dying
+        # request has written its upload and waits inside its transaction, where it is killed.
+        DossierCodeSequence.objects.select_for_update().get(agency=desk, day=timezone.localdate())
+        request = processes.start("-c", DYING_REQUEST, str(marriage.pk), LOC_TAN, env=env)
+        try:
+            processes.wait_for(lambda: len(_files(media)) > len(before), what="the upload to be written")
+            time.sleep(0.5)
+        finally:
+            processes.kill(request)
+    (orphan,) = _files(media) - before
+    assert orphan.name == "to-khai-se-mo-coi.pdf"
+    assert Dossier.objects.count() == 1 and StoredFile.objects.count() == 1
+
+    call_command("sweep_orphan_files", dry_run=True)
+    assert "Sẽ xóa 0 tệp" in capsys.readouterr().out  # younger than the grace period
+    day_ago = time.time() - 25 * 3600
+    for path in _files(media):
+        os.utime(path, (day_ago, day_ago))
+    call_command("sweep_orphan_files", dry_run=True)
+    listed = capsys.readouterr().out
+    assert "Sẽ xóa 1 tệp" in listed and orphan.name in listed and orphan.exists()
+    call_command("sweep_orphan_files")
+    assert "Đã xóa 1 tệp" in capsys.readouterr().out
+    assert not orphan.exists() and not orphan.parent.exists()
+    assert _files(media) == before
+    assert kept.files.get().file.storage.exists(kept.files.get().file.name)
