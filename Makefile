@@ -26,7 +26,7 @@ demo: $(STAMP)
 	$(MANAGE) load_demo
 	$(MANAGE) generate_dossiers --count 3000 --year 2018 --unless-present --no-progress
 	mkdir -p var; $(MANAGE) db_worker --interval 1 >var/worker.log 2>&1 & worker=$$!; \
-	  $(MANAGE) sweep_deadlines --every 900 >var/sweep.log 2>&1 & sweep=$$!; \
+	  $(MANAGE) sweep --every 300 >var/sweep.log 2>&1 & sweep=$$!; \
 	  trap 'kill $$worker $$sweep 2>/dev/null' EXIT INT TERM; \
 	  $(MANAGE) runserver --noreload $(HOST):$(PORT)
 

@@ -167,6 +167,13 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# The periodic sweep (`manage.py sweep`, README “Periodic sweeps”): an e-mail still unsent this many minutes
+# after it was due is enqueued again, up to this many attempts in all; a running task whose worker has not
+# reported for this many seconds is taken back; a stored file no row references is deleted after this many hours.
+EGOV_OUTBOX_RETRY_MINUTES = env_int("EGOV_OUTBOX_RETRY_MINUTES", 10)
+EGOV_OUTBOX_MAX_ATTEMPTS = env_int("EGOV_OUTBOX_MAX_ATTEMPTS", 6)
+EGOV_TASK_WORKER_STALE_SECONDS = env_int("EGOV_TASK_WORKER_STALE_SECONDS", 120)
+EGOV_ORPHAN_FILE_GRACE_HOURS = env_int("EGOV_ORPHAN_FILE_GRACE_HOURS", 24)
 
 # --- Accounts, sign-in, sessions ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from egov.dossiers.models import Dossier, DossierEvent, Notification, StoredFile
+from egov.dossiers import outbox
+from egov.dossiers.models import DeadlineDigest, Dossier, DossierEvent, Notification, StoredFile, TaskWorker
+from egov.dossiers.tasks import OUTBOXES
 
 
 class EventInline(admin.TabularInline):
@@ -59,11 +62,53 @@ class DossierAdmin(admin.ModelAdmin):
         return False
 
 
+class OutboxAdmin(admin.ModelAdmin):
+    """E-mails owed (outbox rows): which are sent, waiting, or given up after their last attempt, and why."""
+
+    list_filter = ["status"]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Gửi lại các thư đã chọn (chưa gửi được)")
+    def send_again(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        task = dict(OUTBOXES)[self.model]
+        count = outbox.send_again(self.model, queryset.values_list("pk", flat=True), task=task)
+        self.message_user(request, f"Đã đưa {count} thư vào hàng đợi gửi lại.")
+
+
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["dossier", "kind", "recipient", "created_at", "sent_at", "attempts", "last_error"]
-    list_filter = ["kind"]
+class NotificationAdmin(OutboxAdmin):
+    list_display = [
+        "dossier",
+        "kind",
+        "recipient",
+        "status",
+        "created_at",
+        "sent_at",
+        "attempts",
+        "last_error",
+    ]
+    list_filter = ["status", "kind"]
     list_select_related = ["dossier"]
+
+
+@admin.register(DeadlineDigest)
+class DeadlineDigestAdmin(OutboxAdmin):
+    list_display = ["agency", "day", "overdue", "due_soon", "status", "sent_at", "attempts", "last_error"]
+    list_select_related = ["agency"]
+
+
+@admin.register(TaskWorker)
+class TaskWorkerAdmin(admin.ModelAdmin):
+    """Task worker processes as last seen: one silent for EGOV_TASK_WORKER_STALE_SECONDS has its tasks taken back."""
+
+    list_display = ["worker_id", "host", "pid", "seen_at"]
+    ordering = ["-seen_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -16,3 +16,7 @@ class DossiersConfig(AppConfig):
 
         on_released(RESULT_SOURCE, release_signed_result)
         on_reorganised(follow_reorganisation)
+
+        from egov.dossiers import task_reclaim
+
+        task_reclaim.connect()

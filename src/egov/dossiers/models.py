@@ -174,6 +174,7 @@ class StoredFile(models.Model):
         verbose_name = "tệp đính kèm"
         verbose_name_plural = "tệp đính kèm"
         ordering = ["slot", "id"]
+        indexes = [models.Index(fields=["file"], name="storedfile_file")]  # the orphan-file sweep's look-up
 
     def __str__(self) -> str:
         return self.original_name
@@ -275,25 +276,71 @@ class Draft(models.Model):
         return f"{self.owner} – {self.procedure_version}"
 
 
-class Notification(models.Model):
-    """An e-mail (or later SMS) owed to someone about a dossier. The task that sends it is idempotent:
-    it sends only while ``sent_at`` is empty, and retries with back-off on failure."""
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Chờ gửi"
+    SENT = "sent", "Đã gửi"
+    FAILED = "failed", "Không gửi được, đã ngừng thử"
+
+
+class OutboxRow(models.Model):
+    """Work owed after a commit (an e-mail), kept as a row: written in the transaction that makes it owed, sent
+    by a task enqueued on commit, and enqueued again by the periodic sweep until it is sent or has failed
+    ``EGOV_OUTBOX_MAX_ATTEMPTS`` times (``egov.dossiers.outbox``). ``claimed_*`` mark the attempt in flight."""
+
+    status = models.CharField(
+        "tình trạng gửi", max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    sent_at = models.DateTimeField("thời điểm gửi", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("số lần thử", default=0)
+    last_error = models.CharField("lỗi lần gửi gần nhất", max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField("gửi (lại) từ", default=timezone.now)
+    claimed_at = models.DateTimeField("đang gửi từ", null=True, blank=True)
+    claimed_by = models.CharField("tác vụ đang gửi", max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Notification(OutboxRow):
+    """An e-mail (or later SMS) owed to someone about a dossier: an outbox row, sent at most once."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField("loại thông báo", max_length=40)
     recipient = models.CharField("người nhận", max_length=254)
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         verbose_name = "thông báo"
         verbose_name_plural = "thông báo"
         constraints = [models.UniqueConstraint(fields=["dossier", "kind"], name="notification_once_per_kind")]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notification_outbox_due",
+                condition=models.Q(status="pending"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier} {self.kind} → {self.recipient}"
+
+
+class TaskWorker(models.Model):
+    """A task worker process (``manage.py db_worker``) as last seen. From its first task on, it reports every
+    few seconds while it lives, so the sweep can take back the tasks of a worker that died
+    (``egov.dossiers.task_reclaim``)."""
+
+    worker_id = models.CharField("mã tiến trình", max_length=64, unique=True)
+    host = models.CharField("máy", max_length=255, blank=True)
+    pid = models.PositiveIntegerField("PID", null=True, blank=True)
+    seen_at = models.DateTimeField("báo còn chạy lúc")
+
+    class Meta:
+        verbose_name = "tiến trình chạy tác vụ nền"
+        verbose_name_plural = "tiến trình chạy tác vụ nền"
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"
 
 
 # --- Processing (giải quyết): internal processes as data, and each dossier's steps -------------------------
@@ -539,21 +586,24 @@ class DossierResult(models.Model):
     class Meta:
         verbose_name = "kết quả giải quyết"
         verbose_name_plural = "kết quả giải quyết"
+        indexes = [models.Index(fields=["file"], name="dossierresult_file")]
 
     def __str__(self) -> str:
         return f"{self.dossier}: {self.title}"
 
 
-class DeadlineDigest(models.Model):
-    """One e-mail a day per agency about its due-soon and overdue dossiers (the sweep's idempotency key)."""
+class DeadlineDigest(OutboxRow):
+    """One e-mail a day per agency about its due-soon and overdue dossiers (the sweep's idempotency key), an
+    outbox row like a notification."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     due_soon = models.PositiveIntegerField(default=0)
     overdue = models.PositiveIntegerField(default=0)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "thư tổng hợp hạn xử lý"
+        verbose_name_plural = "thư tổng hợp hạn xử lý"
         constraints = [models.UniqueConstraint(fields=["agency", "day"], name="deadline_digest_once_a_day")]
 
     def __str__(self) -> str:
@@ -585,6 +635,7 @@ class IssuedForm(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dossier", "form", "key"], name="issued_form_once_per_state")
         ]
+        indexes = [models.Index(fields=["file"], name="issuedform_file")]
 
     def __str__(self) -> str:
         return f"{self.dossier} mẫu {self.form}"

@@ -23,8 +23,10 @@ from egov.catalog import formdef
 from egov.catalog.models import ProcedureVersion, VersionStatus
 from egov.catalog.selectors import filing_closed_reason
 from egov.core.errors import DomainError
+from egov.dossiers import outbox
 from egov.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, Draft, Notification, StoredFile
 from egov.dossiers.statuses import Channel, DossierStatus
+from egov.dossiers.tasks import send_notification
 from egov.dossiers.uploads import MB, check_upload
 from egov.units.models import AdministrativeUnit
 from egov.units.selectors import home_province, resolve_commune
@@ -471,16 +473,16 @@ def discard_files(files: list[StoredFile]) -> None:
 
 
 def notify(*, dossier: Dossier, kind: str, first: bool = False) -> None:
-    """Record that the applicant is owed an e-mail and enqueue its sending once the transaction commits.
+    """Record, inside the caller's transaction, that the applicant is owed an e-mail (an outbox row), and
+    enqueue its sending once that transaction commits. If the process dies before the enqueue, or the task is
+    lost, the periodic sweep enqueues the row again (``egov.dossiers.outbox``).
     ``first``: the dossier was created in this transaction, so it cannot have this notification yet."""
     if not dossier.applicant_email:
         return
     if not first and Notification.objects.filter(dossier=dossier, kind=kind).exists():
         return
     notification = Notification.objects.create(dossier=dossier, kind=kind, recipient=dossier.applicant_email)
-    from egov.dossiers.tasks import send_notification
-
-    transaction.on_commit(lambda: send_notification.enqueue(notification.pk))
+    outbox.enqueue_on_commit(send_notification, notification.pk)
 
 
 def stale_drafts(days: int = 30) -> QuerySet[Draft]:

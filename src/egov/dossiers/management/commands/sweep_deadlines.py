@@ -4,14 +4,16 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from egov.dossiers.deadlines import sweep_deadlines
+from egov.dossiers.sweeps import exclusive
 
 
 class Command(BaseCommand):
     help = (
         "Đánh dấu hồ sơ sắp đến hạn, quá hạn và gửi thư tổng hợp cho cơ quan (mỗi ngày một lần). "
-        "Chạy định kỳ, ví dụ 15 phút một lần; --every N để tự lặp."
+        "Chỉ bước hạn xử lý của `manage.py sweep` (nên dùng lệnh đó); --every N để tự lặp."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -20,11 +22,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, every: int, **options: Any) -> None:
         while True:
             started = time.perf_counter()
-            result = sweep_deadlines()
-            self.stdout.write(
-                f"Quá hạn mới: {result.overdue}; sắp đến hạn mới: {result.due_soon}; trở lại trong hạn: "
-                f"{result.on_track}; thư tổng hợp: {result.digests} ({time.perf_counter() - started:.1f} s)."
-            )
+            with exclusive() as held:
+                if not held:
+                    self.stdout.write(
+                        "Một lượt quét khác đang chạy (tiến trình khác giữ khóa); lượt này bỏ qua."
+                    )
+                else:
+                    result = sweep_deadlines()
+                    self.stdout.write(
+                        f"Quá hạn mới: {result.overdue}; sắp đến hạn mới: {result.due_soon}; trở lại trong hạn: "
+                        f"{result.on_track}; thư tổng hợp: {result.digests} "
+                        f"({time.perf_counter() - started:.1f} s)."
+                    )
             if every <= 0:
                 return
+            close_old_connections()
             time.sleep(every)

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('agencies', '0002_reference_agency_kinds'),
         ('catalog', '0002_search_extensions'),
-        ('dossiers', '0007_fk_indexes_covered_by_composites'),
+        ('dossiers', '0009_file_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
