@@ -1,5 +1,5 @@
 """In production (DEBUG off) every error is answered in Vietnamese: a page in the portal's layout for 400, 403,
-and 404, a 500 page that needs neither the database nor context processors, and JSON under /api/."""
+404 and 405, a 500 page that needs neither the database nor context processors, and JSON under /api/."""
 
 from __future__ import annotations
 
@@ -66,9 +66,20 @@ def test_not_found_is_a_vietnamese_page_in_the_portal_layout(demo: None) -> None
     assert "Tra cứu hồ sơ" in text and "Thủ tục hành chính" in text  # the portal's own navigation
 
 
-def test_not_found_under_the_api_is_vietnamese_json(demo: None) -> None:
-    missing = Client().get("/api/v1/khong-co")
+def test_not_found_and_wrong_method_under_the_api_are_vietnamese_json(demo: None) -> None:
+    client = Client()
+    missing = client.get("/api/v1/khong-co")
     assert missing.status_code == 404 and missing.json() == {"detail": "Không tìm thấy."}
+    wrong = client.delete("/api/v1/procedures")
+    assert wrong.status_code == 405 and wrong["Allow"] == "GET"
+    assert wrong.json()["detail"] == "Địa chỉ này chỉ nhận: GET."
+
+
+def test_wrong_method_on_a_page_is_a_vietnamese_page(demo: None) -> None:
+    response = Client().get("/tai-khoan/dang-xuat/")  # sign-out takes POST only
+    text = page(response, 405)
+    assert "Thao tác không được hỗ trợ" in text and "chỉ nhận: POST" in text
+    assert response["Allow"] == "POST"
 
 
 def test_forbidden_shows_the_platforms_reason(officer_client: Any) -> None:
