@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Inside the security headers' middleware, so its refusals carry them too.
+    "egov.core.middleware.InputGuardMiddleware",
     "egov.portal.middleware.VisitorCounterMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -21,6 +21,12 @@ admin.site.site_header = "Quản trị nền tảng chính quyền điện tử"
 admin.site.site_title = "Quản trị"
 admin.site.index_title = "Danh mục và tài khoản"
 
+# Vietnamese error pages (and JSON under /api/); the 500 page needs neither the database nor a session.
+handler400 = "egov.core.views.bad_request"
+handler403 = "egov.core.views.permission_denied"
+handler404 = "egov.core.views.page_not_found"
+handler500 = "egov.core.views.server_error"
+
 portal_patterns = ([path("", portal_views.home, name="home")], "portal")
 
 urlpatterns = [

@@ -14,8 +14,13 @@ MESSAGES = {
     "string_too_long": "Quá dài.",
     "string_pattern_mismatch": "Sai định dạng.",
     "int_parsing": "Phải là số nguyên.",
+    "int_parsing_size": "Số quá lớn.",
     "int_type": "Phải là số nguyên.",
+    "int_from_float": "Phải là số nguyên.",
     "float_parsing": "Phải là số.",
+    "float_type": "Phải là số.",
+    "finite_number": "Số quá lớn hoặc không hữu hạn.",
+    "bool_type": "Phải là true hoặc false.",
     "bool_parsing": "Phải là true hoặc false.",
     "date_parsing": "Ngày không hợp lệ, dùng dạng YYYY-MM-DD.",
     "date_from_datetime_parsing": "Ngày không hợp lệ, dùng dạng YYYY-MM-DD.",
@@ -28,7 +33,12 @@ MESSAGES = {
     "dict_type": "Phải là đối tượng JSON.",
     "model_attributes_type": "Phải là đối tượng JSON.",
     "greater_than_equal": "Giá trị quá nhỏ.",
+    "greater_than": "Giá trị quá nhỏ.",
     "less_than_equal": "Giá trị quá lớn.",
+    "less_than": "Giá trị quá lớn.",
+    "too_long": "Quá nhiều phần tử.",
+    "too_short": "Quá ít phần tử.",
+    "string_unicode": "Phải là văn bản UTF-8.",
     "value_error": "Giá trị không hợp lệ.",
 }
 
@@ -48,3 +58,33 @@ def translate(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
             }
         )
     return out
+
+
+# What django-ninja itself raises as HttpError, with English text.
+HTTP_ERROR_MESSAGES = {
+    "Cannot parse request body": "Không đọc được nội dung gửi lên: hãy gửi JSON hợp lệ.",
+    "CSRF check Failed": "Kiểm tra CSRF không đạt: hãy tải lại trang rồi gửi lại.",
+    "Too many requests.": "Quá nhiều yêu cầu; hãy đợi một lát rồi thử lại.",
+    "Unauthorized": "Cần đăng nhập hoặc khóa API hợp lệ.",
+    "Forbidden": "Không có quyền truy cập.",
+}
+BY_STATUS = {
+    400: "Yêu cầu không hợp lệ.",
+    401: "Cần đăng nhập hoặc khóa API hợp lệ.",
+    403: "Không có quyền truy cập.",
+    404: "Không tìm thấy.",
+    405: "Phương thức HTTP này không được hỗ trợ ở địa chỉ này.",
+    409: "Xung đột dữ liệu; hãy đọc lại rồi thử lại.",
+    413: "Nội dung gửi lên quá lớn.",
+    429: "Quá nhiều yêu cầu; hãy đợi một lát rồi thử lại.",
+}
+
+
+def translate_http_error(status: int, message: str) -> str:
+    """A Vietnamese message for an HttpError: ours pass through, django-ninja's English ones are translated."""
+    for english, vietnamese in HTTP_ERROR_MESSAGES.items():
+        if message.startswith(english):  # in DEBUG django-ninja appends the exception's own text
+            return vietnamese
+    if message.isascii():  # not a message of ours (ours are Vietnamese and carry diacritics)
+        return BY_STATUS.get(status, "Yêu cầu không thực hiện được.")
+    return message

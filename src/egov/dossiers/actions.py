@@ -14,11 +14,15 @@ from django.utils import timezone
 from egov.accounts.models import User
 from egov.agencies.models import Agency
 from egov.core.errors import DomainError
+from egov.core.untrusted import whole_number
 from egov.dossiers import processing, receiving
 from egov.dossiers.models import Consultation, Dossier
 from egov.dossiers.statuses import DossierStatus
 
 SUPPLEMENT_ROWS = 5
+# Bounds on what one request may carry (parsing, not rules): beyond them the input is a mistake or an attack.
+MAX_LISTED = 100  # papers asked for in one supplement request, agencies consulted at once
+MAX_AMOUNT = 10**13 - 1  # đồng: above any fee or tax a one-stop desk collects; more digits is a typo
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class Inputs:
     def items(self) -> list[dict[str, str]]:
         given = self.values.get("items")
         if isinstance(given, list):
+            if len(given) > MAX_LISTED:
+                raise DomainError(f"Mỗi lần yêu cầu bổ sung tối đa {MAX_LISTED} giấy tờ.")
             return [i for i in given if isinstance(i, dict)]
         return [
             {"name": self.text(f"item-{i}-name"), "reason": self.text(f"item-{i}-reason")}
@@ -48,7 +54,8 @@ def _user(inputs: Inputs, name: str, *, required: bool) -> User | None:
         if required:
             raise DomainError("Hãy chọn cán bộ.")
         return None
-    user = User.objects.filter(pk=int(value)).first() if value.isdigit() else None
+    number = whole_number(value)
+    user = User.objects.filter(pk=number).first() if number is not None else None
     if user is None:
         user = User.objects.filter(email__iexact=value).first()
     if user is None:
@@ -79,20 +86,31 @@ def _days(inputs: Inputs) -> float:
 
 def _agencies(inputs: Inputs) -> list[Agency]:
     given = inputs.values.get("agencies")
-    codes = (
-        given if isinstance(given, list) else [c for c in inputs.text("agencies").replace(",", " ").split()]
-    )
-    found = list(Agency.objects.current().filter(code__in=[str(c).strip() for c in codes]))
+    if isinstance(given, list):
+        if not all(isinstance(c, str) for c in given):
+            raise DomainError(
+                '‘agencies’ phải là danh sách mã cơ quan phối hợp (chuỗi), ví dụ ["000.00.30.H10"].'
+            )
+        codes = [c.strip() for c in given]
+    elif given is None or isinstance(given, str):
+        codes = inputs.text("agencies").replace(",", " ").split()
+    else:
+        raise DomainError(
+            '‘agencies’ phải là danh sách mã cơ quan phối hợp (chuỗi), ví dụ ["000.00.30.H10"].'
+        )
+    if len(codes) > MAX_LISTED:
+        raise DomainError(f"Mỗi lần lấy ý kiến tối đa {MAX_LISTED} cơ quan phối hợp.")
+    found = list(Agency.objects.current().filter(code__in=codes))
     if len(found) != len(set(codes)):
         raise DomainError("Có mã cơ quan phối hợp không đúng.")
     return found
 
 
 def _consultation(dossier: Dossier, inputs: Inputs) -> Consultation:
-    raw = inputs.text("consultation")
+    number = whole_number(inputs.values.get("consultation"))
     found = (
-        Consultation.objects.filter(dossier=dossier, pk=int(raw)).select_related("agency", "dossier").first()
-        if raw.isdigit()
+        Consultation.objects.filter(dossier=dossier, pk=number).select_related("agency", "dossier").first()
+        if number is not None
         else None
     )
     if found is None:
@@ -101,10 +119,15 @@ def _consultation(dossier: Dossier, inputs: Inputs) -> Consultation:
 
 
 def _amount(inputs: Inputs) -> int:
-    raw = inputs.text("amount").replace(".", "").replace(",", "").strip()
-    if not raw.isdigit():
+    given = inputs.values.get("amount")
+    # Text as typed on the page ("50.000", "50,000"), or a JSON whole number; a JSON 50000.0 would otherwise
+    # lose its point and read as 500.000.
+    digits = inputs.text("amount").replace(".", "").replace(",", "").strip()
+    if isinstance(given, float) or not (digits.isascii() and digits.isdigit()):
         raise DomainError("Số tiền phải là số đồng, ví dụ 50.000.")
-    return int(raw)
+    if len(digits) > len(str(MAX_AMOUNT)) or int(digits) > MAX_AMOUNT:
+        raise DomainError(f"Số tiền quá lớn: tối đa {MAX_AMOUNT:,} đồng.".replace(",", "."))
+    return int(digits)
 
 
 Handler = Callable[[Dossier, Any, int, Inputs], str]

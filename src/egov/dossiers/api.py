@@ -4,17 +4,18 @@ public look-up by code. Same validation and the same Vietnamese errors as the we
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from egov.accounts.tokens import BearerToken
 from egov.catalog.selectors import procedure_detail
+from egov.core.api_types import MAX_OFFSET, MAX_VERSION, RecordVersion
 from egov.core.errors import Conflict, DomainError, ScopeDenied
+from egov.core.untrusted import load_json, whole_number
 from egov.dossiers import processing, selectors, services
 from egov.dossiers.models import Dossier, DossierEvent
 from egov.dossiers.statuses import NATIONAL_STATUS_CODE, DossierStatus
@@ -147,12 +148,7 @@ def submit(request: HttpRequest) -> Status[dict[str, Any]]:
     version = procedure_detail(request.POST.get("procedure", "").strip())
     if version is None:
         return Status(404, {"detail": "Không tìm thấy thủ tục có mã này."})
-    try:
-        raw = json.loads(request.POST.get("data") or "{}")
-    except json.JSONDecodeError as exc:
-        return Status(
-            400, {"detail": f"Trường data không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno})."}
-        )
+    raw = load_json(request.POST.get("data") or "{}", field="data")
     if not isinstance(raw, dict):
         return Status(400, {"detail": "Trường data phải là một đối tượng JSON."})
     agency = services.desks_for(version).filter(code=request.POST.get("agency", "").strip().upper()).first()
@@ -183,8 +179,11 @@ def submit(request: HttpRequest) -> Status[dict[str, Any]]:
 
 
 @router.get("", auth=auth, response=list[DossierSummary], summary="Hồ sơ của tôi")
-def mine(request: HttpRequest, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    limit, offset = max(1, min(limit, 200)), max(0, offset)
+def mine(
+    request: HttpRequest,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+) -> list[dict[str, Any]]:
     return [
         {
             "code": d.code,
@@ -235,7 +234,7 @@ def _change(dossier: Dossier) -> dict[str, Any]:
 
 
 class WithdrawIn(Schema):
-    version: int
+    version: RecordVersion
     reason: str = ""
 
 
@@ -270,9 +269,8 @@ def supplement(request: HttpRequest, code: str) -> Status[dict[str, Any]]:
         raise Http404
     if request.content_type != "multipart/form-data":
         return Status(400, {"detail": "Hãy gửi dạng multipart/form-data (trường version và các tệp)."})
-    try:
-        expected = int(request.POST.get("version", ""))
-    except ValueError:
+    expected = whole_number(request.POST.get("version", ""), maximum=MAX_VERSION)
+    if expected is None:
         return Status(400, {"detail": "Thiếu ‘version’: số phiên bản hồ sơ đã đọc."})
     try:
         dossier = processing.supplement_online(

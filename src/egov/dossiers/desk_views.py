@@ -18,7 +18,10 @@ from egov.accounts.decorators import officer_required
 from egov.accounts.roles import Role
 from egov.catalog import formdef
 from egov.catalog.selectors import procedure_detail
+from egov.core.api_types import MAX_VERSION
 from egov.core.errors import DomainError
+from egov.core.untrusted import whole_number
+from egov.core.views import error_response
 from egov.dossiers import actions, pdf, selectors, services
 from egov.dossiers.actions import SUPPLEMENT_ROWS
 from egov.dossiers.issued_forms import FORMS, NotYetIssued, form_response_name, served_form
@@ -99,9 +102,8 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
     found = selectors.dossier_for_officer(request.user, code)
     if found is None:
         raise Http404
-    try:
-        expected = int(request.POST.get("version", ""))
-    except ValueError:
+    expected = whole_number(request.POST.get("version", ""), maximum=MAX_VERSION)
+    if expected is None:
         expected = -1
     inputs = actions.Inputs(
         values=request.POST.dict(), files={k: request.FILES.getlist(k) for k in request.FILES}
@@ -164,11 +166,13 @@ def register(request: HttpRequest) -> HttpResponseBase:
     year_text = request.GET.get("nam", "")
     agency_code = request.GET.get("co_quan", "")
     fmt = request.GET.get("dinh_dang", "")
-    if year_text.isdigit() and fmt in ("pdf", "xlsx"):
+    if fmt in ("pdf", "xlsx"):
+        year = whole_number(year_text, maximum=dt.MAXYEAR - 1)
+        if year is None or year < 1900:
+            return error_response(request, 400, "Năm phải là một số từ 1900 đến 9998, ví dụ 2024.")
         agency = next((a for a in desks if a.code == agency_code), None)
         if agency is None:
             raise Http404
-        year = int(year_text)
         if fmt == "xlsx":
             return FileResponse(
                 register_workbook(agency=agency, year=year),

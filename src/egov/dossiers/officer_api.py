@@ -5,16 +5,17 @@ same permissions and rules and the same Vietnamese errors as the pages."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from egov.accounts.tokens import BearerToken
 from egov.catalog.selectors import procedure_detail
+from egov.core.api_types import MAX_OFFSET, MAX_VERSION
 from egov.core.errors import DomainError, ScopeDenied
+from egov.core.untrusted import load_json, whole_number
 from egov.dossiers import actions, selectors, services
 from egov.dossiers.api import ErrorOut, _errors, _full, refused
 from egov.dossiers.issued_forms import FORMS, NotYetIssued, form_response_name, served_form
@@ -63,12 +64,12 @@ class WorklistQuery(Schema):
     q: str = ""
     procedure: str = ""
     sector: str = ""
-    channel: int | None = None
+    channel: Channel | None = None
     status: str = ""
     submitted_from: dt.date | None = None
     submitted_to: dt.date | None = None
-    limit: int = 50
-    offset: int = 0
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 @router.get("/dossiers", auth=auth, response=WorkPage, summary="Danh sách hồ sơ theo nhóm công việc")
@@ -91,7 +92,7 @@ def worklist(request: HttpRequest, filters: Query[WorklistQuery]) -> dict[str, A
             submitted_to=filters.submitted_to,
         ),
     )
-    limit, offset = max(1, min(filters.limit, 200)), max(0, filters.offset)
+    limit, offset = filters.limit, filters.offset
     items = [
         {
             "code": d.code,
@@ -197,16 +198,11 @@ def act(request: HttpRequest, code: str, action: str) -> Status[dict[str, Any]]:
     if request.content_type == "multipart/form-data":
         values: dict[str, Any] = request.POST.dict()
     else:
-        try:
-            values = json.loads(request.body or b"{}")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return Status(400, {"detail": "Nội dung không phải JSON hợp lệ."})
+        values = load_json(request.body or b"{}")
         if not isinstance(values, dict):
             return Status(400, {"detail": "Nội dung phải là một đối tượng JSON."})
-    expected = values.get("version")
-    if isinstance(expected, str) and expected.isdigit():
-        expected = int(expected)
-    if isinstance(expected, bool) or not isinstance(expected, int):
+    expected = whole_number(values.get("version"), maximum=MAX_VERSION)
+    if expected is None:
         return Status(
             400, {"detail": "Thiếu ‘version’: số phiên bản hồ sơ đã đọc (số nguyên).", "code": "refused"}
         )
@@ -271,11 +267,8 @@ def intake(request: HttpRequest) -> Status[dict[str, Any]]:
     agency = services.desks_for(version).filter(code=request.POST.get("agency", "").strip().upper()).first()
     if agency is None:
         return Status(400, {"detail": "Cơ quan tiếp nhận không phải bộ phận một cửa của thủ tục này."})
-    try:
-        applicant = json.loads(request.POST.get("applicant") or "{}")
-        raw = json.loads(request.POST.get("data") or "{}")
-    except json.JSONDecodeError:
-        return Status(400, {"detail": "Trường applicant hoặc data không phải JSON hợp lệ."})
+    applicant = load_json(request.POST.get("applicant") or "{}", field="applicant")
+    raw = load_json(request.POST.get("data") or "{}", field="data")
     if not isinstance(applicant, dict) or not isinstance(raw, dict):
         return Status(400, {"detail": "Trường applicant và data phải là đối tượng JSON."})
     channel_text = request.POST.get("channel", "1")

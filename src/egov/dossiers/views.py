@@ -15,8 +15,10 @@ from django.views.decorators.http import require_POST
 
 from egov.catalog import formdef
 from egov.catalog.selectors import procedure_detail
+from egov.core.api_types import MAX_VERSION
 from egov.core.errors import DomainError
 from egov.core.site import site_url
+from egov.core.untrusted import whole_number
 from egov.dossiers import processing, selectors, services
 from egov.dossiers.lifecycle import can_follow
 from egov.dossiers.models import Draft, StoredFile
@@ -154,23 +156,28 @@ def _files_step(request: HttpRequest, draft: Draft, context: dict[str, Any]) -> 
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         if request.POST.get("remove"):
-            services.remove_file(draft=draft, file_id=request.POST["remove"])
-            return redirect(request.path)
-        for component in services.visible_components(version, draft.data):
-            uploads = request.FILES.getlist(f"file-{component.key}")
-            if uploads:
-                try:
-                    services.add_files(draft=draft, slot=component.key, uploads=uploads)
-                except DomainError as exc:
-                    errors[component.key] = list(exc.messages)
-        if not errors and request.POST.get("action") == "next":
-            present = set(StoredFile.objects.filter(draft=draft).values_list("slot", flat=True))
-            missing = services.missing_papers(services.visible_components(version, draft.data), present)
-            errors.update({key: [message] for key, message in missing.items()})
-            if not errors:
-                return _advance(draft, context["index"])
-        elif not errors:
-            return redirect(request.path)
+            file_id = whole_number(request.POST["remove"])
+            if file_id is not None:
+                services.remove_file(draft=draft, file_id=file_id)
+                return redirect(request.path)
+            # Not an id the page ever sends: say so on the step instead of failing.
+            errors[""] = ["Không tìm thấy tệp cần xóa; hãy tải lại trang rồi thử lại."]
+        else:
+            for component in services.visible_components(version, draft.data):
+                uploads = request.FILES.getlist(f"file-{component.key}")
+                if uploads:
+                    try:
+                        services.add_files(draft=draft, slot=component.key, uploads=uploads)
+                    except DomainError as exc:
+                        errors[component.key] = list(exc.messages)
+            if not errors and request.POST.get("action") == "next":
+                present = set(StoredFile.objects.filter(draft=draft).values_list("slot", flat=True))
+                missing = services.missing_papers(services.visible_components(version, draft.data), present)
+                errors.update({key: [message] for key, message in missing.items()})
+                if not errors:
+                    return _advance(draft, context["index"])
+            elif not errors:
+                return redirect(request.path)
     files = list(StoredFile.objects.filter(draft=draft).order_by("id"))
     components = [
         {"component": c, "files": [f for f in files if f.slot == c.key], "errors": errors.get(c.key, [])}
@@ -182,7 +189,7 @@ def _files_step(request: HttpRequest, draft: Draft, context: dict[str, Any]) -> 
             "kinds": allowed_kinds_label(),
             "max_file_mb": settings.EGOV_UPLOAD_MAX_FILE_MB,
             "max_dossier_mb": settings.EGOV_UPLOAD_MAX_DOSSIER_MB,
-            "error_list": [(f"file-{k}", m) for k, ms in errors.items() for m in ms],
+            "error_list": [(f"file-{k}" if k else "noi-dung", m) for k, ms in errors.items() for m in ms],
         }
     )
     return render(request, "dossiers/step_files.html", context, status=400 if errors else 200)
@@ -282,9 +289,8 @@ def citizen_action(request: HttpRequest, code: str) -> HttpResponse:
     dossier = selectors.dossier_for_owner(request.user, code)
     if dossier is None:
         raise Http404
-    try:
-        expected = int(request.POST.get("version", ""))
-    except ValueError:
+    expected = whole_number(request.POST.get("version", ""), maximum=MAX_VERSION)
+    if expected is None:
         expected = -1
     try:
         if request.POST.get("action") == "withdraw":
