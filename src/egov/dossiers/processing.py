@@ -698,16 +698,11 @@ def _approving_leader(dossier: Dossier, agency: Agency) -> User | None:
 
 def _can_sign(leader: User | None, agency: Agency) -> bool:
     """Both signatures can be made: the leader and the agency have certificates on the platform."""
-    from egov.signing.services import certificate_for
+    from egov.signing.services import can_sign
 
     if leader is None or not holds_role(leader, agency, Role.LEADER):
         return False
-    try:
-        certificate_for(leader, "personal")
-        certificate_for(agency, "agency")
-    except DomainError:
-        return False
-    return True
+    return can_sign(leader, "personal") and can_sign(agency, "agency")
 
 
 def issue_result(

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 from egov.signing.services.certificates import (
     add_trusted_root,
+    can_sign,
     certificate_for,
     forget_certificate_checks,
     register_certificate,
     revoke_certificate,
     set_signature_image,
+    usable_certificate,
 )
 from egov.signing.services.pades import SignedDocument, sha256, sign_pdf, signing_key
 from egov.signing.services.signature_requests import (
@@ -46,6 +48,7 @@ __all__ = [
     "VerificationReport",
     "add_trusted_root",
     "batch_sign",
+    "can_sign",
     "certificate_for",
     "forget_certificate_checks",
     "iter_batch_sign",
@@ -60,5 +63,6 @@ __all__ = [
     "sign_pdf",
     "sign_request",
     "signing_key",
+    "usable_certificate",
     "verify_pdf",
 ]
