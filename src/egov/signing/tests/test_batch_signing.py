@@ -1,6 +1,6 @@
 """The leader signs many approved results in one action, each separately; a broken one does not affect the
-others; the clerk then applies the agency's signature and the result is released (owner apps are told); a retry
-never signs twice."""
+others; the clerk then applies the agency's signature and the result is released (owner apps are told); signing
+a released document again is refused."""
 
 from __future__ import annotations
 
@@ -77,11 +77,11 @@ def test_leader_batch_then_clerk_releases(pki: Any, monkeypatch: Any) -> None:
         assert report.valid and len([s for s in report.signatures if not s.is_document_timestamp]) == 2
         assert request.signatures.count() == 2
 
-    # The leader presses "sign" again on an already signed request: the earlier result, no second signature.
-    again = services.sign_request(
-        request=SignatureRequest.objects.get(pk=requests[0].pk), actor=pki.leader, pin=pki.pin
-    )
-    assert again.record.request_id == requests[0].pk and again.record.purpose == "personal"
+    # The leader presses "sign" again on a released request: refused, no third signature.
+    with pytest.raises(DomainError, match="đã được ký số đủ và phát hành"):
+        services.sign_request(
+            request=SignatureRequest.objects.get(pk=requests[0].pk), actor=pki.leader, pin=pki.pin
+        )
     assert SignatureRecord.objects.filter(request=requests[0]).count() == 2
 
 
