@@ -54,8 +54,7 @@ from egov.dossiers.rules import HEADS
 from egov.dossiers.services import discard_files, notify, store_uploads
 from egov.dossiers.statuses import Channel, DossierStatus
 from egov.dossiers.uploads import detect_kind
-from egov.signing.models import SignatureRequest
-from egov.signing.selectors import requests_for_source
+from egov.signing import services as signing_services
 from egov.worktime.calendar import WorkingCalendar, current_calendar
 
 # The most a fee or tax asked of an applicant can be (one thousand billion đồng): beyond it, a typing error.
@@ -677,16 +676,9 @@ def _approving_leader(dossier: Dossier, agency: Agency) -> User | None:
 
 def _can_sign(leader: User | None, agency: Agency) -> bool:
     """Both signatures can be made: the leader and the agency have certificates on the platform."""
-    from egov.signing.services import certificate_for
-
     if leader is None or not holds_role(leader, agency, Role.LEADER):
         return False
-    try:
-        certificate_for(leader, "personal")
-        certificate_for(agency, "agency")
-    except DomainError:
-        return False
-    return True
+    return signing_services.can_sign(leader, "personal") and signing_services.can_sign(agency, "agency")
 
 
 def issue_result(
@@ -993,9 +985,12 @@ def _cancel_what_hangs(
     Consultation.objects.filter(dossier=dossier, answered_at__isnull=True, cancelled_at__isnull=True).update(
         cancelled_at=now
     )
-    requests_for_source(RESULT_SOURCE, str(dossier.pk)).filter(
-        status__in=(SignatureRequest.Status.AWAITING_LEADER, SignatureRequest.Status.AWAITING_SEAL)
-    ).update(status=SignatureRequest.Status.CANCELLED)
+    signing_services.cancel_requests_for_source(
+        source_type=RESULT_SOURCE,
+        source_id=str(dossier.pk),
+        reason=f"Hồ sơ {dossier.code}: {DossierStatus(to_status).label.lower()}.",
+        actor=actor if getattr(actor, "pk", None) else None,
+    )
 
 
 def clean_items(items: list[dict[str, str]]) -> list[dict[str, str]]:

@@ -232,7 +232,7 @@ def validation_context(
     )
 
 
-def _format_day(moment: dt.datetime | None) -> str:
+def format_day(moment: dt.datetime | None) -> str:
     if moment is None:
         return ""
     return timezone.localtime(moment).strftime("%d/%m/%Y")
@@ -285,9 +285,9 @@ def check_before_signing(certificate: SigningCertificate, *, purpose: str) -> Va
         )
     now = timezone.now()
     if certificate.not_after < now:
-        raise DomainError(f"Chứng thư số đã hết hạn ngày {_format_day(certificate.not_after)}.")
+        raise DomainError(f"Chứng thư số đã hết hạn ngày {format_day(certificate.not_after)}.")
     if certificate.not_before > now:
-        raise DomainError(f"Chứng thư số chỉ có hiệu lực từ ngày {_format_day(certificate.not_before)}.")
+        raise DomainError(f"Chứng thư số chỉ có hiệu lực từ ngày {format_day(certificate.not_before)}.")
     cert = load_certificate(certificate.certificate_pem)
     problem = _usage_problem(cert)
     if problem:

@@ -4,6 +4,7 @@ signing certificates, revocations and signature images."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterable
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 from pyhanko_certvalidator import ValidationContext
@@ -23,6 +25,7 @@ from egov.signing.certificates import (
     check_before_signing,
     fingerprint_of,
     forget_local_crls,
+    format_day,
     load_certificate,
     read_certificates,
     to_pem,
@@ -39,19 +42,76 @@ from egov.signing.models import (
 from egov.signing.registry import get_backend
 
 
-def certificate_for(signer: User | Agency, purpose: str) -> SigningCertificate:
-    """The signer's current certificate for ``purpose`` (the one valid longest)."""
-    now = timezone.now()
-    qs = SigningCertificate.objects.filter(purpose=purpose, is_active=True).select_related("user", "agency")
-    qs = qs.filter(user=signer) if isinstance(signer, User) else qs.filter(agency=signer, user__isnull=True)
-    found = (
-        qs.filter(not_before__lte=now, not_after__gte=now).order_by("-not_after").first()
-        or qs.order_by("-not_after").first()
+def _certificates_of(signer: User | Agency, purpose: str) -> QuerySet[SigningCertificate]:
+    found = SigningCertificate.objects.filter(purpose=purpose).select_related("user", "agency")
+    if isinstance(signer, User):
+        return found.filter(user=signer)
+    return found.filter(agency=signer, user__isnull=True)
+
+
+def _revoked_by_platform(certificates: list[SigningCertificate]) -> set[int]:
+    """Those of ``certificates`` that an authority the platform runs has put on its revocation list."""
+    revocations = Revocation.objects.filter(
+        serial_number__in={c.serial_number for c in certificates}
+    ).select_related("authority")
+    by_serial: dict[str, set[str]] = {}
+    for revocation in revocations:
+        issuer = load_certificate(revocation.authority.certificate_pem).subject.human_friendly[:500]
+        by_serial.setdefault(revocation.serial_number, set()).add(issuer)
+    return {c.pk for c in certificates if c.issuer in by_serial.get(c.serial_number, ())}
+
+
+def usable_certificate(
+    signer: User | Agency, purpose: str, *, at: dt.datetime | None = None
+) -> SigningCertificate | None:
+    """The signer's certificate for ``purpose`` that can sign at ``at`` (now by default): in use on the
+    platform, valid on that day, not revoked by the platform's own authority; the one valid longest. Whether
+    an outside authority revoked it is learnt from its CRL or OCSP at the signature itself."""
+    moment = at or timezone.now()
+    candidates = list(
+        _certificates_of(signer, purpose)
+        .filter(is_active=True, not_before__lte=moment, not_after__gte=moment)
+        .order_by("-not_after", "-pk")
     )
-    if found is None:
-        who = signer.full_name if isinstance(signer, User) else signer.name
-        raise DomainError(f"{who} chưa có chứng thư số đăng ký trên hệ thống để ký.")
-    return found
+    revoked = _revoked_by_platform(candidates) if candidates else set()
+    return next((c for c in candidates if c.pk not in revoked), None)
+
+
+def can_sign(signer: User | Agency, purpose: str, *, at: dt.datetime | None = None) -> bool:
+    """Whether ``signer`` (an official for ``"personal"``, an agency for ``"agency"``) holds a certificate
+    that can sign at ``at``: an expired, not yet valid, revoked or retired certificate counts as none."""
+    return usable_certificate(signer, purpose, at=at) is not None
+
+
+def certificate_for(
+    signer: User | Agency, purpose: str, *, at: dt.datetime | None = None
+) -> SigningCertificate:
+    """The signer's certificate that signs for ``purpose`` at ``at`` (see :func:`usable_certificate`);
+    ``DomainError`` saying why there is none (never registered, expired, not yet valid, revoked)."""
+    found = usable_certificate(signer, purpose, at=at)
+    if found is not None:
+        return found
+    moment = at or timezone.now()
+    who = signer.full_name if isinstance(signer, User) else signer.name
+    registered = list(_certificates_of(signer, purpose).order_by("-not_after", "-pk"))
+    revoked = _revoked_by_platform(registered)
+    active = [c for c in registered if c.is_active and c.pk not in revoked]
+    later = [c for c in active if c.not_before > moment]
+    if later:
+        raise DomainError(
+            f"Chứng thư số của {who} chỉ có hiệu lực từ ngày {format_day(min(c.not_before for c in later))}: "
+            "chưa ký được."
+        )
+    if active:
+        raise DomainError(
+            f"Chứng thư số của {who} đã hết hạn ngày {format_day(active[0].not_after)}: cần gia hạn hoặc đăng ký "
+            "chứng thư số mới để ký."
+        )
+    if registered:
+        raise DomainError(
+            f"Chứng thư số của {who} đã bị thu hồi hoặc ngừng sử dụng: cần đăng ký chứng thư số mới để ký."
+        )
+    raise DomainError(f"{who} chưa có chứng thư số đăng ký trên hệ thống để ký.")
 
 
 def checked_context(

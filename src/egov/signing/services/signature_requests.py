@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -23,7 +24,9 @@ from egov.audit.services import record
 from egov.core.errors import DomainError
 from egov.signing import appearance as look
 from egov.signing.models import Purpose, SignatureRecord, SignatureRequest, SigningBatch
+from egov.signing.services.certificates import can_sign
 from egov.signing.services.pades import (
+    AGENCY_SIGNING_ROLES,
     Prepared,
     SignedDocument,
     prepare_signer,
@@ -59,13 +62,32 @@ class BatchResult:
 
 
 ReleasedHook = Callable[[SignatureRequest, bytes], None]
+SigningHook = Callable[[SignatureRequest], None]
 _released_hooks: dict[str, list[ReleasedHook]] = {}
+_signing_hooks: dict[str, list[SigningHook]] = {}
+OPEN = (SignatureRequest.Status.AWAITING_LEADER, SignatureRequest.Status.AWAITING_SEAL)
+"""The statuses of a request that still waits for a signature."""
 
 
 def on_released(source_type: str, hook: ReleasedHook) -> None:
     """Call ``hook(request, signed_pdf)`` inside the releasing transaction of every request whose
-    ``source_type`` is ``source_type`` (e.g. ``"dossiers.dossier"``). Register it in your ``AppConfig.ready``."""
+    ``source_type`` is ``source_type`` (e.g. ``"dossiers.dossier"``). Register it in your ``AppConfig.ready``.
+
+    The signature and the hook commit together: if the hook raises (a ``DomainError`` with a Vietnamese
+    message, say), the signature is not recorded either and the signer gets that error."""
     _released_hooks.setdefault(source_type, []).append(hook)
+
+
+def on_signing(source_type: str, hook: SigningHook) -> None:
+    """Call ``hook(request)`` first in the transaction of every signature of a request whose ``source_type`` is
+    ``source_type``, before the request's row is locked. The owner locks its own row there (and may refuse
+    with a ``DomainError``), so a signature takes the locks in the order its state changes take them — the
+    owner's row, then the request's (:func:`cancel_requests_for_source`) — and the two never deadlock."""
+    _signing_hooks.setdefault(source_type, []).append(hook)
+
+
+class NotAwaitingSignature(DomainError):
+    """The request does not wait for this signature (cancelled, released, or already signed by this person)."""
 
 
 def _store(data: bytes, *, folder: str) -> str:
@@ -133,68 +155,100 @@ def request_signatures(
     return request
 
 
-def _sign_request_with(
-    *, key: Signer, prepared: Prepared, request: SignatureRequest, actor: User, level: str | None
-) -> SignedDocument:
-    expected = (
-        SignatureRequest.Status.AWAITING_LEADER
-        if prepared.purpose == Purpose.PERSONAL
-        else SignatureRequest.Status.AWAITING_SEAL
+def _refuse_unless_awaiting(request: SignatureRequest, actor: User, purpose: str | None) -> str:
+    """The signature ``request`` waits for from ``actor`` (``purpose``, or the one its status calls for), or
+    ``NotAwaitingSignature``/``DomainError`` (Vietnamese) saying why there is none."""
+    if request.status == SignatureRequest.Status.CANCELLED:
+        raise NotAwaitingSignature(
+            f"Yêu cầu ký số văn bản “{request.title}” đã bị hủy (hồ sơ hoặc văn bản không còn chờ ký): "
+            "không ký được nữa."
+        )
+    if request.status == SignatureRequest.Status.RELEASED:
+        raise NotAwaitingSignature(f"Văn bản “{request.title}” đã được ký số đủ và phát hành: không ký thêm.")
+    mine = request.signatures.filter(actor=actor).order_by("signed_at").first()
+    if mine is not None:
+        raise NotAwaitingSignature(
+            f"Bạn đã ký số văn bản “{request.title}” lúc "
+            f"{timezone.localtime(mine.signed_at):%H:%M ngày %d/%m/%Y}: không ký lần thứ hai."
+        )
+    waits_for = (
+        Purpose.PERSONAL if request.status == SignatureRequest.Status.AWAITING_LEADER else Purpose.AGENCY
     )
-    request.refresh_from_db()
-    if request.status != expected:
-        done = request.signatures.filter(purpose=prepared.purpose).order_by("-signed_at").first()
-        if done is not None:  # a retry after success: never sign twice
-            return SignedDocument(
-                content=read_document(done.output_path),
-                sha256=done.output_sha256,
-                level=done.level,
-                record=done,
-            )
-        raise DomainError(
+    if purpose is not None and purpose != waits_for:
+        raise NotAwaitingSignature(
             f"Văn bản “{request.title}” không ở bước chờ ký này ({request.get_status_display()})."
         )
-    if prepared.purpose == Purpose.PERSONAL:
+    if waits_for == Purpose.PERSONAL:
         ensure_role(actor, request.agency, Role.LEADER)
         if request.leader_id and request.leader_id != actor.pk:
             raise DomainError("Văn bản này được giao cho lãnh đạo khác ký.")
-    pdf = read_document(request.current_path)
-    if sha256(pdf) != request.current_sha256:
-        raise DomainError("Tệp văn bản đã bị thay đổi so với bản được trình ký: không ký.")
-    placement = look.Rect.from_json(request.placement) if request.placement else None
-    signed = sign_with_key(
-        key=key,
-        prepared=prepared,
-        pdf=pdf,
-        actor=actor,
-        appearance="signature" if prepared.purpose == Purpose.PERSONAL else "seal",
-        placement=placement if prepared.purpose == Purpose.PERSONAL else None,
-        number_notation=request.number_notation,
-        reason=request.title[:200],
-        request=request,
+    return waits_for
+
+
+def awaits_signature_from(request: SignatureRequest, actor: User) -> bool:
+    """Whether ``request`` waits for a signature ``actor`` can make now — the rule :func:`sign_request`
+    applies, for pages that show a "sign" button only when the signature would be made."""
+    try:
+        purpose = _refuse_unless_awaiting(request, actor, None)
+    except (DomainError, PermissionDenied):
+        return False
+    if purpose == Purpose.PERSONAL:
+        return can_sign(actor, Purpose.PERSONAL)
+    return holds_role(actor, request.agency, *AGENCY_SIGNING_ROLES) and can_sign(
+        request.agency, Purpose.AGENCY
     )
-    path = _store(signed.content, folder="signed")
-    with transaction.atomic():
-        locked = SignatureRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.status != expected:  # someone else finished it meanwhile: keep theirs
-            default_storage.delete(path)
-            raise DomainError("Văn bản vừa được người khác ký.")
-        SignatureRecord.objects.filter(pk=signed.record.pk).update(output_path=path, request=locked)
-        signed.record.output_path = path
-        locked.current_path = path
-        locked.current_sha256 = signed.sha256
-        locked.last_error = ""
-        if prepared.purpose == Purpose.PERSONAL:
-            locked.status = SignatureRequest.Status.AWAITING_SEAL
-        else:
-            locked.status = SignatureRequest.Status.RELEASED
-            locked.released_at = timezone.now()
-        locked.save()
-        if locked.status == SignatureRequest.Status.RELEASED:
-            record(action="updated", actor=actor, target=locked, data={"released": signed.sha256})
-            for hook in _released_hooks.get(locked.source_type, []):
-                hook(locked, signed.content)
-        request.__dict__.update(locked.__dict__)
+
+
+def _sign_request_with(
+    *, key: Signer, prepared: Prepared, request: SignatureRequest, actor: User
+) -> SignedDocument:
+    """One signature on ``request``, in one transaction: the owner's hooks lock its row, the request's row is
+    locked and checked again (another click, another officer, a cancellation may have come first), the
+    document signed and stored, the request moved on and, when released, the owner told. Anything raised on
+    the way — by a check or by the owner's hook — leaves nothing recorded and no file behind."""
+    stored = ""
+    try:
+        with transaction.atomic():
+            for hook in _signing_hooks.get(request.source_type, []):
+                hook(request)
+            locked = SignatureRequest.objects.select_for_update().select_related("agency").get(pk=request.pk)
+            _refuse_unless_awaiting(locked, actor, prepared.purpose)
+            pdf = read_document(locked.current_path)
+            if sha256(pdf) != locked.current_sha256:
+                raise DomainError("Tệp văn bản đã bị thay đổi so với bản được trình ký: không ký.")
+            personal = prepared.purpose == Purpose.PERSONAL
+            signed = sign_with_key(
+                key=key,
+                prepared=prepared,
+                pdf=pdf,
+                actor=actor,
+                appearance="signature" if personal else "seal",
+                placement=look.Rect.from_json(locked.placement) if personal and locked.placement else None,
+                number_notation=locked.number_notation,
+                reason=locked.title[:200],
+                request=locked,
+            )
+            stored = _store(signed.content, folder="signed")
+            SignatureRecord.objects.filter(pk=signed.record.pk).update(output_path=stored)
+            signed.record.output_path = stored
+            locked.current_path = stored
+            locked.current_sha256 = signed.sha256
+            locked.last_error = ""
+            if personal:
+                locked.status = SignatureRequest.Status.AWAITING_SEAL
+            else:
+                locked.status = SignatureRequest.Status.RELEASED
+                locked.released_at = timezone.now()
+            locked.save()
+            if locked.status == SignatureRequest.Status.RELEASED:
+                record(action="updated", actor=actor, target=locked, data={"released": signed.sha256})
+                for released in _released_hooks.get(locked.source_type, []):
+                    released(locked, signed.content)
+    except BaseException:
+        if stored:
+            default_storage.delete(stored)
+        raise
+    request.__dict__.update({k: v for k, v in locked.__dict__.items() if k != "_state"})
     return signed
 
 
@@ -202,24 +256,42 @@ def sign_request(
     *, request: SignatureRequest, actor: User, pin: str | None = None, level: str | None = None
 ) -> SignedDocument:
     """The next signature a request waits for: the leader's own (``actor`` is the leader) or, after it, the
-    agency's (``actor`` is the clerk), which releases the document."""
+    agency's (``actor`` is the clerk), which releases the document. Refused (Vietnamese ``DomainError``, nothing
+    signed) when the request was cancelled or released, or when ``actor`` has already signed it — also when two
+    calls come at once: the request's row is locked, the second one finds the first one's signature."""
     request.refresh_from_db()
-    if request.status != SignatureRequest.Status.AWAITING_LEADER:
-        mine = request.signatures.filter(actor=actor).order_by("-signed_at").first()
-        if mine is not None:  # a retry by someone who already signed: their signature, never a second one
-            return SignedDocument(
-                content=read_document(mine.output_path),
-                sha256=mine.output_sha256,
-                level=mine.level,
-                record=mine,
-            )
-    purpose = (
-        Purpose.PERSONAL if request.status == SignatureRequest.Status.AWAITING_LEADER else Purpose.AGENCY
-    )
+    purpose = _refuse_unless_awaiting(request, actor, None)
     signer: User | Agency = actor if purpose == Purpose.PERSONAL else request.agency
     prepared = prepare_signer(signer=signer, purpose=purpose, actor=actor, level=level)
     with signing_key(prepared.certificate, pin=pin) as key:
-        return _sign_request_with(key=key, prepared=prepared, request=request, actor=actor, level=level)
+        return _sign_request_with(key=key, prepared=prepared, request=request, actor=actor)
+
+
+def cancel_requests_for_source(
+    *, source_type: str, source_id: str, reason: str, actor: User | None
+) -> list[SignatureRequest]:
+    """Cancel every request of the source that still waits for a signature (e.g. the dossier whose result it
+    is was withdrawn or stopped), in the caller's transaction: each row locked, marked cancelled, audited
+    with ``reason``. No signature can be made on them afterwards (``sign_request`` refuses in Vietnamese); a
+    new :func:`request_signatures` for the source makes a new request. Returns the requests cancelled."""
+    with transaction.atomic():
+        cancelled = list(
+            SignatureRequest.objects.select_for_update()
+            .filter(source_type=source_type, source_id=source_id, status__in=OPEN)
+            .order_by("pk")
+        )
+        for request in cancelled:
+            previous = request.status
+            request.status = SignatureRequest.Status.CANCELLED
+            request.last_error = ""
+            request.save(update_fields=["status", "last_error", "updated_at"])
+            record(
+                action="updated",
+                actor=actor,
+                target=request,
+                data={"status": request.status, "previous_status": previous, "reason": reason},
+            )
+    return cancelled
 
 
 def iter_batch_sign(
@@ -241,14 +313,13 @@ def iter_batch_sign(
         with signing_key(prepared.certificate, pin=pin) as key:
             for item in items:
                 try:
-                    signed = _sign_request_with(
-                        key=key, prepared=prepared, request=item, actor=actor, level=level
-                    )
+                    signed = _sign_request_with(key=key, prepared=prepared, request=item, actor=actor)
                     outcome = BatchItemResult(request=item, ok=True, signed=signed)
                     batch.done += 1
                 except DomainError as exc:
                     message = " ".join(exc.messages)
-                    SignatureRequest.objects.filter(pk=item.pk).update(last_error=message[:500])
+                    if not isinstance(exc, NotAwaitingSignature):  # the document's problem, shown on the list
+                        SignatureRequest.objects.filter(pk=item.pk).update(last_error=message[:500])
                     outcome = BatchItemResult(request=item, ok=False, message=message)
                     batch.failed += 1
                 except Exception:  # one broken document must not stop the batch

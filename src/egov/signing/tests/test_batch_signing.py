@@ -1,6 +1,6 @@
 """The leader signs many approved results in one action, each separately; a broken one does not affect the
-others; the clerk then applies the agency's signature and the result is released (owner apps are told); a retry
-never signs twice."""
+others; the clerk then applies the agency's signature and the result is released (owner apps are told); signing
+a released document again is refused."""
 
 from __future__ import annotations
 
@@ -77,11 +77,11 @@ def test_leader_batch_then_clerk_releases(pki: Any, monkeypatch: Any) -> None:
         assert report.valid and len([s for s in report.signatures if not s.is_document_timestamp]) == 2
         assert request.signatures.count() == 2
 
-    # The leader presses "sign" again on an already signed request: the earlier result, no second signature.
-    again = services.sign_request(
-        request=SignatureRequest.objects.get(pk=requests[0].pk), actor=pki.leader, pin=pki.pin
-    )
-    assert again.record.request_id == requests[0].pk and again.record.purpose == "personal"
+    # The leader presses "sign" again on a released request: refused, no third signature.
+    with pytest.raises(DomainError, match="đã được ký số đủ và phát hành"):
+        services.sign_request(
+            request=SignatureRequest.objects.get(pk=requests[0].pk), actor=pki.leader, pin=pki.pin
+        )
     assert SignatureRecord.objects.filter(request=requests[0]).count() == 2
 
 
@@ -123,3 +123,37 @@ def test_batch_page_shows_waiting_documents_and_signs_them(pki: Any, officer_cli
     download = clerk.get(f"/chu-ky-so/trinh-ky/{ids[0]}/tep/")
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("who", "tab"), [("leader", "lanh-dao"), ("clerk", "van-thu")])
+def test_the_batch_page_costs_the_same_queries_for_one_or_many_documents(
+    pki: Any, officer_client: Any, django_assert_num_queries: Any, who: str, tab: str
+) -> None:
+    """Văn bản chờ ký số: the officer, their second factor, their roles and one read of the documents (with
+    their agency and leader), however many are listed."""
+    client: Client = officer_client(getattr(pki, who).email)
+    url = f"/chu-ky-so/trinh-ky/?vai-tro={tab}"
+    pdf = make_pdf()
+
+    def add(first: int, count: int) -> None:
+        for n in range(first, first + count):
+            request = services.request_signatures(
+                agency=pki.agency,
+                pdf=pdf,
+                title=f"Quyết định số {n}",
+                leader=pki.leader if n % 2 else None,
+                source_type="dossiers.dossier",
+                source_id=str(n),
+            )
+            if tab == "van-thu":
+                services.sign_request(request=request, actor=pki.leader, pin=pki.pin, level="B-B")
+
+    add(1, 1)
+    client.get(url)
+    with django_assert_num_queries(4):
+        page = client.get(url).content.decode()
+    assert page.count('name="yeu-cau"') == 1
+    add(2, 5)
+    with django_assert_num_queries(4):
+        page = client.get(url).content.decode()
+    assert page.count('name="yeu-cau"') == 6 and "Quyết định số 6" in page
