@@ -33,6 +33,7 @@ from egov.accounts.roles import Role
 from egov.accounts.scopes import ensure_role, holds_role
 from egov.agencies.models import Agency
 from egov.core.errors import DomainError, ScopeDenied
+from egov.core.inspection import inspect_file
 from egov.dossiers import processes
 from egov.dossiers.models import (
     Apology,
@@ -725,7 +726,7 @@ def issue_result(
     (:func:`release_signed_result`); returns None. Otherwise it is released now, unsigned, and returned.
     Released, the dossier is “Đã xử lý xong” (9) and goes to the return step."""
     from egov.dossiers.pdf import result_pdf
-    from egov.dossiers.uploads import detect_kind
+    from egov.dossiers.uploads import detect_kind, display_name
 
     step = _current(dossier)
     if step.kind != StepKind.ISSUE:
@@ -742,6 +743,8 @@ def issue_result(
         content = upload.read()
         if detect_kind(io.BytesIO(content)) != "pdf":
             raise DomainError("Tệp kết quả phải là PDF.")
+        # Inspected whole like any upload: it is signed, then sent to the citizen.
+        inspect_file(io.BytesIO(content), "pdf", display_name(getattr(upload, "name", "")))
         generated = False
     else:
         content = result_pdf(
