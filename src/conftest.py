@@ -104,7 +104,27 @@ def marriage(demo: None) -> Any:
     return version
 
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+def minimal_pdf(*objects: bytes) -> bytes:
+    """A small but well-formed PDF (one blank A4 page, cross-reference table with true offsets); extra
+    ``objects`` are numbered from 4 on, for tests that add to the catalogue."""
+    body = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        *objects,
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, content in enumerate(body, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, content)
+    start = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(body) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(body) + 1, start)
+    return bytes(out)
+
+
+PDF_BYTES = minimal_pdf()
 
 
 def pdf_upload(name: str = "to-khai.pdf", content: bytes = PDF_BYTES) -> Any:

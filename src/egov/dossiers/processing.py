@@ -35,6 +35,7 @@ from egov.accounts.roles import Role
 from egov.accounts.scopes import holds_role
 from egov.agencies.models import Agency
 from egov.core.errors import DomainError, ScopeDenied
+from egov.core.inspection import inspect_file
 from egov.dossiers import decree61, processes, rules
 from egov.dossiers.lifecycle import IN_PROCESS, lock, on_leave, transition
 from egov.dossiers.models import (
@@ -53,7 +54,7 @@ from egov.dossiers.results import RESULT_SOURCE, pending_signature
 from egov.dossiers.rules import HEADS
 from egov.dossiers.services import discard_files, notify, store_uploads
 from egov.dossiers.statuses import Channel, DossierStatus
-from egov.dossiers.uploads import detect_kind
+from egov.dossiers.uploads import detect_kind, display_name
 from egov.signing import services as signing_services
 from egov.worktime.calendar import WorkingCalendar, current_calendar
 
@@ -701,8 +702,11 @@ def issue_result(
     if not document_number:
         raise DomainError("Hãy ghi số, ký hiệu văn bản kết quả.")
     content = upload.read() if upload is not None else None
-    if content is not None and detect_kind(io.BytesIO(content)) != "pdf":
-        raise DomainError("Tệp kết quả phải là PDF.")
+    if content is not None:
+        if detect_kind(io.BytesIO(content)) != "pdf":
+            raise DomainError("Tệp kết quả phải là PDF.")
+        # Inspected whole like any upload: it is signed, then sent to the citizen.
+        inspect_file(io.BytesIO(content), "pdf", display_name(getattr(upload, "name", "")))
     now = timezone.now()
     with transaction.atomic():
         dossier, step = _take(dossier, expected_version, "issue", officer)

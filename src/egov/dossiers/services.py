@@ -186,7 +186,7 @@ def _store(
         sha256=checked.sha256,
     )
     upload.seek(0)
-    stored.file.save(checked.name, File(upload, name=checked.name), save=False)
+    stored.file.save(checked.storage_name, File(upload, name=checked.storage_name), save=False)
     if not save_row:
         return stored
     try:

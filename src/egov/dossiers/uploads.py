@@ -1,5 +1,7 @@
-"""Checking uploaded files before anyone opens them: kind by content (not by name), size, a safe name, and
-an optional virus scan by ClamAV's clamd (INSTREAM protocol) when ``EGOV_CLAMD_ADDRESS`` is set."""
+"""Checking uploaded files before anyone opens them: kind by content (not by name), size, the whole file
+inspected for its kind (:mod:`egov.core.inspection`: zip bombs, macros, active PDF content, truncated images,
+polyglots), a safe name, and an optional virus scan by ClamAV's clamd (INSTREAM protocol) when
+``EGOV_CLAMD_ADDRESS`` is set."""
 
 from __future__ import annotations
 
@@ -10,12 +12,14 @@ import socket
 import struct
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
 
 from egov.core.errors import DomainError
+from egov.core.inspection import broken, inspect_file
 
 KINDS = {
     "pdf": ("application/pdf", ".pdf", "PDF"),
@@ -26,13 +30,19 @@ KINDS = {
         ".docx",
         "Word (DOCX)",
     ),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx", "Excel (XLSX)"),
+    "odt": ("application/vnd.oasis.opendocument.text", ".odt", "OpenDocument (ODT)"),
+    "ods": ("application/vnd.oasis.opendocument.spreadsheet", ".ods", "OpenDocument (ODS)"),
 }
+OPENDOCUMENT = {KINDS[kind][0].encode(): kind for kind in ("odt", "ods")}
+STORED_NAME_BYTES = 120  # of the stem: file systems allow 255 bytes a name, Vietnamese letters take 2–3 each
 MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class CheckedFile:
-    name: str
+    name: str  # shown to people (at most 100 characters and the extension)
+    storage_name: str  # the same, short enough in bytes for any file system or object store
     content_type: str
     size: int
     sha256: str
@@ -56,13 +66,30 @@ def detect_kind(stream: IO[bytes]) -> str | None:
         try:
             with zipfile.ZipFile(stream) as archive:
                 names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
+                mimetype = b""
+                if "mimetype" in names:
+                    with archive.open("mimetype") as entry:
+                        mimetype = entry.read(80)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
             return None
         finally:
             stream.seek(0)
         if "[Content_Types].xml" in names and "word/document.xml" in names:
             return "docx"
+        if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+            return "xlsx"
+        return OPENDOCUMENT.get(mimetype.strip())
     return None
+
+
+def _opens_as_zip(stream: IO[bytes]) -> bool:
+    try:
+        with zipfile.ZipFile(stream):
+            return True
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error):
+        return False
+    finally:
+        stream.seek(0)
 
 
 def safe_name(original: str, extension: str) -> str:
@@ -75,9 +102,23 @@ def safe_name(original: str, extension: str) -> str:
     return stem[:100] + extension
 
 
+def storage_name(name: str) -> str:
+    """``name`` cut to at most ``STORED_NAME_BYTES`` bytes of UTF-8 before its extension, on a character
+    boundary (a name of 300 Vietnamese letters is over 255 bytes, which no file system stores)."""
+    stem, extension = os.path.splitext(name)
+    cut = stem.encode("utf-8")[:STORED_NAME_BYTES].decode("utf-8", "ignore").rstrip(" .")
+    return (cut or "tep-dinh-kem") + extension
+
+
+def display_name(original: str) -> str:
+    """How a file is named in messages: the safe name with the extension it came with."""
+    extension = os.path.splitext(str(original or ""))[1].lower()
+    return safe_name(original, extension if re.fullmatch(r"\.[a-z0-9]{1,8}", extension) else "")
+
+
 def check_upload(upload: Any) -> CheckedFile:
-    """Raise a DomainError in Vietnamese if the file may not be accepted."""
-    label = safe_name(getattr(upload, "name", ""), "")
+    """Raise a DomainError in Vietnamese, naming the file, if it may not be accepted."""
+    label = display_name(getattr(upload, "name", ""))
     limit = settings.EGOV_UPLOAD_MAX_FILE_MB
     if upload.size > limit * MB:
         raise DomainError(f"Tệp “{label}” quá lớn ({upload.size / MB:.1f} MB); mỗi tệp tối đa {limit} MB.")
@@ -85,18 +126,22 @@ def check_upload(upload: Any) -> CheckedFile:
         raise DomainError(f"Tệp “{label}” rỗng.")
     stream = upload.open("rb") if hasattr(upload, "open") else upload
     kind = detect_kind(stream)
+    if kind is None and stream.read(4) == b"PK\x03\x04" and not _opens_as_zip(stream):
+        raise broken(label)  # a Word/Excel file whose archive does not open: cut short or damaged
     if kind is None or kind not in settings.EGOV_UPLOAD_TYPES:
         raise DomainError(
             f"Tệp “{label}” không phải loại được nhận (nội dung tệp được kiểm tra, không dựa vào tên). "
             f"Chỉ nhận: {allowed_kinds_label()}."
         )
+    inspect_file(stream, kind, label)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     stream.seek(0)
     scan(upload, label)
     content_type, extension, _label = KINDS[kind]
-    return CheckedFile(safe_name(upload.name, extension), content_type, upload.size, digest.hexdigest())
+    name = safe_name(upload.name, extension)
+    return CheckedFile(name, storage_name(name), content_type, upload.size, digest.hexdigest())
 
 
 def scan(upload: Any, label: str) -> None:

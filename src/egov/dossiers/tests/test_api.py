@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from conftest import pdf_upload
+from conftest import minimal_pdf, pdf_upload
 from egov.accounts.models import User
 from egov.accounts.tokens import issue_token
 from egov.catalog.tests.factories import valid_answers
@@ -100,8 +100,8 @@ def test_oversized_files_are_refused(api: Client, settings: Any) -> None:
     assert response.status_code == 400 and "mỗi tệp tối đa 1 MB" in response.json()["errors"][0]["message"]
     settings.EGOV_UPLOAD_MAX_FILE_MB, settings.EGOV_UPLOAD_MAX_DOSSIER_MB = 1, 1
     two = [
-        pdf_upload("a.pdf", b"%PDF-1.4\n" + b"0" * 700_000),
-        pdf_upload("b.pdf", b"%PDF-1.4\n" + b"1" * 700_000),
+        pdf_upload("a.pdf", minimal_pdf(b"(" + b"0" * 700_000 + b")")),
+        pdf_upload("b.pdf", minimal_pdf(b"(" + b"1" * 700_000 + b")")),
     ]
     response = api.post("/api/v1/dossiers", payload(**{"to-khai": two}))
     assert response.status_code == 400 and "Tổng dung lượng" in response.json()["errors"][0]["message"]
