@@ -9,6 +9,9 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Reverse
+from django.db.models.lookups import StartsWith
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from egov.catalog.models import ProcedureVersion
@@ -97,38 +100,47 @@ def officer_worklist(user: Any, *, tab: str, filters: WorklistFilters | None = N
     """One tab of an officer's worklist. Dossiers at the desks where they receive, at the steps their roles
     hold, assigned to them, waiting for the applicant, due soon, overdue or finished; filtered and searched.
     One query for a page, one for the count, whatever the number of rows (the officer's roles are read once
-    per request)."""
-    from egov.accounts.scopes import agencies_visible_to, assignments_of
+    per request; a supervisor's agencies and the versions of a procedure or sector filter take one small query
+    each). Every condition compares a column as stored, so an index can serve it."""
+    from egov.accounts.scopes import assignments_of, visible_agency_ids
 
     filters = filters or WorklistFilters()
     assignments = assignments_of(user)
-    visible = agencies_visible_to(user).values("pk")
+    # The ids themselves, not a sub-query: with ``agency IN (SELECT …)`` on either side of an OR, no index
+    # served the tab and PostgreSQL read the whole table (0.5 s to count a district's month at 1 M dossiers).
+    visible = visible_agency_ids(user)
     desks = [a.agency_id for a in assignments if a.role == "receiving_officer"]
     mine = Q(pk__in=[])
     for a in assignments:
         mine |= Q(current_agency_id=a.agency_id, current_role=a.role)
-    involved = Q(receiving_agency__in=visible) | Q(current_agency__in=visible)
+    involved = Q(receiving_agency_id__in=visible) | Q(current_agency_id__in=visible)
+    statuses: tuple[str, ...]
     if tab == "moi":
-        condition = Q(status="new", receiving_agency_id__in=desks)
+        statuses, scope = ("new",), Q(receiving_agency_id__in=desks)
     elif tab == "cho-toi":
-        condition = (
-            mine
-            & Q(status__in=(*OPEN, "done"))
-            & (Q(current_assignee__isnull=True) | Q(current_assignee=user))
-        )
+        statuses = (*OPEN, "done")
+        scope = mine & (Q(current_assignee__isnull=True) | Q(current_assignee=user))
     elif tab == "cua-toi":
-        condition = Q(current_assignee=user, status__in=(*OPEN, "done", "awaiting_payment"))
+        statuses, scope = (*OPEN, "done", "awaiting_payment"), Q(current_assignee=user)
     elif tab == "cho-cong-dan":
-        condition = involved & Q(status__in=("supplement_requested", "awaiting_payment"))
+        statuses, scope = ("supplement_requested", "awaiting_payment"), involved
     elif tab == "sap-den-han":
-        condition = involved & Q(status__in=OPEN, deadline_state="due_soon")
+        statuses, scope = OPEN, involved & Q(deadline_state="due_soon")
     elif tab == "qua-han":
-        condition = involved & Q(status__in=OPEN, deadline_state="overdue")
+        statuses, scope = OPEN, involved & Q(deadline_state="overdue")
     elif tab == "da-xong":
-        condition = involved & Q(status__in=FINISHED)
+        statuses, scope = FINISHED, involved
     else:  # "da-tiep-nhan": everything being processed that the officer may see
-        condition = involved & Q(status__in=(*OPEN, "supplement_requested", "awaiting_payment", "done"))
-    queryset = Dossier.objects.filter(condition)
+        statuses, scope = (*OPEN, "supplement_requested", "awaiting_payment", "done"), involved
+    if filters.status:
+        # The status filter narrows the tab's statuses (an index then compares one status, not a list); a
+        # status the tab does not hold leaves nothing, without a query (PostgreSQL would read the whole tab).
+        statuses = tuple(s for s in statuses if s == filters.status)
+        if not statuses:
+            return Dossier.objects.none()
+    queryset = Dossier.objects.filter(
+        scope, Q(status=statuses[0]) if len(statuses) == 1 else Q(status__in=statuses)
+    )
     query = filters.query.strip()
     if query:
         queryset = queryset.filter(search_condition(query))
@@ -144,12 +156,14 @@ def officer_worklist(user: Any, *, tab: str, filters: WorklistFilters | None = N
         queryset = queryset.filter(procedure_version_id__in=list(versions.values_list("pk", flat=True)))
     if filters.channel:
         queryset = queryset.filter(channel=filters.channel)
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
-    if filters.submitted_from:
-        queryset = queryset.filter(submitted_at__date__gte=filters.submitted_from)
-    if filters.submitted_to:
-        queryset = queryset.filter(submitted_at__date__lte=filters.submitted_to)
+    # Days are the officer's (Vietnam's) days; the bounds are computed here as moments, so the database compares
+    # the bare column and an index serves it (``submitted_at__date`` wraps the column in a time-zone cast that
+    # no index serves: a month's filter walked back through the whole year from December).
+    start, end = day_start(filters.submitted_from), day_start(filters.submitted_to, after=True)
+    if start is not None:
+        queryset = queryset.filter(submitted_at__gte=start)
+    if end is not None:
+        queryset = queryset.filter(submitted_at__lt=end)
     order = (
         ("submitted_at",)
         if tab == "moi"
@@ -168,16 +182,30 @@ def officer_worklist(user: Any, *, tab: str, filters: WorklistFilters | None = N
     )
 
 
+def day_start(day: dt.date | None, *, after: bool = False) -> dt.datetime | None:
+    """The moment ``day`` (or with ``after``, the day after it) begins in the current time zone; ``None`` for
+    no day, or for a day so far off that the bound excludes nothing."""
+    if day is None:
+        return None
+    try:
+        moment = dt.datetime.combine(day + dt.timedelta(days=1) if after else day, dt.time.min)
+        # An aware bound must survive the conversion to UTC that the database query makes.
+        return timezone.make_aware(moment).astimezone(dt.UTC)
+    except OverflowError:
+        return None
+
+
 CODE_LIKE = re.compile(r"^[0-9A-Za-z]{3}\.[0-9A-Za-z.\-]*$")
 
 
 def search_condition(query: str) -> Q:
     """A dossier code (or its beginning, e.g. ``000.22.44.H10-1901``) is looked up by prefix on the code's
-    index; digits alone are an ID number or the end of a code; anything else is part of the applicant's name."""
+    index; digits alone are an ID number or the end of a code (the beginning of the reversed code, which an
+    index serves on PostgreSQL); anything else is part of the applicant's name."""
     if CODE_LIKE.match(query):
         return Q(code__startswith=query.upper())
     if query.isdigit():
-        return Q(applicant_id_number=query) | Q(code__endswith=query)
+        return Q(applicant_id_number=query) | Q(StartsWith(Reverse("code"), query[::-1]))
     return Q(applicant_name__icontains=query)
 
 
