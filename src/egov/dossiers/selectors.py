@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Reverse
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from egov.catalog.models import ProcedureVersion
-from egov.dossiers.models import Dossier, DossierEvent, DossierStep, Draft, StoredFile
+from egov.dossiers.models import Consultation, Dossier, DossierEvent, DossierStep, Draft, StoredFile
 
 
 def my_dossiers(user: Any) -> QuerySet[Dossier]:
@@ -37,7 +37,13 @@ def my_drafts(user: Any) -> QuerySet[Draft]:
 def dossier_for_owner(user: Any, code: str) -> Dossier | None:
     return (
         Dossier.objects.filter(applicant=user, code=code)
-        .select_related("procedure_version__procedure", "procedure_version__sector", "receiving_agency")
+        .select_related(
+            "procedure_version__procedure",
+            "procedure_version__sector",
+            "receiving_agency",
+            "result",  # the page shows the result and the apology: read in the same row
+            "apology",
+        )
         .prefetch_related(
             Prefetch("files", queryset=StoredFile.objects.select_related("component").order_by("slot", "id")),
             Prefetch(
@@ -295,17 +301,19 @@ def register_rows(*, agency: Any, year: int) -> list[list[str]]:
     return rows
 
 
-def dossier_for_officer(user: Any, code: str) -> Dossier | None:
+def _officer_dossiers(user: Any, code: str) -> QuerySet[Dossier]:
+    """The dossier with this code if the officer may see it: received by, processed at or consulting one of
+    the agencies they see. EXISTS sub-queries, not joins with DISTINCT: the dossier's row is read once."""
     from egov.accounts.scopes import agencies_visible_to
 
+    visible = agencies_visible_to(user).values("pk")
     return (
         Dossier.objects.filter(code=code)
         .filter(
-            Q(receiving_agency__in=agencies_visible_to(user).values("pk"))
-            | Q(steps__agency__in=agencies_visible_to(user).values("pk"))
-            | Q(consultations__agency__in=agencies_visible_to(user).values("pk"))
+            Q(receiving_agency__in=visible)
+            | Exists(DossierStep.objects.filter(dossier=OuterRef("pk"), agency__in=visible))
+            | Exists(Consultation.objects.filter(dossier=OuterRef("pk"), agency__in=visible))
         )
-        .distinct()
         .select_related(
             "procedure_version__procedure",
             "procedure_version__sector",
@@ -320,8 +328,31 @@ def dossier_for_officer(user: Any, code: str) -> Dossier | None:
                 "events",
                 queryset=DossierEvent.objects.select_related("actor", "actor_agency").order_by("at", "id"),
             ),
-            "supplement_requests",
         )
+    )
+
+
+def dossier_for_officer(user: Any, code: str) -> Dossier | None:
+    """The dossier for an action, a form or a file: its row, files and history (three queries)."""
+    return _officer_dossiers(user, code).first()
+
+
+STEPS = Prefetch(
+    "steps", queryset=DossierStep.objects.select_related("agency", "handed_by", "assignee", "finished_by")
+)
+CONSULTATIONS = Prefetch(
+    "consultations", queryset=Consultation.objects.select_related("agency", "requested_by", "answered_by")
+)
+
+
+def dossier_detail_for_officer(user: Any, code: str) -> Dossier | None:
+    """The dossier for its page and the API's detail: also its apology and result (in the same row) and its
+    steps and consultations with their agencies and people, which :func:`officer_view` then reads without a
+    query of its own (five queries in all, whatever the number of steps, consultations, files or events)."""
+    return (
+        _officer_dossiers(user, code)
+        .select_related("apology", "result")
+        .prefetch_related(STEPS, CONSULTATIONS)
         .first()
     )
 
@@ -332,25 +363,59 @@ class OfficerView:
 
     actions: set[str]
     next_step: DossierStep | None
-    next_candidates: list[Any]
-    step_candidates: list[Any]
+    step: DossierStep | None
     open_consultations: list[Any]
     control_rows: list[dict[str, Any]]
     pending_signature: Any = None
 
+    @cached_property
+    def _candidates(self) -> dict[tuple[int, str], list[Any]]:
+        """The officers who may take the next step and those who may take this one over, in one query, read
+        only when a page shows them (the API's detail does not)."""
+        from egov.accounts.models import StaffAssignment
+
+        wanted = []
+        if "forward" in self.actions and self.next_step is not None:
+            wanted.append((self.next_step.agency_id, self.next_step.role))
+        if "reassign" in self.actions and self.step is not None:
+            wanted.append((self.step.agency_id, self.step.role))
+        if not wanted:
+            return {}
+        condition = Q(pk__in=[])
+        for agency_id, role in wanted:
+            condition |= Q(agency_id=agency_id, role=role)
+        found: dict[tuple[int, str], list[Any]] = {key: [] for key in wanted}
+        for a in StaffAssignment.objects.filter(condition).select_related("user").order_by("user__full_name"):
+            found[(a.agency_id, a.role)].append(a.user)
+        return found
+
+    @property
+    def next_candidates(self) -> list[Any]:
+        if "forward" not in self.actions or self.next_step is None:
+            return []
+        return self._candidates[(self.next_step.agency_id, self.next_step.role)]
+
+    @property
+    def step_candidates(self) -> list[Any]:
+        if "reassign" not in self.actions or self.step is None:
+            return []
+        return self._candidates[(self.step.agency_id, self.step.role)]
+
 
 def officer_view(user: Any, dossier: Dossier) -> OfficerView:
-    from egov.accounts.models import StaffAssignment
+    """The actions this officer may take, the next step and the open consultations they may answer, and the
+    control sheet's rows. Reads the dossier's steps and consultations once (none again when the dossier comes
+    from :func:`dossier_detail_for_officer`), its apology and pending signature where they matter."""
     from egov.accounts.scopes import holds_role
-    from egov.dossiers.models import Consultation
     from egov.dossiers.pdf import control_rows
 
+    prefetch_related_objects([dossier], STEPS, CONSULTATIONS)
+    steps: list[DossierStep] = list(dossier.steps.all())
+    consultations: list[Consultation] = list(dossier.consultations.all())
     heads = ("leader", "department_head")
     actions: set[str] = set()
     step = dossier.current_step
     next_step = None
-    next_candidates: list[Any] = []
-    step_candidates: list[Any] = []
     if dossier.status == "new" and holds_role(user, dossier.receiving_agency, "receiving_officer"):
         actions |= {"receive", "supplement", "refuse"}
     if step is not None and dossier.status in ("received", "processing", "awaiting_payment"):
@@ -370,26 +435,9 @@ def officer_view(user: Any, dossier: Dossier) -> OfficerView:
                 if not dossier_has_apology(dossier):
                     actions.add("apologise")
         if "forward" in actions:
-            next_step = (
-                DossierStep.objects.filter(dossier=dossier, position=step.position + 1)
-                .select_related("agency")
-                .order_by("-round")
-                .first()
-            )
-            if next_step is not None:
-                next_candidates = [
-                    a.user
-                    for a in StaffAssignment.objects.filter(agency=next_step.agency, role=next_step.role)
-                    .select_related("user")
-                    .order_by("user__full_name")
-                ]
-        if "reassign" in actions:
-            step_candidates = [
-                a.user
-                for a in StaffAssignment.objects.filter(agency=step.agency, role=step.role)
-                .select_related("user")
-                .order_by("user__full_name")
-            ]
+            # The latest round of the following position (a step sent back is done again in a new round).
+            following = [s for s in steps if s.position == step.position + 1]
+            next_step = max(following, key=lambda s: (s.round, s.pk)) if following else None
     pending = None
     if step is not None and step.kind == "issue" and dossier.status in ("received", "processing"):
         from egov.dossiers.processing import pending_signature
@@ -405,21 +453,14 @@ def officer_view(user: Any, dossier: Dossier) -> OfficerView:
     if dossier.status == "done" and holds_role(user, dossier.receiving_agency, "receiving_officer"):
         actions.add("return")
     open_consultations = [
-        c
-        for c in Consultation.objects.filter(dossier=dossier, answered_at__isnull=True).select_related(
-            "agency"
-        )
-        if holds_role(user, c.agency, "specialist", *heads)
+        c for c in consultations if c.answered_at is None and holds_role(user, c.agency, "specialist", *heads)
     ]
     if open_consultations:
         actions.add("answer")
-    rows = control_rows(dossier) if dossier.received_at else []
-    return OfficerView(
-        actions, next_step, next_candidates, step_candidates, open_consultations, rows, pending
-    )
+    rows = control_rows(dossier, steps=steps, consultations=consultations) if dossier.received_at else []
+    return OfficerView(actions, next_step, step, open_consultations, rows, pending)
 
 
 def dossier_has_apology(dossier: Dossier) -> bool:
-    from egov.dossiers.models import Apology
-
-    return Apology.objects.filter(dossier=dossier).exists()
+    """From the row read with the dossier when it was (``dossier_detail_for_officer``), else one query."""
+    return getattr(dossier, "apology", None) is not None
