@@ -8,12 +8,13 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.db import connection
 from django.test import Client
 
 from egov.accounts.models import User
 from egov.accounts.tokens import issue_token
-from egov.dossiers import receiving
+from egov.dossiers import receiving, synthetic
 from egov.dossiers.models import Dossier
 from egov.dossiers.selectors import WorklistFilters, officer_worklist
 from egov.dossiers.tests.test_submission import submit
@@ -129,3 +130,18 @@ def test_the_end_of_a_code_is_found_among_others(marriage: Any) -> None:
         found = officer_worklist(desk, tab="moi", filters=WorklistFilters(query=code[-4:]))
         assert [d.code for d in found] == [code]
     assert [d.code for d in officer_worklist(desk, tab="moi", filters=WorklistFilters(query="9999"))] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_load_leaves_the_planner_with_the_real_row_counts(demo: None) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("ANALYZE and the planner's estimates are PostgreSQL's")
+    report = synthetic.generate(count=3000, year=2019, seed=11, open_share=0.5, rebuild_indexes=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'dossiers_dossier'")
+        believed = cursor.fetchone()[0]
+        cursor.execute("EXPLAIN SELECT 1 FROM dossiers_dossier WHERE status = 'new'")
+        estimate = int(re.search(r"rows=(\d+)", cursor.fetchone()[0]).group(1))  # type: ignore[union-attr]
+    actual = Dossier.objects.filter(status="new").count()
+    assert believed == Dossier.objects.count() == report.dossiers
+    assert actual * 0.8 <= estimate <= actual * 1.2 + 5, (estimate, actual)
