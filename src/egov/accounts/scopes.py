@@ -49,6 +49,15 @@ def agencies_visible_to(user: Any) -> QuerySet[Agency]:
     return Agency.objects.filter(condition)
 
 
+def visible_agency_ids(user: Any) -> list[int]:
+    """The ids of :func:`agencies_visible_to`, as a list a query can compare with (an index then serves the
+    comparison, and the planner knows how many rows each agency has); no query unless the user supervises."""
+    assignments = assignments_of(user)
+    if not getattr(user, "is_superuser", False) and not any(a.role in SUPERVISING_ROLES for a in assignments):
+        return sorted({a.agency_id for a in assignments})
+    return list(agencies_visible_to(user).order_by("pk").values_list("pk", flat=True))
+
+
 def can_view(user: Any, agency: Agency) -> bool:
     if getattr(user, "is_superuser", False):
         return True

@@ -25,7 +25,7 @@ from egov.core.views import error_response
 from egov.dossiers import actions, pdf, selectors, services
 from egov.dossiers.actions import SUPPLEMENT_ROWS
 from egov.dossiers.issued_forms import FORMS, NotYetIssued, form_response_name, served_form
-from egov.dossiers.models import Apology, DossierResult, ReturnMethod, StoredFile
+from egov.dossiers.models import DossierResult, ReturnMethod, StoredFile
 from egov.dossiers.registers import register_workbook
 from egov.dossiers.statuses import Channel, DossierStatus
 from egov.dossiers.web_forms import bound_fields, raw_from_post, review_rows
@@ -78,7 +78,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 
 @officer_required
 def dossier(request: HttpRequest, code: str) -> HttpResponse:
-    found = selectors.dossier_for_officer(request.user, code)
+    found = selectors.dossier_detail_for_officer(request.user, code)
     if found is None:
         raise Http404
     view = selectors.officer_view(request.user, found)
@@ -90,8 +90,8 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
         "actions": view.actions,
         "supplement_rows": range(SUPPLEMENT_ROWS),
         "return_methods": ReturnMethod.choices,
-        "result": DossierResult.objects.filter(dossier=found).first(),
-        "apology": Apology.objects.filter(dossier=found).first(),
+        "result": getattr(found, "result", None),  # read with the dossier
+        "apology": getattr(found, "apology", None),
     }
     return render(request, "dossiers/desk/dossier.html", context)
 

@@ -20,7 +20,6 @@ from egov.dossiers import actions, selectors, services
 from egov.dossiers.api import ErrorOut, _errors, _full, refused
 from egov.dossiers.issued_forms import FORMS, NotYetIssued, form_response_name, served_form
 from egov.dossiers.models import Dossier
-from egov.dossiers.pdf import control_rows
 from egov.dossiers.statuses import Channel
 
 router = Router()
@@ -149,7 +148,9 @@ def _found(request: HttpRequest, code: str) -> Dossier:
     "/dossiers/{code}", auth=auth, response=OfficerDossierOut, summary="Một hồ sơ, các bước và thao tác"
 )
 def detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    found = _found(request, code)
+    found = selectors.dossier_detail_for_officer(_officer(request), code)
+    if found is None:
+        raise Http404
     view = selectors.officer_view(request.user, found)
     return {
         "code": found.code,
@@ -161,10 +162,8 @@ def detail(request: HttpRequest, code: str) -> dict[str, Any]:
         "allowed_actions": sorted(view.actions),
         "dossier": _full(found),
         "steps": [
-            {k: str(v) for k, v in row.items() if k in StepOut.model_fields} for row in control_rows(found)
-        ]
-        if found.received_at
-        else [],
+            {k: str(v) for k, v in row.items() if k in StepOut.model_fields} for row in view.control_rows
+        ],
     }
 
 

@@ -12,7 +12,7 @@ from egov.accounts.roles import Role
 from egov.agencies.models import Agency
 from egov.agencies.selectors import current_successor
 from egov.core.pdf import qr_svg_data_uri, render_pdf
-from egov.dossiers.models import Apology, Dossier, SupplementRequest
+from egov.dossiers.models import Apology, Consultation, Dossier, DossierStep, SupplementRequest
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -180,13 +180,27 @@ def _name(user: Any) -> str:
     return user.full_name if user is not None else ""
 
 
-def control_rows(dossier: Dossier) -> list[dict[str, Any]]:
-    """The control sheet's rows (form 05): every hand-over to a step and every consultation, in time order."""
+def control_rows(
+    dossier: Dossier,
+    *,
+    steps: list[DossierStep] | None = None,
+    consultations: list[Consultation] | None = None,
+) -> list[dict[str, Any]]:
+    """The control sheet's rows (form 05): every hand-over to a step and every consultation, in time order.
+    ``steps`` and ``consultations``, when the caller has read them already (with their agencies and people),
+    are used instead of reading them again."""
     rows: list[dict[str, Any]] = []
-    steps = dossier.steps.filter(started_at__isnull=False).select_related(
-        "agency", "handed_by", "assignee", "finished_by"
-    )
+    if steps is None:
+        steps = list(
+            dossier.steps.filter(started_at__isnull=False).select_related(
+                "agency", "handed_by", "assignee", "finished_by"
+            )
+        )
+    if consultations is None:
+        consultations = list(dossier.consultations.select_related("agency", "requested_by", "answered_by"))
     for step in steps:
+        if step.started_at is None:
+            continue
         rows.append(
             {
                 "at": step.started_at,
@@ -202,7 +216,7 @@ def control_rows(dossier: Dossier) -> list[dict[str, Any]]:
                 "note": step.note,
             }
         )
-    for consultation in dossier.consultations.select_related("agency", "requested_by", "answered_by"):
+    for consultation in consultations:
         rows.append(
             {
                 "at": consultation.requested_at,

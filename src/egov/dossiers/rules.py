@@ -42,8 +42,15 @@ class Facts:
     def __init__(self, dossier: Dossier) -> None:
         self.dossier = dossier
 
+    def _prefetched(self, name: str) -> list[Any] | None:
+        cache = getattr(self.dossier, "_prefetched_objects_cache", {})
+        return list(cache[name]) if name in cache else None
+
     @cached_property
     def open_consultations(self) -> list[Consultation]:
+        prefetched = self._prefetched("consultations")
+        if prefetched is not None:
+            return [c for c in prefetched if c.answered_at is None and c.cancelled_at is None]
         return list(
             Consultation.objects.filter(
                 dossier=self.dossier, answered_at__isnull=True, cancelled_at__isnull=True
@@ -60,6 +67,10 @@ class Facts:
         step = self.dossier.current_step
         if step is None:
             return None
+        prefetched = self._prefetched("steps")
+        if prefetched is not None:
+            following = [s for s in prefetched if s.position == step.position + 1]
+            return max(following, key=lambda s: (s.round, s.pk)) if following else None
         return (
             DossierStep.objects.filter(dossier=self.dossier, position=step.position + 1)
             .select_related("agency")
