@@ -46,6 +46,6 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("dossiers", "0007_fk_indexes_covered_by_composites")]
+    dependencies = [("dossiers", "0010_event_public_note_consultation_cancel_intake_key")]
 
     operations = [migrations.RunPython(add, remove, elidable=False)]
