@@ -53,7 +53,7 @@ def python_only(count: int) -> float:
     counted from its first batch to its last."""
     from django.db import transaction
 
-    from egov.dossiers import synthetic
+    from egov.demo import synthetic
 
     written = synthetic.Writer.write
     synthetic.Writer.write = lambda self, batch: None  # type: ignore[method-assign]
@@ -76,7 +76,7 @@ def python_only(count: int) -> float:
 
 def export(first_ids: dict[str, int]) -> dict[str, list[bytes]]:
     """The generated rows of each table as COPY text, cut into the generator's batches."""
-    from egov.dossiers import synthetic
+    from egov.demo import synthetic
 
     exported: dict[str, list[bytes]] = {}
     with psycopg.connect(f"{scratch.PG_BASE}/{DB_NAME}") as conn:
@@ -96,7 +96,7 @@ def export(first_ids: dict[str, int]) -> dict[str, list[bytes]]:
 
 
 def secondary_indexes(conn: psycopg.Connection) -> list[tuple[str, str]]:
-    from egov.dossiers import synthetic
+    from egov.demo import synthetic
 
     return [
         (name, definition) for name, definition in conn.execute(synthetic.SECONDARY_INDEXES, [list(TABLES)])
@@ -106,7 +106,7 @@ def secondary_indexes(conn: psycopg.Connection) -> list[tuple[str, str]]:
 def load(database: str, exported: dict[str, list[bytes]], *, rebuild: bool) -> tuple[float, float]:
     """COPY the exported batches on two connections (dossiers before their steps and events); returns the
     seconds spent loading and rebuilding."""
-    from egov.dossiers import synthetic
+    from egov.demo import synthetic
 
     dsn = f"{scratch.PG_BASE}/{database}"
     with psycopg.connect(dsn, autocommit=True) as conn:

@@ -182,7 +182,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "egov.accounts.backends.EmailOrPhoneBackend",
-    # Object permissions from the action rules (egov.dossiers.rules): user.has_perm("dossiers.forward", dossier).
+    # Object permissions from the action rules (egov.onestop.rules): user.has_perm("dossiers.forward", dossier).
     "rules.permissions.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

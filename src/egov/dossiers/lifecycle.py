@@ -6,7 +6,7 @@ Every action on a dossier runs the same way, inside one transaction:
 1. :func:`lock` — the first statement is a conditional UPDATE that bumps the version the officer read. Two
    people acting at once: the second waits for the first to commit, then finds the version moved and gets
    :class:`~egov.core.errors.Conflict` (409 on the API) before it has read a step or written a file.
-2. the action's rule (``egov.dossiers.rules``) is checked against the locked, fresh row;
+2. the action's rule (``egov.onestop.rules``) is checked against the locked, fresh row;
 3. the action writes, and :func:`transition` records the change of status (or the action within a status)
    in the history, running the hooks registered for what the dossier leaves (``on_leave``): an open step is
    closed, open consultations and signature requests are cancelled — in the same transaction.

@@ -15,44 +15,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from egov.catalog.models import ProcedureVersion
-from egov.dossiers import rules
+from egov.onestop import rules
 from egov.dossiers.models import Consultation, Dossier, DossierEvent, DossierStep, Draft, StoredFile
-
-
-def my_dossiers(user: Any) -> QuerySet[Dossier]:
-    return (
-        Dossier.objects.filter(applicant=user)
-        .select_related("procedure_version__procedure", "receiving_agency")
-        .order_by("-submitted_at")
-    )
-
-
-def my_drafts(user: Any) -> QuerySet[Draft]:
-    return (
-        Draft.objects.filter(owner=user)
-        .select_related("procedure_version__procedure")
-        .order_by("-updated_at")
-    )
-
-
-def dossier_for_owner(user: Any, code: str) -> Dossier | None:
-    return (
-        Dossier.objects.filter(applicant=user, code=code)
-        .select_related(
-            "procedure_version__procedure",
-            "procedure_version__sector",
-            "receiving_agency",
-            "result",  # the page shows the result and the apology: read in the same row
-            "apology",
-        )
-        .prefetch_related(
-            Prefetch("files", queryset=StoredFile.objects.select_related("component").order_by("slot", "id")),
-            Prefetch(
-                "events", queryset=DossierEvent.objects.select_related("actor_agency").order_by("at", "id")
-            ),
-        )
-        .first()
-    )
 
 
 def public_lookup(code: str) -> Dossier | None:
@@ -79,117 +43,6 @@ def public_lookup(code: str) -> Dossier | None:
     )
 
 
-OPEN = ("received", "processing")
-FINISHED = ("refused", "withdrawn", "stopped", "done", "returned")
-WORKLIST_TABS = {
-    "moi": "Mới, cần tiếp nhận",
-    "cho-toi": "Chờ tôi xử lý",
-    "cua-toi": "Được giao cho tôi",
-    "cho-cong-dan": "Chờ công dân",
-    "sap-den-han": "Sắp đến hạn",
-    "qua-han": "Quá hạn",
-    "da-tiep-nhan": "Đang giải quyết",
-    "da-xong": "Đã kết thúc",
-}
-
-
-@dataclass(frozen=True)
-class WorklistFilters:
-    query: str = ""
-    procedure: str = ""  # national code
-    sector: str = ""  # sector code
-    channel: int | None = None
-    status: str = ""
-    submitted_from: dt.date | None = None
-    submitted_to: dt.date | None = None
-
-
-def officer_worklist(user: Any, *, tab: str, filters: WorklistFilters | None = None) -> QuerySet[Dossier]:
-    """One tab of an officer's worklist. Dossiers at the desks where they receive, at the steps their roles
-    hold, assigned to them, waiting for the applicant, due soon, overdue or finished; filtered and searched.
-    One query for a page, one for the count, whatever the number of rows (the officer's roles are read once
-    per request; a supervisor's agencies and the versions of a procedure or sector filter take one small query
-    each). Every condition compares a column as stored, so an index can serve it."""
-    from egov.accounts.scopes import assignments_of, visible_agency_ids
-
-    filters = filters or WorklistFilters()
-    assignments = assignments_of(user)
-    # The ids themselves, not a sub-query: with ``agency IN (SELECT …)`` on either side of an OR, no index
-    # served the tab and PostgreSQL read the whole table (0.5 s to count a district's month at 1 M dossiers).
-    visible = visible_agency_ids(user)
-    desks = [a.agency_id for a in assignments if a.role == "receiving_officer"]
-    mine = Q(pk__in=[])
-    for a in assignments:
-        mine |= Q(current_agency_id=a.agency_id, current_role=a.role)
-    involved = Q(receiving_agency_id__in=visible) | Q(current_agency_id__in=visible)
-    statuses: tuple[str, ...]
-    if tab == "moi":
-        statuses, scope = ("new",), Q(receiving_agency_id__in=desks)
-    elif tab == "cho-toi":
-        statuses = (*OPEN, "done")
-        scope = mine & (Q(current_assignee__isnull=True) | Q(current_assignee=user))
-    elif tab == "cua-toi":
-        statuses, scope = (*OPEN, "done", "awaiting_payment"), Q(current_assignee=user)
-    elif tab == "cho-cong-dan":
-        statuses, scope = ("supplement_requested", "awaiting_payment"), involved
-    elif tab == "sap-den-han":
-        statuses, scope = OPEN, involved & Q(deadline_state="due_soon")
-    elif tab == "qua-han":
-        statuses, scope = OPEN, involved & Q(deadline_state="overdue")
-    elif tab == "da-xong":
-        statuses, scope = FINISHED, involved
-    else:  # "da-tiep-nhan": everything being processed that the officer may see
-        statuses, scope = (*OPEN, "supplement_requested", "awaiting_payment", "done"), involved
-    if filters.status:
-        # The status filter narrows the tab's statuses (an index then compares one status, not a list); a
-        # status the tab does not hold leaves nothing, without a query (PostgreSQL would read the whole tab).
-        statuses = tuple(s for s in statuses if s == filters.status)
-        if not statuses:
-            return Dossier.objects.none()
-    queryset = Dossier.objects.filter(
-        scope, Q(status=statuses[0]) if len(statuses) == 1 else Q(status__in=statuses)
-    )
-    query = filters.query.strip()
-    if query:
-        queryset = queryset.filter(search_condition(query))
-    if filters.procedure or filters.sector:
-        # The catalogue's few versions first, then the dossiers by ``procedure_version_id``: with the ids known
-        # the planner walks the tab's own index (3 ms for the province's overdue list of one procedure out of
-        # 2 M dossiers) instead of every dossier of the procedure through a join (600 ms).
-        versions = ProcedureVersion.objects.all()
-        if filters.procedure:
-            versions = versions.filter(procedure__national_code=filters.procedure)
-        if filters.sector:
-            versions = versions.filter(sector__code=filters.sector)
-        queryset = queryset.filter(procedure_version_id__in=list(versions.values_list("pk", flat=True)))
-    if filters.channel:
-        queryset = queryset.filter(channel=filters.channel)
-    # Days are the officer's (Vietnam's) days; the bounds are computed here as moments, so the database compares
-    # the bare column and an index serves it (``submitted_at__date`` wraps the column in a time-zone cast that
-    # no index serves: a month's filter walked back through the whole year from December).
-    start, end = day_start(filters.submitted_from), day_start(filters.submitted_to, after=True)
-    if start is not None:
-        queryset = queryset.filter(submitted_at__gte=start)
-    if end is not None:
-        queryset = queryset.filter(submitted_at__lt=end)
-    order = (
-        ("submitted_at",)
-        if tab == "moi"
-        else ("due_at",)
-        if tab in ("cho-toi", "cua-toi", "sap-den-han", "qua-han")
-        else ("-submitted_at",)
-    )
-    return (
-        queryset.select_related(
-            "procedure_version", "receiving_agency", "current_agency", "current_step", "current_assignee"
-        )
-        # A list row needs none of the long texts: the form's answers and the procedure's form and texts
-        # (JSON decoded per row) were most of a page's time.
-        .defer(*LIST_DEFERRED)
-        .order_by(*order, "pk")
-    )
-
-
 def day_start(day: dt.date | None, *, after: bool = False) -> dt.datetime | None:
     """The moment ``day`` (or with ``after``, the day after it) begins in the current time zone; ``None`` for
     no day, or for a day so far off that the bound excludes nothing."""
@@ -203,53 +56,6 @@ def day_start(day: dt.date | None, *, after: bool = False) -> dt.datetime | None
         return None
 
 
-CODE_LIKE = re.compile(r"^[0-9A-Za-z]{3}\.[0-9A-Za-z.\-]*$")
-
-
-def search_condition(query: str) -> Q:
-    """A dossier code (or its beginning, e.g. ``000.22.44.H10-1901``) is looked up by prefix on the code's
-    index; digits alone are an ID number or the end of a code (the beginning of the reversed code, which an
-    index serves on PostgreSQL); anything else is part of the applicant's name."""
-    if CODE_LIKE.match(query):
-        return Q(code__startswith=query.upper())
-    if query.isdigit():
-        return Q(applicant_id_number=query) | Q(StartsWith(Reverse("code"), query[::-1]))
-    return Q(applicant_name__icontains=query)
-
-
-class CappedPaginator(Paginator):
-    """Counts at most ``cap`` rows: a province-wide tab can hold a million dossiers, and counting them all
-    costs seconds for a number nobody pages through; filters narrow the list instead."""
-
-    cap = 1000
-
-    @cached_property
-    def count(self) -> int:
-        # Without the ORDER BY, the LIMIT stops the scan at cap + 1 rows instead of sorting every match.
-        return self.object_list.order_by()[: self.cap + 1].count()  # type: ignore[attr-defined]
-
-    @property
-    def capped(self) -> bool:
-        return self.count > self.cap
-
-
-LIST_DEFERRED = (
-    "form_data",
-    "status_note",
-    "procedure_version__form_definition",
-    "procedure_version__search_text",
-    "procedure_version__steps",
-    "procedure_version__conditions",
-    "procedure_version__legal_basis",
-    "procedure_version__fee_note",
-    "current_step__note",
-)
-
-
-def desk_worklist(user: Any, *, tab: str, query: str = "") -> QuerySet[Dossier]:
-    return officer_worklist(user, tab=tab, filters=WorklistFilters(query=query))
-
-
 def timeline(dossier_id: int) -> list[DossierEvent]:
     """A dossier's full history, oldest first, with who and which agency (one query)."""
     return list(
@@ -257,50 +63,6 @@ def timeline(dossier_id: int) -> list[DossierEvent]:
         .select_related("actor", "actor_agency")
         .order_by("at", "id")
     )
-
-
-def register_rows(*, agency: Any, year: int) -> list[list[str]]:
-    """Form 06, the desk's register for a year: one row per dossier received, numbered from 1 in order of
-    receipt. Three queries whatever the number of rows."""
-    from egov.dossiers.pdf import vietnam_time
-
-    dossiers = (
-        Dossier.objects.filter(receiving_agency=agency, received_at__year=year)
-        .select_related("procedure_version", "result")
-        .prefetch_related(
-            Prefetch("steps", queryset=DossierStep.objects.select_related("agency").order_by("id"))
-        )
-        .order_by("received_at", "pk")
-    )
-    rows = []
-    for number, dossier in enumerate(dossiers, start=1):
-        steps = list(dossier.steps.all())
-        approving = [s for s in steps if s.kind == "approve"]
-        lead = (approving[-1].agency if approving else dossier.receiving_agency).name
-        forwarded = next((s.started_at for s in steps if s.started_at and s.agency_id != agency.pk), None)
-        result = getattr(dossier, "result", None)
-        contact = ", ".join(p for p in (dossier.applicant_address, dossier.applicant_phone) if p)
-        note = dossier.get_status_display()
-        if dossier.verdict:
-            note += " – " + {"early": "trước hạn", "on_time": "đúng hạn", "late": "quá hạn"}[dossier.verdict]
-        rows.append(
-            [
-                f"{number:02d}",
-                dossier.code,
-                dossier.procedure_version.name,
-                "01",
-                dossier.applicant_name,
-                contact,
-                lead,
-                vietnam_time(dossier.received_at) if dossier.received_at else "",
-                vietnam_time(dossier.due_at) if dossier.due_at else "",
-                vietnam_time(forwarded) if forwarded else "",
-                vietnam_time(result.issued_at) if result else "",
-                vietnam_time(result.returned_at) if result and result.returned_at else "",
-                note,
-            ]
-        )
-    return rows
 
 
 def _officer_dossiers(user: Any, code: str) -> QuerySet[Dossier]:
@@ -334,11 +96,6 @@ def _officer_dossiers(user: Any, code: str) -> QuerySet[Dossier]:
     )
 
 
-def dossier_for_officer(user: Any, code: str) -> Dossier | None:
-    """The dossier for an action, a form or a file: its row, files and history (three queries)."""
-    return _officer_dossiers(user, code).first()
-
-
 STEPS = Prefetch(
     "steps", queryset=DossierStep.objects.select_related("agency", "handed_by", "assignee", "finished_by")
 )
@@ -359,70 +116,3 @@ def dossier_detail_for_officer(user: Any, code: str) -> Dossier | None:
     )
 
 
-@dataclass
-class OfficerView:
-    """What an officer may do on a dossier's page (the services check again when they act)."""
-
-    actions: set[str]
-    next_step: DossierStep | None
-    step: DossierStep | None
-    open_consultations: list[Any]
-    control_rows: list[dict[str, Any]]
-    pending_signature: Any = None
-
-    @cached_property
-    def _candidates(self) -> dict[tuple[int, str], list[Any]]:
-        """The officers who may take the next step and those who may take this one over, in one query, read
-        only when a page shows them (the API's detail does not)."""
-        from egov.accounts.models import StaffAssignment
-
-        wanted = []
-        if "forward" in self.actions and self.next_step is not None:
-            wanted.append((self.next_step.agency_id, self.next_step.role))
-        if "reassign" in self.actions and self.step is not None:
-            wanted.append((self.step.agency_id, self.step.role))
-        if not wanted:
-            return {}
-        condition = Q(pk__in=[])
-        for agency_id, role in wanted:
-            condition |= Q(agency_id=agency_id, role=role)
-        found: dict[tuple[int, str], list[Any]] = {key: [] for key in wanted}
-        for a in StaffAssignment.objects.filter(condition).select_related("user").order_by("user__full_name"):
-            found[(a.agency_id, a.role)].append(a.user)
-        return found
-
-    @property
-    def next_candidates(self) -> list[Any]:
-        if "forward" not in self.actions or self.next_step is None:
-            return []
-        return self._candidates[(self.next_step.agency_id, self.next_step.role)]
-
-    @property
-    def step_candidates(self) -> list[Any]:
-        if "reassign" not in self.actions or self.step is None:
-            return []
-        return self._candidates[(self.step.agency_id, self.step.role)]
-
-
-def officer_view(user: Any, dossier: Dossier) -> OfficerView:
-    """The actions this officer may take (the same rules the services check, :mod:`egov.dossiers.rules`), the
-    next step and the open consultations they may answer, and the control sheet's rows. Reads the dossier's
-    steps and consultations once (none again when the dossier comes from :func:`dossier_detail_for_officer`),
-    its apology and pending signature where they matter."""
-    from egov.dossiers.pdf import control_rows
-
-    prefetch_related_objects([dossier], STEPS, CONSULTATIONS)
-    steps: list[DossierStep] = list(dossier.steps.all())
-    consultations: list[Consultation] = list(dossier.consultations.all())
-    actions = rules.allowed_actions(user, dossier)
-    facts = rules.facts(dossier)
-    step = dossier.current_step
-    next_step = facts.next_step if "forward" in actions else None
-    open_consultations = rules.answerable_consultations(user, dossier)
-    rows = control_rows(dossier, steps=steps, consultations=consultations) if dossier.received_at else []
-    return OfficerView(actions, next_step, step, open_consultations, rows, facts.pending_signature)
-
-
-def dossier_has_apology(dossier: Dossier) -> bool:
-    """From the row read with the dossier when it was (``dossier_detail_for_officer``), else one query."""
-    return getattr(dossier, "apology", None) is not None

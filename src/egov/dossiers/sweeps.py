@@ -27,7 +27,7 @@ from typing import Any
 
 from django.db import DatabaseError, connection
 
-from egov.dossiers.deadlines import SweepResult, sweep_deadlines
+from egov.onestop.deadlines import SweepResult, sweep_deadlines
 from egov.dossiers.orphan_files import OrphanSweepResult, sweep_orphan_files
 from egov.dossiers.outbox import RequeueResult, requeue_unsent
 from egov.dossiers.task_reclaim import reclaim_abandoned_tasks

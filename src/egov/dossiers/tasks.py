@@ -14,8 +14,7 @@ from egov.accounts.models import StaffAssignment
 from egov.core.site import site_url
 from egov.dossiers import outbox
 from egov.dossiers.models import DeadlineDigest, DeadlineState, Dossier, Notification
-
-DIGEST_LIST_LIMIT = 50
+from egov.onestop.tasks import DIGEST_LIST_LIMIT, send_deadline_digest
 
 
 @task(takes_context=True)
@@ -46,19 +45,6 @@ def _notification_email(notification: Notification) -> EmailMessage:
     subject = " ".join(render_to_string(f"dossiers/email/{template}_subject.txt", context).split())
     body = render_to_string(f"dossiers/email/{template}.txt", context)
     return EmailMessage(subject, body, to=[notification.recipient])
-
-
-@task(takes_context=True)
-def send_deadline_digest(context: TaskContext, digest_id: int) -> str:
-    """E-mail the heads of an agency, and the officers assigned, about its due-soon and overdue dossiers.
-    Sent once, outside any transaction; retried like a notification."""
-    return outbox.deliver(
-        DeadlineDigest,
-        digest_id,
-        attempt=str(context.task_result.id),
-        compose=_digest_email,
-        retry=send_deadline_digest,
-    )
 
 
 def _digest_email(digest: DeadlineDigest) -> EmailMessage | None:
@@ -94,20 +80,3 @@ OUTBOXES: list[tuple[type[outbox.OutboxRow], Any]] = [
 ]
 
 
-@task()
-def issue_form(dossier_id: int, form: str) -> str:
-    """Issue (render, sign, store) a one-stop form after the act that produced it; idempotent."""
-    from egov.dossiers.issued_forms import issue
-
-    dossier = (
-        Dossier.objects.select_related("procedure_version__procedure", "receiving_agency", "current_agency")
-        .filter(pk=dossier_id)
-        .first()
-    )
-    if dossier is None:
-        return "gone"
-    try:
-        _, signed = issue(dossier, form)
-    except ValueError:
-        return "not reached"
-    return "signed" if signed else "unsigned"

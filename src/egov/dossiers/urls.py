@@ -1,6 +1,8 @@
 from django.urls import path
 
-from egov.dossiers import desk_views, views
+from egov.onestop import views as desk_views
+from egov.submission import views
+from egov.dossiers import views as dossiers_views
 
 app_name = "dossiers"
 
@@ -15,7 +17,7 @@ urlpatterns = [
     path("ho-so-cua-toi/<str:code>/tep/<int:file_id>/", views.download, name="download"),
     path("ho-so-cua-toi/<str:code>/thao-tac/", views.citizen_action, name="citizen_action"),
     path("ho-so-cua-toi/<str:code>/ket-qua.pdf", views.result_download, name="result"),
-    path("tra-cuu-ho-so/", views.lookup, name="lookup"),
+    path("tra-cuu-ho-so/", dossiers_views.lookup, name="lookup"),
     path("can-bo/ho-so/", desk_views.worklist, name="desk_worklist"),
     path("can-bo/ho-so/<str:code>/", desk_views.dossier, name="desk_dossier"),
     path("can-bo/ho-so/<str:code>/quyet-dinh/", desk_views.decide, name="desk_decide"),

@@ -1,9 +1,8 @@
-"""The citizen's path: start a dossier, fill each step, attach papers, review, submit, follow it."""
+"""Public pages of the record: the dossier look-up by code."""
 
 from __future__ import annotations
 
 from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,331 +11,25 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-
 from egov.catalog import formdef
 from egov.catalog.selectors import procedure_detail
 from egov.core.api_types import MAX_VERSION
 from egov.core.errors import DomainError
 from egov.core.site import site_url
 from egov.core.untrusted import whole_number
-from egov.dossiers import processing, selectors, services
+from egov.onestop import processing
+from egov.dossiers import selectors, services
 from egov.dossiers.lifecycle import can_follow
 from egov.dossiers.models import Draft, StoredFile
-from egov.dossiers.pdf import acknowledgement_pdf
+from egov.submission.pdf import acknowledgement_pdf
 from egov.dossiers.statuses import DossierStatus
 from egov.dossiers.uploads import allowed_kinds_label
-from egov.dossiers.web_forms import bound_fields, raw_from_post, review_rows
+from egov.catalog.web_forms import bound_fields, raw_from_post, review_rows
+
 
 
 def _lookup_url(request: HttpRequest, code: str) -> str:
     return site_url(reverse("dossiers:lookup")) + f"?ma={code}"
-
-
-@login_required
-def start(request: HttpRequest, national_code: str) -> HttpResponse:
-    version = procedure_detail(national_code)
-    if version is None:
-        raise Http404
-    try:
-        draft = services.start_draft(user=request.user, version=version)  # type: ignore[arg-type]
-    except DomainError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("catalog:detail", national_code=national_code)
-    return redirect("dossiers:step", draft_id=draft.pk, index=min(draft.step, _last_index(draft)))
-
-
-def _steps(draft: Draft) -> list[str]:
-    titles = [s["title"] for s in formdef.steps(draft.procedure_version.form_definition)]
-    return ["Nơi nộp hồ sơ", *titles, "Giấy tờ đính kèm", "Xem lại và nộp"]
-
-
-def _last_index(draft: Draft) -> int:
-    return len(_steps(draft)) - 1
-
-
-def _draft(request: HttpRequest, draft_id: int) -> Draft:
-    return get_object_or_404(
-        Draft.objects.select_related("procedure_version__procedure", "receiving_agency").prefetch_related(
-            "procedure_version__levels", "procedure_version__components"
-        ),
-        pk=draft_id,
-        owner=request.user,
-    )
-
-
-@login_required
-def step(request: HttpRequest, draft_id: int, index: int) -> HttpResponse:
-    draft = _draft(request, draft_id)
-    titles = _steps(draft)
-    last = len(titles) - 1
-    if index > min(draft.step, last) or index < 0:
-        return redirect("dossiers:step", draft_id=draft.pk, index=min(draft.step, last))
-    context: dict[str, Any] = {
-        "draft": draft,
-        "version": draft.procedure_version,
-        "titles": titles,
-        "index": index,
-        "last": last,
-    }
-    if index == 0:
-        return _desk_step(request, draft, context)
-    if index == last - 1:
-        return _files_step(request, draft, context)
-    if index == last:
-        return _review_step(request, draft, context)
-    return _form_step(request, draft, context, index - 1)
-
-
-def _advance(draft: Draft, index: int) -> HttpResponse:
-    if draft.step < index + 1:
-        Draft.objects.filter(pk=draft.pk).update(step=index + 1)
-    return redirect("dossiers:step", draft_id=draft.pk, index=index + 1)
-
-
-def _desk_step(request: HttpRequest, draft: Draft, context: dict[str, Any]) -> HttpResponse:
-    desks = list(services.desks_for(draft.procedure_version))
-    errors: list[str] = []
-    if request.method == "POST":
-        try:
-            services.choose_desk(draft=draft, agency_id=request.POST.get("agency"))
-            return _advance(draft, 0)
-        except ValidationError as exc:
-            errors = exc.message_dict["agency"]
-    context.update({"desks": desks, "desk_errors": errors})
-    return render(request, "dossiers/step_desk.html", context, status=400 if errors else 200)
-
-
-def _form_step(request: HttpRequest, draft: Draft, context: dict[str, Any], form_index: int) -> HttpResponse:
-    definition = draft.procedure_version.form_definition
-    specs = list(formdef.top_fields(definition, [form_index]))
-    values, errors, extra_rows = draft.data, {}, {}
-    if request.method == "POST":
-        raw = raw_from_post(specs, request.POST)
-        action = request.POST.get("action", "next")
-        if action.startswith("add:"):
-            extra_rows[action[4:]] = 1
-            values = {**draft.data, **raw}
-        elif action.startswith("remove:"):
-            group, _, position = action[7:].partition(":")
-            rows = raw.get(group) or []
-            if position.isdigit() and int(position) < len(rows):
-                rows.pop(int(position))
-            values = {**draft.data, **raw}
-        else:
-            cleaned = services.save_step(draft=draft, step_index=form_index, raw=raw)
-            if cleaned.ok:
-                advanced = _advance(draft, form_index + 1)
-                if action == "save":
-                    messages.success(request, "Đã lưu bản nháp. Bạn có thể quay lại hoàn thành sau.")
-                    return redirect("dossiers:mine")
-                return advanced
-            values, errors = {**draft.data, **raw}, cleaned.errors
-    context.update(
-        {
-            "fields": bound_fields(specs, values, errors, extra_rows=extra_rows),
-            "error_list": _error_list(specs, errors),
-        }
-    )
-    return render(request, "dossiers/step_form.html", context, status=400 if errors else 200)
-
-
-def _error_list(specs: list[dict[str, Any]], errors: dict[str, list[str]]) -> list[tuple[str, str]]:
-    """(anchor, message) pairs for the error summary, in the order of the form."""
-    out: list[tuple[str, str]] = []
-    for spec in specs:
-        for path, messages_ in errors.items():
-            if path == spec["key"] or path.startswith(spec["key"] + "."):
-                anchor = "f-" + path.replace(".", "__")
-                out.extend((anchor, message) for message in messages_)
-    return out
-
-
-def _files_step(request: HttpRequest, draft: Draft, context: dict[str, Any]) -> HttpResponse:
-    version = draft.procedure_version
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        if request.POST.get("remove"):
-            file_id = whole_number(request.POST["remove"])
-            if file_id is not None:
-                services.remove_file(draft=draft, file_id=file_id)
-                return redirect(request.path)
-            # Not an id the page ever sends: say so on the step instead of failing.
-            errors[""] = ["Không tìm thấy tệp cần xóa; hãy tải lại trang rồi thử lại."]
-        else:
-            for component in services.visible_components(version, draft.data):
-                uploads = request.FILES.getlist(f"file-{component.key}")
-                if uploads:
-                    try:
-                        services.add_files(draft=draft, slot=component.key, uploads=uploads)
-                    except DomainError as exc:
-                        errors[component.key] = list(exc.messages)
-            if not errors and request.POST.get("action") == "next":
-                present = set(StoredFile.objects.filter(draft=draft).values_list("slot", flat=True))
-                missing = services.missing_papers(services.visible_components(version, draft.data), present)
-                errors.update({key: [message] for key, message in missing.items()})
-                if not errors:
-                    return _advance(draft, context["index"])
-            elif not errors:
-                return redirect(request.path)
-    files = list(StoredFile.objects.filter(draft=draft).order_by("id"))
-    components = [
-        {"component": c, "files": [f for f in files if f.slot == c.key], "errors": errors.get(c.key, [])}
-        for c in services.visible_components(version, draft.data)
-    ]
-    context.update(
-        {
-            "components": components,
-            "kinds": allowed_kinds_label(),
-            "max_file_mb": settings.EGOV_UPLOAD_MAX_FILE_MB,
-            "max_dossier_mb": settings.EGOV_UPLOAD_MAX_DOSSIER_MB,
-            "error_list": [(f"file-{k}" if k else "noi-dung", m) for k, ms in errors.items() for m in ms],
-        }
-    )
-    return render(request, "dossiers/step_files.html", context, status=400 if errors else 200)
-
-
-def _review_step(request: HttpRequest, draft: Draft, context: dict[str, Any]) -> HttpResponse:
-    version = draft.procedure_version
-    files = list(StoredFile.objects.filter(draft=draft).select_related("component").order_by("slot", "id"))
-    context.update({"sections": review_rows(version.form_definition, draft.data), "files": files})
-    return render(request, "dossiers/step_review.html", context)
-
-
-@login_required
-@require_POST
-def submit(request: HttpRequest, draft_id: int) -> HttpResponse:
-    draft = Draft.objects.filter(pk=draft_id, owner=request.user).select_related("procedure_version").first()  # type: ignore[misc]
-    if draft is None:
-        # A second click after the first one succeeded: the draft is gone, the dossier exists.
-        code = request.POST.get("submission_key", "")
-        dossier = request.user.dossiers.filter(idempotency_key=code).first()  # type: ignore[union-attr]
-        if dossier is not None:
-            return redirect("dossiers:submitted", code=dossier.code)
-        raise Http404
-    if request.POST.get("submission_key") != str(draft.submission_key):
-        messages.error(request, "Biểu mẫu đã cũ; hãy xem lại và bấm Nộp hồ sơ một lần nữa.")
-        return redirect("dossiers:step", draft_id=draft.pk, index=_last_index(draft))
-    try:
-        dossier, _created = services.submit_draft(draft=draft)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("dossiers:step", draft_id=draft.pk, index=_last_index(draft))
-    return redirect("dossiers:submitted", code=dossier.code)
-
-
-@login_required
-def submitted(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = selectors.dossier_for_owner(request.user, code)
-    if dossier is None:
-        raise Http404
-    return render(
-        request, "dossiers/submitted.html", {"dossier": dossier, "lookup_url": _lookup_url(request, code)}
-    )
-
-
-@login_required
-def acknowledgement(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = selectors.dossier_for_owner(request.user, code)
-    if dossier is None:
-        raise Http404
-    pdf = acknowledgement_pdf(dossier, lookup_url=_lookup_url(request, code))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="phieu-xac-nhan-{code}.pdf"'
-    return response
-
-
-@login_required
-def mine(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "dossiers/mine.html",
-        {
-            "dossiers": selectors.my_dossiers(request.user)[:200],
-            "drafts": selectors.my_drafts(request.user)[:50],
-        },
-    )
-
-
-@login_required
-def detail(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = selectors.dossier_for_owner(request.user, code)
-    if dossier is None:
-        raise Http404
-    sections = review_rows(dossier.procedure_version.form_definition, dossier.form_data)
-    pending = None
-    if dossier.status == DossierStatus.SUPPLEMENT_REQUESTED:
-        pending = (
-            dossier.supplement_requests.filter(completed_at__isnull=True).order_by("-requested_at").first()
-        )
-    result = getattr(dossier, "result", None)
-    context = {
-        "dossier": dossier,
-        "sections": sections,
-        "pending_supplement": pending,
-        "components": dossier.procedure_version.components.all() if pending else [],
-        "can_withdraw": can_follow(dossier.status, DossierStatus.WITHDRAWN),
-        "result": result if result and result.returned_at and result.return_method == "online" else None,
-        "apology": getattr(dossier, "apology", None),
-    }
-    return render(request, "dossiers/detail.html", context)
-
-
-@login_required
-@require_POST
-def citizen_action(request: HttpRequest, code: str) -> HttpResponse:
-    """Withdraw the dossier, or add the papers the desk asked for."""
-    dossier = selectors.dossier_for_owner(request.user, code)
-    if dossier is None:
-        raise Http404
-    expected = whole_number(request.POST.get("version", ""), maximum=MAX_VERSION)
-    if expected is None:
-        expected = -1
-    try:
-        if request.POST.get("action") == "withdraw":
-            processing.withdraw(
-                dossier=dossier,
-                applicant=request.user,
-                reason=request.POST.get("reason", ""),
-                expected_version=expected,
-            )
-            messages.success(request, "Đã rút hồ sơ.")
-        elif request.POST.get("action") == "supplement":
-            uploads = {
-                c.key: request.FILES.getlist(f"file-{c.key}")
-                for c in dossier.procedure_version.components.all()
-                if request.FILES.getlist(f"file-{c.key}")
-            }
-            processing.supplement_online(
-                dossier=dossier,
-                applicant=request.user,
-                uploads=uploads,
-                note=request.POST.get("note", ""),
-                expected_version=expected,
-            )
-            messages.success(request, "Đã gửi giấy tờ bổ sung; bộ phận một cửa sẽ kiểm tra và tiếp nhận lại.")
-        else:
-            messages.error(request, "Thao tác không hợp lệ.")
-    except (DomainError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    return redirect("dossiers:detail", code=code)
-
-
-@login_required
-def result_download(request: HttpRequest, code: str) -> FileResponse:
-    dossier = selectors.dossier_for_owner(request.user, code)
-    result = getattr(dossier, "result", None) if dossier else None
-    if result is None or result.returned_at is None or result.return_method != "online":
-        raise Http404
-    return FileResponse(result.file.open("rb"), as_attachment=True, filename=f"ket-qua-{code}.pdf")
-
-
-@login_required
-def download(request: HttpRequest, code: str, file_id: int) -> FileResponse:
-    item = get_object_or_404(StoredFile, pk=file_id, dossier__code=code, dossier__applicant=request.user)
-    return FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=item.original_name, content_type=item.content_type
-    )
 
 
 def lookup(request: HttpRequest) -> HttpResponse:

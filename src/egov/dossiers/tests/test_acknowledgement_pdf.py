@@ -20,7 +20,8 @@ from egov.agencies.models import Agency
 from egov.catalog.models import Component, Procedure, ProcedureVersion, Sector
 from egov.core.pdf import LocalOnlyFetcher, qr_svg_data_uri
 from egov.dossiers.models import Dossier, StoredFile
-from egov.dossiers.pdf import acknowledgement_pdf, kilobytes, vietnam_time
+from egov.submission.pdf import acknowledgement_pdf
+from egov.core.pdf import kilobytes, vietnam_time
 
 if shutil.which("pdftotext") is None and not os.environ.get("EGOV_REQUIRE_BROWSER"):
     pytest.skip("poppler-utils (pdftotext) is not installed", allow_module_level=True)

@@ -15,11 +15,13 @@ from django.test import Client
 from egov.accounts.models import StaffAssignment, User
 from egov.agencies.models import Agency
 from egov.core.errors import Conflict, DomainError, ScopeDenied
-from egov.dossiers import lifecycle, processing, receiving, rules
+from egov.dossiers import lifecycle
+from egov.onestop import processing, receiving, rules
 from egov.dossiers.models import Consultation, Dossier, DossierStep
 from egov.dossiers.statuses import DossierStatus
 from egov.dossiers.tests.test_processing_rules import district_procedure  # noqa: F401  (fixture)
 from egov.signing.models import SignatureRequest
+from egov.submission import services as submission_services
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DESK = "motcua.loctan@binhphuoc.demo"
@@ -86,7 +88,7 @@ def test_a_supplement_after_receipt_is_asked_once_and_keeps_the_date_of_receipt(
 
     dossier.refresh_from_db()
     with time_machine.travel(at("2019-03-04", "10:00"), tick=False):
-        processing.supplement_online(
+        submission_services.supplement_online(
             dossier=dossier,
             applicant=dossier.applicant,
             uploads={"to-khai": [pdf_upload()]},
@@ -229,7 +231,7 @@ def test_withdrawing_a_dossier_whose_result_awaits_signature_cancels_the_request
     dossier.refresh_from_db()
     act(
         at("2019-03-04", "10:00"),
-        processing.withdraw,
+        submission_services.withdraw,
         dossier,
         applicant=dossier.applicant,
         reason="Nộp nhầm",

@@ -19,9 +19,11 @@ from conftest import pdf_upload, sign_in_officer
 from egov.accounts.models import User
 from egov.accounts.tokens import issue_token
 from egov.catalog.tests.factories import valid_answers
-from egov.dossiers import receiving, services
+from egov.onestop import receiving
+from egov.dossiers import services
 from egov.dossiers.models import Dossier, Draft
 from egov.dossiers.tests.test_submission import submit
+from egov.submission import services as submission_services
 
 DEEP = "[" * 100_000 + "]" * 100_000
 TEN_MB = 10 * 1024 * 1024
@@ -56,7 +58,7 @@ def world(marriage: Any) -> World:
     dossier, _ = submit(marriage)
     processing, _ = submit(marriage)
     processing = receiving.receive(dossier=processing, officer=desk, expected_version=processing.version)
-    draft = services.start_draft(user=citizen, version=marriage)
+    draft = submission_services.start_draft(user=citizen, version=marriage)
     files_step = len(marriage.form_definition["steps"]) + 1
     Draft.objects.filter(pk=draft.pk).update(step=files_step)
     citizen_page = Client()

@@ -23,10 +23,13 @@ from django.core import mail
 from egov.accounts.models import User
 from egov.agencies.models import Agency
 from egov.core.errors import DomainError, ScopeDenied
-from egov.dossiers import processing, receiving, selectors
+from egov.onestop import processing, receiving
+from egov.dossiers import selectors
 from egov.dossiers.models import Dossier, DossierStep
-from egov.dossiers.processes import load_processes
+from egov.onestop.processes import load_processes
 from egov.dossiers.statuses import DossierStatus
+from egov.submission import services as submission_services
+from egov.onestop import selectors as onestop_selectors
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 LOC_TAN = "000.22.44.H10"
@@ -117,7 +120,7 @@ def pdf_text(content: bytes, tmp_path: Path, name: str) -> str:
 def test_commune_district_province_and_back_across_tet(
     joint: Any, django_capture_on_commit_callbacks: Any, tmp_path: Path
 ) -> None:
-    from egov.dossiers import pdf
+    from egov.onestop.forms import pdf
     from egov.dossiers.tests.test_submission import submit
 
     desk = person("motcua.loctan@binhphuoc.demo")
@@ -168,14 +171,14 @@ def test_commune_district_province_and_back_across_tet(
 
         act(
             at("2019-01-30", "08:00"),
-            processing.supplement_online,
+            submission_services.supplement_online,
             dossier,
             applicant=citizen,
             uploads={"to-khai": [pdf_upload("giay-khai-sinh.pdf")]},
         )
         dossier.refresh_from_db()
         assert dossier.status == DossierStatus.NEW
-        assert dossier in selectors.officer_worklist(desk, tab="moi")
+        assert dossier in onestop_selectors.officer_worklist(desk, tab="moi")
         dossier = act(at("2019-01-30", "08:30"), receiving.receive, dossier, officer=desk)
         assert dossier.status == DossierStatus.PROCESSING
         assert dossier.due_at == at("2019-02-20", "08:30")
@@ -189,7 +192,7 @@ def test_commune_district_province_and_back_across_tet(
         act(at("2019-01-31", "09:00"), processing.forward, dossier, officer=commune_leader)
         step = current(dossier)
         assert step.agency.code == "000.02.44.H10" and step.due_at == at("2019-02-11", "09:00")
-        assert dossier in selectors.officer_worklist(district_specialist, tab="cho-toi")
+        assert dossier in onestop_selectors.officer_worklist(district_specialist, tab="cho-toi")
 
         # The district office consults the labour office (one working day, across Tết), which answers.
         with pytest.raises(DomainError, match="ít nhất một cơ quan"):
@@ -304,10 +307,10 @@ def test_commune_district_province_and_back_across_tet(
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in form01 and dossier.code in form01
 
     # The register (form 06) of the commune desk for 2019, as PDF and Excel.
-    from egov.dossiers.registers import register_workbook
+    from egov.onestop.forms.registers import register_workbook
 
     desk_agency = Agency.objects.get(code=LOC_TAN)
-    rows06 = selectors.register_rows(agency=desk_agency, year=2019)
+    rows06 = onestop_selectors.register_rows(agency=desk_agency, year=2019)
     assert [r[1] for r in rows06] == [dossier.code] and rows06[0][0] == "01"
     assert rows06[0][6] == "Sở Tư pháp tỉnh Bình Phước"
     form06 = pdf_text(pdf.register_pdf(agency=desk_agency, year=2019, rows=rows06), tmp_path, "06")

@@ -13,10 +13,11 @@ from django.test.utils import CaptureQueriesContext
 
 from egov.accounts.models import User
 from egov.accounts.tokens import issue_token
-from egov.dossiers import receiving
+from egov.onestop import receiving
 from egov.dossiers.models import Dossier
 from egov.dossiers.statuses import DossierStatus
 from egov.dossiers.tests.test_submission import submit
+from egov.onestop import selectors as onestop_selectors
 
 
 def person(email: str) -> User:
@@ -266,8 +267,8 @@ def test_worklist_search_by_code_id_or_name_and_count_cap(marriage: Any, officer
     desk = person("motcua.loctan@binhphuoc.demo")
 
     def found(query: str) -> list[str]:
-        filters = selectors.WorklistFilters(query=query)
-        return [d.code for d in selectors.officer_worklist(desk, tab="moi", filters=filters)]
+        filters = onestop_selectors.WorklistFilters(query=query)
+        return [d.code for d in onestop_selectors.officer_worklist(desk, tab="moi", filters=filters)]
 
     assert found(first.code) == [first.code]
     assert found(first.code.lower()[:-2]) and first.code in found(first.code[:-2])  # the beginning of a code
@@ -276,13 +277,13 @@ def test_worklist_search_by_code_id_or_name_and_count_cap(marriage: Any, officer
     assert len(found("văn an")) == 2 and found("Không Ai") == []
 
     def filtered(**values: str) -> int:
-        filters = selectors.WorklistFilters(**values)
-        return len(selectors.officer_worklist(desk, tab="moi", filters=filters))
+        filters = onestop_selectors.WorklistFilters(**values)
+        return len(onestop_selectors.officer_worklist(desk, tab="moi", filters=filters))
 
     # procedure and sector filters go through the catalogue's versions (every version of the procedure)
     assert filtered(procedure="9.000001") == 2 and filtered(procedure="1.000000") == 0
     assert filtered(sector="G03-TP05") == 2 and filtered(sector="G03-TP05", procedure="1.000000") == 0
-    paginator = selectors.CappedPaginator(selectors.officer_worklist(desk, tab="moi"), 25)
+    paginator = onestop_selectors.CappedPaginator(onestop_selectors.officer_worklist(desk, tab="moi"), 25)
     paginator.cap = 1
     assert paginator.capped and paginator.count == 2
     client = officer_client("motcua.loctan@binhphuoc.demo")

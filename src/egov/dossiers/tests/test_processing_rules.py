@@ -15,10 +15,13 @@ from django.core import mail
 from egov.accounts.models import User
 from egov.agencies.models import Agency
 from egov.core.errors import DomainError, ScopeDenied
-from egov.dossiers import processing, receiving, services
-from egov.dossiers.deadlines import sweep_deadlines
+from egov.onestop import processing, receiving
+from egov.dossiers import services
+from egov.onestop.deadlines import sweep_deadlines
 from egov.dossiers.models import DeadlineDigest, Dossier, DossierStep
 from egov.dossiers.statuses import Channel, DossierStatus
+from egov.submission import services as submission_services
+from egov.onestop import intake as onestop_intake
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 LOC_TAN = "000.22.44.H10"
@@ -43,7 +46,7 @@ def paper_dossier(version: Any, moment: dt.datetime, *, channel: Channel = Chann
     from egov.catalog.tests.factories import valid_answers
 
     with time_machine.travel(moment, tick=False):
-        dossier, created = services.intake_paper_dossier(
+        dossier, created = onestop_intake.intake_paper_dossier(
             officer=person("motcua.loctan@binhphuoc.demo"),
             version=version,
             agency=Agency.objects.get(code=LOC_TAN),
@@ -85,20 +88,20 @@ def test_paper_intake_same_rules_and_idempotent(marriage: Any) -> None:
     dossier = paper_dossier(marriage, at("2019-03-04", "09:00"))
     assert dossier.channel == Channel.IN_PERSON and dossier.applicant is None
     assert dossier.code == "000.22.44.H10-190304-0001" and dossier.applicant_name == "Trần Văn Bảy"
-    again, created = services.intake_paper_dossier(
+    again, created = onestop_intake.intake_paper_dossier(
         officer=person("motcua.loctan@binhphuoc.demo"), version=marriage, agency=dossier.receiving_agency,
         channel=Channel.IN_PERSON, applicant={"name": "Trần Văn Bảy"}, raw=valid_answers(), uploads={},
         idempotency_key="quay-1",
     )  # fmt: skip
     assert (again.pk, created) == (dossier.pk, False)
     with pytest.raises(ValidationError) as caught:
-        services.intake_paper_dossier(
+        onestop_intake.intake_paper_dossier(
             officer=person("motcua.loctan@binhphuoc.demo"), version=marriage, agency=dossier.receiving_agency,
             channel=Channel.POST, applicant={"name": "B"}, raw={}, uploads={},
         )  # fmt: skip
     assert "applicant.name" in caught.value.message_dict
     with pytest.raises(ScopeDenied):
-        services.intake_paper_dossier(
+        onestop_intake.intake_paper_dossier(
             officer=person("chutich.loctan@binhphuoc.demo"), version=marriage, agency=dossier.receiving_agency,
             channel=Channel.IN_PERSON, applicant={"name": "Trần Văn Bảy"}, raw=valid_answers(), uploads={},
         )  # fmt: skip
@@ -196,7 +199,7 @@ def test_apology_at_least_one_working_day_before_the_deadline(marriage: Any) -> 
 def test_stop_and_withdraw_end_the_dossier_with_a_notice(
     marriage: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from egov.dossiers import pdf
+    from egov.onestop.forms import pdf
     from egov.dossiers.tests.test_submission import submit
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -213,9 +216,9 @@ def test_stop_and_withdraw_end_the_dossier_with_a_notice(
         assert b"%PDF" in pdf.stop_notice_pdf(first, lookup_url="http://x/")[:8]
         second, _ = submit(marriage)
         with pytest.raises(ScopeDenied):
-            processing.withdraw(dossier=second, applicant=person("tranthibinh@binhphuoc.demo"), reason="",
+            submission_services.withdraw(dossier=second, applicant=person("tranthibinh@binhphuoc.demo"), reason="",
                                 expected_version=second.version)  # fmt: skip
-        second = processing.withdraw(dossier=second, applicant=second.applicant, reason="Nộp nhầm thủ tục",
+        second = submission_services.withdraw(dossier=second, applicant=second.applicant, reason="Nộp nhầm thủ tục",
                                      expected_version=second.version)  # fmt: skip
         assert second.status == DossierStatus.WITHDRAWN and second.national_status == 7
     subjects = [m.subject for m in mail.outbox]

@@ -12,9 +12,11 @@ from django.utils import timezone
 from egov.accounts.models import User
 from egov.accounts.tokens import issue_token
 from egov.agencies.models import Agency
-from egov.dossiers import processing, receiving, selectors
+from egov.onestop import processing, receiving
+from egov.dossiers import selectors
 from egov.dossiers.models import Dossier
 from egov.dossiers.tests.test_submission import citizen, signed_in, submit
+from egov.onestop import selectors as onestop_selectors
 
 DESK = "motcua.loctan@binhphuoc.demo"  # receiving officer of UBND xã Lộc Tấn
 SPECIALIST = "congchuc.loctan@binhphuoc.demo"
@@ -242,7 +244,7 @@ def test_the_register_costs_the_same_queries_for_few_or_many_rows(
                     dossier=received, officer=person(SPECIALIST), expected_version=received.version
                 )
         with django_assert_num_queries(2):  # dossiers with their results, their steps with agencies
-            rows = selectors.register_rows(agency=agency, year=year)
+            rows = onestop_selectors.register_rows(agency=agency, year=year)
         assert [row[0] for row in rows] == [f"{n:02d}" for n in range(1, total + 1)]
         for fmt in ("pdf", "xlsx"):
             # user, second factor, roles; dossiers, steps

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from egov.accounts.models import User
 from egov.core.errors import DomainError, ScopeDenied
-from egov.dossiers import receiving
+from egov.onestop import receiving
 from egov.dossiers.models import DossierEvent
 from egov.dossiers.statuses import DossierStatus
 from egov.dossiers.tests.test_submission import submit

@@ -16,7 +16,7 @@ from egov.agencies.models import Agency
 from egov.agencies.reorganisation_plans import load_plan
 from egov.agencies.services import apply_reorganisation
 from egov.core.errors import DomainError
-from egov.dossiers import processing, receiving
+from egov.onestop import processing, receiving
 from egov.dossiers.models import Consultation, Dossier, DossierEvent, DossierStep
 from egov.dossiers.statuses import DossierStatus
 from egov.dossiers.tests.test_submission import signed_in, submit

@@ -10,7 +10,7 @@ import pytest
 
 from egov.accounts.models import User
 from egov.agencies.models import Agency
-from egov.dossiers import processing
+from egov.onestop import processing
 from egov.signing.models import SigningCertificate
 from egov.signing.services import revoke_certificate
 

@@ -21,6 +21,7 @@ from egov.core.errors import DomainError
 from egov.dossiers import services
 from egov.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, Draft, Notification, StoredFile
 from egov.dossiers.statuses import Channel, DossierStatus
+from egov.submission import services as submission_services
 
 LOC_TAN = "000.22.44.H10"
 
@@ -336,12 +337,12 @@ def test_my_dossiers_cost_the_same_queries_for_one_or_many(marriage: Any) -> Non
 
 
 def test_abandoned_drafts_and_their_files_are_purged(marriage: Any, settings: Any) -> None:
-    draft = services.start_draft(user=citizen(), version=marriage)
-    [stored] = services.add_files(draft=draft, slot="to-khai", uploads=[pdf_upload()])
+    draft = submission_services.start_draft(user=citizen(), version=marriage)
+    [stored] = submission_services.add_files(draft=draft, slot="to-khai", uploads=[pdf_upload()])
     path = Path(stored.file.path)
     assert path.exists()
     Draft.objects.filter(pk=draft.pk).update(updated_at=timezone.now() - dt.timedelta(days=31))
-    assert services.purge_stale_drafts(days=30) == 1
+    assert submission_services.purge_stale_drafts(days=30) == 1
     assert not path.exists() and not StoredFile.objects.exists()
 
 

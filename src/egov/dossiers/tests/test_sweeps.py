@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from conftest import pdf_upload, sign_in_officer
 from egov.agencies.models import Agency
-from egov.dossiers import receiving, services
-from egov.dossiers.deadlines import sweep_deadlines
+from egov.onestop import receiving
+from egov.dossiers import services
+from egov.onestop.deadlines import sweep_deadlines
 from egov.dossiers.models import (
     DeadlineDigest,
     DeadlineState,
@@ -37,6 +38,7 @@ from egov.dossiers.sweeps import run_periodic_sweeps
 from egov.dossiers.tests import processes
 from egov.dossiers.tests.test_processing_rules import act, at, person
 from egov.dossiers.tests.test_submission import LOC_TAN, citizen, submit
+from egov.submission import services as submission_services
 
 DESK = "motcua.loctan@binhphuoc.demo"
 
@@ -220,8 +222,8 @@ def _aged(name: str, *, hours: float = 48) -> str:
 
 def test_the_file_sweep_deletes_only_old_files_no_row_points_to(marriage: Any) -> None:
     dossier, _ = submit(marriage)
-    draft = services.start_draft(user=citizen(), version=marriage)
-    (draft_file,) = services.add_files(draft=draft, slot="to-khai", uploads=[pdf_upload("ban-nhap.pdf")])
+    draft = submission_services.start_draft(user=citizen(), version=marriage)
+    (draft_file,) = submission_services.add_files(draft=draft, slot="to-khai", uploads=[pdf_upload("ban-nhap.pdf")])
     result = DossierResult(
         dossier=dossier, title="Giấy chứng nhận", sha256="0", issued_at=timezone.now(), issued_by=person(DESK)
     )

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from egov.accounts.models import User
 from egov.agencies.models import Agency
-from egov.dossiers import synthetic
+from egov.demo import synthetic
 from egov.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, DossierStep
-from egov.dossiers.selectors import WorklistFilters, officer_worklist, timeline
+from egov.onestop.selectors import officer_worklist, WorklistFilters
+from egov.dossiers.selectors import timeline
 from egov.dossiers.services import next_dossier_code
 
 CODE = re.compile(r"^(?P<agency>[0-9A-Z.]+)-(?P<day>\d{6})-(?P<number>\d{4,})$")
@@ -133,7 +134,7 @@ def test_late_dossiers_carry_apologies_made_in_time_by_the_agency_holding_them(d
     from egov.accounts.models import StaffAssignment
     from egov.accounts.roles import Role
     from egov.dossiers.models import Apology
-    from egov.dossiers.processing import HEADS
+    from egov.onestop.processing import HEADS
     from egov.worktime.calendar import current_calendar
 
     # A province where every agency has a leader (the demo staffs only a few): apologies wherever late.

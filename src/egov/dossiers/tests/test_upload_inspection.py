@@ -23,11 +23,13 @@ from egov.accounts.models import StaffAssignment, User
 from egov.accounts.tokens import issue_token
 from egov.catalog.tests.factories import valid_answers
 from egov.core.errors import DomainError
-from egov.dossiers import processing, receiving, services
+from egov.onestop import processing, receiving
+from egov.dossiers import services
 from egov.dossiers.models import Dossier, Draft, StoredFile
 from egov.dossiers.tests import hostile_files as h
 from egov.dossiers.tests.test_submission import citizen, signed_in, submit
 from egov.dossiers.uploads import check_upload
+from egov.submission import services as submission_services
 
 ALL_KINDS = ["pdf", "jpeg", "png", "docx", "xlsx", "odt", "ods"]
 FIELD = (
@@ -250,7 +252,7 @@ def test_the_api_refuses_each_hostile_file_and_keeps_nothing(api: Client) -> Non
 
 def test_the_upload_step_refuses_each_hostile_file_and_keeps_nothing(marriage: Any) -> None:
     client = signed_in()
-    draft = services.start_draft(user=citizen(), version=marriage)
+    draft = submission_services.start_draft(user=citizen(), version=marriage)
     Draft.objects.filter(pk=draft.pk).update(step=4)
     step = f"/ho-so-nhap/{draft.pk}/buoc-3/"
     for name, build, fragment in HOSTILE:
@@ -281,7 +283,7 @@ def test_a_long_vietnamese_name_is_stored_short_and_shown_in_full(api: Client, m
     assert on_disk.startswith("Giấyệệệ")
     # The same name through the citizen's upload step.
     Dossier.objects.all().delete()
-    draft = services.start_draft(user=citizen(), version=marriage)
+    draft = submission_services.start_draft(user=citizen(), version=marriage)
     Draft.objects.filter(pk=draft.pk).update(step=4)
     page = signed_in().post(
         f"/ho-so-nhap/{draft.pk}/buoc-3/",

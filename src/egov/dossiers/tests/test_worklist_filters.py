@@ -14,9 +14,10 @@ from django.test import Client
 
 from egov.accounts.models import User
 from egov.accounts.tokens import issue_token
-from egov.dossiers import receiving, synthetic
+from egov.onestop import receiving
+from egov.demo import synthetic
 from egov.dossiers.models import Dossier
-from egov.dossiers.selectors import WorklistFilters, officer_worklist
+from egov.onestop.selectors import officer_worklist, WorklistFilters
 from egov.dossiers.tests.test_submission import submit
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -116,7 +116,7 @@ def test_a_provincial_procedure_naming_a_merged_department_goes_to_its_successor
     from egov.catalog.services import ensure_sectors, upsert_procedure
     from egov.catalog.tests.factories import SECTOR, marriage_spec
     from egov.dossiers.models import Dossier
-    from egov.dossiers.processes import plan
+    from egov.onestop.processes import plan
     from egov.worktime.calendar import current_calendar
 
     version, _ = upsert_procedure(
