@@ -16,9 +16,9 @@ from egov.catalog.api import router as catalog_router
 from egov.core.api_errors import translate, translate_http_error
 from egov.core.untrusted import BadInput, load_json
 from egov.dossiers.api import lookup_router
-from egov.submission.api import router as dossiers_router
 from egov.onestop.api import router as officer_router
 from egov.signing.api import router as signing_router
+from egov.submission.api import router as dossiers_router
 from egov.units.api import router as units_router
 
 

@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "egov.worktime",
     "egov.catalog",
     "egov.dossiers",
+    "egov.submission",
+    "egov.onestop",
+    "egov.demo",
     "egov.signing",
     "egov.portal",
 ]

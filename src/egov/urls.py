@@ -38,6 +38,8 @@ urlpatterns = [
     path("thu-tuc/", include("egov.catalog.urls")),
     path("chu-ky-so/", include("egov.signing.urls")),
     path("", include("egov.dossiers.urls")),
+    path("", include("egov.submission.urls")),
+    path("", include("egov.onestop.urls")),
     path("", include(portal_patterns)),
 ]
 

@@ -18,8 +18,8 @@ from django.utils.html import format_html
 from egov.catalog import formdef
 from egov.catalog.models import Component, Procedure, ProcedureVersion, Sector
 from egov.catalog.services import export_spec, revise_procedure
-from egov.core.errors import DomainError
 from egov.catalog.web_forms import bound_fields
+from egov.core.errors import DomainError
 
 EDITABLE = (
     "name", "receiving_agency", "deciding_agency", "processing_time", "processing_time_unit",

@@ -48,9 +48,9 @@ from django.utils import timezone
 from egov.agencies.models import Agency
 from egov.catalog.models import ProcedureVersion, TimeUnit, VersionStatus
 from egov.core.errors import DomainError
-from egov.onestop import processes
 from egov.dossiers.models import Apology, Dossier, DossierCodeSequence, DossierEvent, DossierStep
 from egov.dossiers.statuses import Channel
+from egov.onestop import processes
 from egov.units.models import AdministrativeUnit
 from egov.units.selectors import home_province, place_names
 from egov.worktime.calendar import WorkingCalendar, current_calendar

@@ -7,17 +7,11 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Router, Schema, Status
 
-from egov.accounts.tokens import BearerToken
-from egov.catalog.selectors import procedure_detail
-from egov.core.api_types import MAX_OFFSET, MAX_VERSION, RecordVersion
-from egov.core.errors import Conflict, DomainError, ScopeDenied
-from egov.core.untrusted import load_json, whole_number
-from egov.onestop import processing
-from egov.dossiers import selectors, services
+from egov.core.errors import Conflict, ScopeDenied
+from egov.dossiers import selectors
 from egov.dossiers.models import Dossier, DossierEvent
 from egov.dossiers.statuses import NATIONAL_STATUS_CODE, DossierStatus
 
@@ -132,5 +126,3 @@ def lookup(request: HttpRequest, code: str) -> dict[str, Any]:
     if dossier is None:
         raise Http404
     return _lookup(dossier)
-
-

@@ -13,11 +13,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from egov.accounts.models import User
-from egov.accounts.roles import Role
 from egov.agencies.models import Agency
 from egov.catalog import formdef
 from egov.catalog.models import ProcedureVersion, VersionStatus
@@ -28,7 +27,6 @@ from egov.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, Dra
 from egov.dossiers.statuses import Channel, DossierStatus
 from egov.dossiers.tasks import send_notification
 from egov.dossiers.uploads import MB, check_upload
-from egov.units.models import AdministrativeUnit
 from egov.units.selectors import home_province, resolve_commune
 
 logger = logging.getLogger(__name__)
@@ -316,5 +314,3 @@ def notify(*, dossier: Dossier, kind: str, first: bool = False) -> None:
         return
     notification = Notification.objects.create(dossier=dossier, kind=kind, recipient=dossier.applicant_email)
     outbox.enqueue_on_commit(send_notification, notification.pk)
-
-

@@ -10,11 +10,9 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django_tasks import TaskContext, task
 
-from egov.accounts.models import StaffAssignment
 from egov.core.site import site_url
 from egov.dossiers import outbox
-from egov.dossiers.models import DeadlineDigest, DeadlineState, Dossier, Notification
-from egov.onestop.tasks import DIGEST_LIST_LIMIT, send_deadline_digest
+from egov.dossiers.models import Notification
 
 
 @task(takes_context=True)
@@ -47,36 +45,11 @@ def _notification_email(notification: Notification) -> EmailMessage:
     return EmailMessage(subject, body, to=[notification.recipient])
 
 
-def _digest_email(digest: DeadlineDigest) -> EmailMessage | None:
-    flagged = list(
-        Dossier.objects.filter(
-            current_agency=digest.agency_id,
-            status__in=("received", "processing"),
-            deadline_state__in=(DeadlineState.DUE_SOON, DeadlineState.OVERDUE),
-        )
-        .select_related("procedure_version", "current_assignee")
-        .order_by("due_at")[:DIGEST_LIST_LIMIT]
-    )
-    recipients = set(
-        StaffAssignment.objects.filter(agency=digest.agency_id, role__in=("leader", "department_head"))
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
-    recipients |= {
-        d.current_assignee.email for d in flagged if d.current_assignee and d.current_assignee.email
-    }
-    if not recipients:
-        return None
-    context = {"digest": digest, "dossiers": flagged, "public_url": site_url("/")}
-    subject = " ".join(render_to_string("dossiers/email/deadline_digest_subject.txt", context).split())
-    body = render_to_string("dossiers/email/deadline_digest.txt", context)
-    return EmailMessage(subject, body, to=sorted(r for r in recipients if r))
-
-
 # Every outbox and the task that sends its rows, for the periodic sweep and the admin's “send again”.
-OUTBOXES: list[tuple[type[outbox.OutboxRow], Any]] = [
-    (Notification, send_notification),
-    (DeadlineDigest, send_deadline_digest),
-]
+OUTBOXES: list[tuple[type[outbox.OutboxRow], Any]] = [(Notification, send_notification)]
 
 
+def register_outbox(model: type[outbox.OutboxRow], task: Any) -> None:
+    """A higher app's outbox (the back office's deadline digests) joins the sweep and the admin's “send again”."""
+    if (model, task) not in OUTBOXES:
+        OUTBOXES.append((model, task))

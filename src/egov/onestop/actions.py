@@ -15,9 +15,9 @@ from egov.accounts.models import User
 from egov.agencies.models import Agency
 from egov.core.errors import DomainError
 from egov.core.untrusted import whole_number
-from egov.onestop import processing, receiving
 from egov.dossiers.models import Consultation, Dossier
 from egov.dossiers.statuses import DossierStatus
+from egov.onestop import processing, receiving
 
 SUPPLEMENT_ROWS = 5
 # Bounds on what one request may carry (parsing, not rules): beyond them the input is a mistake or an attack.

@@ -16,14 +16,15 @@ from egov.catalog.selectors import procedure_detail
 from egov.core.api_types import MAX_OFFSET, MAX_VERSION
 from egov.core.errors import DomainError, ScopeDenied
 from egov.core.untrusted import load_json, whole_number
-from egov.onestop import actions
-from egov.dossiers import selectors, services
+from egov.dossiers import services
 from egov.dossiers.api import ErrorOut, _errors, _full, refused
-from egov.onestop.forms.issued import FORMS, NotYetIssued, form_response_name, served_form
 from egov.dossiers.models import Dossier
 from egov.dossiers.statuses import Channel
-from egov.onestop import selectors as onestop_selectors
+from egov.onestop import actions
 from egov.onestop import intake as onestop_intake
+from egov.onestop import selectors as onestop_selectors
+from egov.onestop.forms.issued import FORMS, NotYetIssued, form_response_name, served_form
+from egov.onestop.forms.pdf import control_rows
 
 router = Router()
 auth = BearerToken()

@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-from collections.abc import Iterable
 from typing import Any
-from django.conf import settings
+
 from django.core.exceptions import ValidationError
-from django.core.files.base import File
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet, Sum
-from django.utils import timezone
+
 from egov.accounts.models import User
 from egov.accounts.roles import Role
 from egov.agencies.models import Agency
-from egov.catalog import formdef
-from egov.catalog.models import ProcedureVersion, VersionStatus
-from egov.catalog.selectors import filing_closed_reason
+from egov.catalog.models import ProcedureVersion
 from egov.core.errors import DomainError
-from egov.dossiers import outbox
-from egov.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, Draft, Notification, StoredFile
-from egov.dossiers.statuses import Channel, DossierStatus
-from egov.dossiers.tasks import send_notification
-from egov.dossiers.uploads import MB, check_upload
-from egov.units.models import AdministrativeUnit
-from egov.units.selectors import home_province, resolve_commune
+from egov.dossiers.models import Dossier, StoredFile
 from egov.dossiers.services import discard_files, store_uploads, submit_dossier
-
-
+from egov.dossiers.statuses import Channel
 
 INTAKE_CHANNELS = (Channel.IN_PERSON, Channel.POST)
 

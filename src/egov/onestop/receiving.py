@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from egov.catalog.models import TimeUnit
 from egov.core.errors import DomainError
-from egov.onestop import processing, rules
 from egov.dossiers.lifecycle import lock, transition
 from egov.dossiers.models import Dossier, SupplementRequest
 from egov.dossiers.services import notify
 from egov.dossiers.statuses import DossierStatus
+from egov.onestop import processing, rules
 from egov.worktime.calendar import WorkingCalendar, current_calendar
 
 

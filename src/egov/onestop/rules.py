@@ -24,11 +24,11 @@ from django.utils import timezone
 from egov.accounts.roles import Role
 from egov.accounts.scopes import holds_role
 from egov.core.errors import DomainError, ScopeDenied
-from egov.onestop import decree61
 from egov.dossiers.lifecycle import IN_PROCESS
 from egov.dossiers.models import Apology, Consultation, Dossier, DossierStep, StepKind, SupplementRequest
-from egov.onestop.results import pending_signature
 from egov.dossiers.statuses import DossierStatus
+from egov.onestop import decree61
+from egov.onestop.results import pending_signature
 from egov.worktime.calendar import current_calendar
 
 # Who may act on a step besides the role it names: the heads of the agency holding it.

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django_tasks import TaskContext, task
+
 from egov.accounts.models import StaffAssignment
 from egov.core.site import site_url
 from egov.dossiers import outbox
-from egov.dossiers.models import DeadlineDigest, DeadlineState, Dossier, Notification
-from egov.dossiers.tasks import _digest_email
-
-
+from egov.dossiers.models import DeadlineDigest, DeadlineState, Dossier
 
 DIGEST_LIST_LIMIT = 50
 
@@ -47,3 +44,29 @@ def issue_form(dossier_id: int, form: str) -> str:
     except ValueError:
         return "not reached"
     return "signed" if signed else "unsigned"
+
+
+def _digest_email(digest: DeadlineDigest) -> EmailMessage | None:
+    flagged = list(
+        Dossier.objects.filter(
+            current_agency=digest.agency_id,
+            status__in=("received", "processing"),
+            deadline_state__in=(DeadlineState.DUE_SOON, DeadlineState.OVERDUE),
+        )
+        .select_related("procedure_version", "current_assignee")
+        .order_by("due_at")[:DIGEST_LIST_LIMIT]
+    )
+    recipients = set(
+        StaffAssignment.objects.filter(agency=digest.agency_id, role__in=("leader", "department_head"))
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    recipients |= {
+        d.current_assignee.email for d in flagged if d.current_assignee and d.current_assignee.email
+    }
+    if not recipients:
+        return None
+    context = {"digest": digest, "dossiers": flagged, "public_url": site_url("/")}
+    subject = " ".join(render_to_string("dossiers/email/deadline_digest_subject.txt", context).split())
+    body = render_to_string("dossiers/email/deadline_digest.txt", context)
+    return EmailMessage(subject, body, to=sorted(r for r in recipients if r))

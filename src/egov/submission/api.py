@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
+
 from egov.accounts.tokens import BearerToken
 from egov.catalog.selectors import procedure_detail
 from egov.core.api_types import MAX_OFFSET, MAX_VERSION, RecordVersion
-from egov.core.errors import Conflict, DomainError, ScopeDenied
+from egov.core.errors import DomainError, ScopeDenied
 from egov.core.untrusted import load_json, whole_number
-from egov.onestop import processing
-from egov.dossiers import selectors, services
-from egov.dossiers.models import Dossier, DossierEvent
-from egov.dossiers.statuses import NATIONAL_STATUS_CODE, DossierStatus
+from egov.dossiers import services
 from egov.dossiers.api import DossierOut, ErrorOut, _errors, _full, refused
-from egov.submission import services as submission_services
+from egov.dossiers.models import Dossier, DossierEvent
 from egov.submission import selectors as submission_selectors
-
-
+from egov.submission import services as submission_services
 
 router = Router()
 

@@ -64,7 +64,6 @@ from egov.dossiers.statuses import Channel, DossierStatus
 from egov.dossiers.uploads import detect_kind, display_name
 from egov.signing import services as signing_services
 from egov.worktime.calendar import WorkingCalendar, current_calendar
-from egov.onestop.processing import _end
 
 
 
@@ -258,15 +257,22 @@ def withdraw(*, dossier: Dossier, applicant: Any, reason: str, expected_version:
         dossier = lock(dossier, expected_version)
         if dossier.applicant_id is None or dossier.applicant_id != getattr(applicant, "pk", None):
             raise ScopeDenied("Chỉ người nộp mới rút được hồ sơ của mình.")
-        return _end(
+        note = f"Rút hồ sơ: {reason}"
+        # Leaving processing cancels what hung on it (the back office's leave hook: the open step,
+        # consultations, a result waiting for signature) in this same transaction.
+        dossier = transition(
             dossier=dossier,
             actor=applicant,
-            actor_agency=None,
             to_status=DossierStatus.WITHDRAWN,
             action="withdrawn",
-            reason=reason,
-            note=f"Rút hồ sơ: {reason}",
+            note=note,
+            public_note=note,
+            status_note=reason,
+            current_role="",
+            current_assignee=None,
         )
+        notify(dossier=dossier, kind="withdrawn")
+        return dossier
 
 
 def supplement_online(

@@ -10,26 +10,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from egov.catalog import formdef
 from egov.catalog.selectors import procedure_detail
+from egov.catalog.web_forms import bound_fields, raw_from_post, review_rows
 from egov.core.api_types import MAX_VERSION
 from egov.core.errors import DomainError
-from egov.core.site import site_url
 from egov.core.untrusted import whole_number
-from egov.onestop import processing
-from egov.dossiers import selectors, services
+from egov.dossiers import services
 from egov.dossiers.lifecycle import can_follow
 from egov.dossiers.models import Draft, StoredFile
-from egov.submission.pdf import acknowledgement_pdf
 from egov.dossiers.statuses import DossierStatus
 from egov.dossiers.uploads import allowed_kinds_label
-from egov.catalog.web_forms import bound_fields, raw_from_post, review_rows
 from egov.dossiers.views import _lookup_url
-from egov.submission import services as submission_services
 from egov.submission import selectors as submission_selectors
+from egov.submission import services as submission_services
+from egov.submission.pdf import acknowledgement_pdf
 
 
 @login_required
@@ -42,7 +39,7 @@ def start(request: HttpRequest, national_code: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("catalog:detail", national_code=national_code)
-    return redirect("dossiers:step", draft_id=draft.pk, index=min(draft.step, _last_index(draft)))
+    return redirect("submission:step", draft_id=draft.pk, index=min(draft.step, _last_index(draft)))
 
 
 def _steps(draft: Draft) -> list[str]:
@@ -70,7 +67,7 @@ def step(request: HttpRequest, draft_id: int, index: int) -> HttpResponse:
     titles = _steps(draft)
     last = len(titles) - 1
     if index > min(draft.step, last) or index < 0:
-        return redirect("dossiers:step", draft_id=draft.pk, index=min(draft.step, last))
+        return redirect("submission:step", draft_id=draft.pk, index=min(draft.step, last))
     context: dict[str, Any] = {
         "draft": draft,
         "version": draft.procedure_version,
@@ -90,7 +87,7 @@ def step(request: HttpRequest, draft_id: int, index: int) -> HttpResponse:
 def _advance(draft: Draft, index: int) -> HttpResponse:
     if draft.step < index + 1:
         Draft.objects.filter(pk=draft.pk).update(step=index + 1)
-    return redirect("dossiers:step", draft_id=draft.pk, index=index + 1)
+    return redirect("submission:step", draft_id=draft.pk, index=index + 1)
 
 
 def _desk_step(request: HttpRequest, draft: Draft, context: dict[str, Any]) -> HttpResponse:
@@ -128,7 +125,7 @@ def _form_step(request: HttpRequest, draft: Draft, context: dict[str, Any], form
                 advanced = _advance(draft, form_index + 1)
                 if action == "save":
                     messages.success(request, "Đã lưu bản nháp. Bạn có thể quay lại hoàn thành sau.")
-                    return redirect("dossiers:mine")
+                    return redirect("submission:mine")
                 return advanced
             values, errors = {**draft.data, **raw}, cleaned.errors
     context.update(
@@ -211,18 +208,18 @@ def submit(request: HttpRequest, draft_id: int) -> HttpResponse:
         code = request.POST.get("submission_key", "")
         dossier = request.user.dossiers.filter(idempotency_key=code).first()  # type: ignore[union-attr]
         if dossier is not None:
-            return redirect("dossiers:submitted", code=dossier.code)
+            return redirect("submission:submitted", code=dossier.code)
         raise Http404
     if request.POST.get("submission_key") != str(draft.submission_key):
         messages.error(request, "Biểu mẫu đã cũ; hãy xem lại và bấm Nộp hồ sơ một lần nữa.")
-        return redirect("dossiers:step", draft_id=draft.pk, index=_last_index(draft))
+        return redirect("submission:step", draft_id=draft.pk, index=_last_index(draft))
     try:
         dossier, _created = submission_services.submit_draft(draft=draft)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-        return redirect("dossiers:step", draft_id=draft.pk, index=_last_index(draft))
-    return redirect("dossiers:submitted", code=dossier.code)
+        return redirect("submission:step", draft_id=draft.pk, index=_last_index(draft))
+    return redirect("submission:submitted", code=dossier.code)
 
 
 @login_required
@@ -319,7 +316,7 @@ def citizen_action(request: HttpRequest, code: str) -> HttpResponse:
             messages.error(request, "Thao tác không hợp lệ.")
     except (DomainError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    return redirect("dossiers:detail", code=code)
+    return redirect("submission:detail", code=code)
 
 
 @login_required
@@ -337,5 +334,3 @@ def download(request: HttpRequest, code: str, file_id: int) -> FileResponse:
     return FileResponse(
         item.file.open("rb"), as_attachment=True, filename=item.original_name, content_type=item.content_type
     )
-
-

@@ -19,10 +19,9 @@ from conftest import pdf_upload, sign_in_officer
 from egov.accounts.models import User
 from egov.accounts.tokens import issue_token
 from egov.catalog.tests.factories import valid_answers
-from egov.onestop import receiving
-from egov.dossiers import services
 from egov.dossiers.models import Dossier, Draft
-from egov.dossiers.tests.test_submission import submit
+from egov.submission.tests.test_submission import submit
+from egov.onestop import receiving
 from egov.submission import services as submission_services
 
 DEEP = "[" * 100_000 + "]" * 100_000

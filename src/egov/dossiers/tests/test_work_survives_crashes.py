@@ -21,7 +21,7 @@ from egov.agencies.models import Agency
 from egov.dossiers.models import Dossier, DossierCodeSequence, Notification, OutboxStatus, StoredFile
 from egov.dossiers.task_reclaim import reclaim_abandoned_tasks
 from egov.dossiers.tests import processes
-from egov.dossiers.tests.test_submission import LOC_TAN, submit
+from egov.submission.tests.test_submission import LOC_TAN, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 STALE_SECONDS = 2
@@ -123,7 +123,7 @@ import django
 django.setup()
 from django.db import transaction
 from egov.catalog.models import ProcedureVersion
-from egov.dossiers.tests.test_submission import submit
+from egov.submission.tests.test_submission import submit
 
 with transaction.atomic():
     # Runs first after the commit, before the submission's own enqueue: the process is killed right here.

@@ -16,7 +16,7 @@ from django.test import Client
 from egov.agencies.models import Agency
 from egov.catalog.selectors import procedure_detail
 from egov.dossiers import services
-from egov.dossiers.tests.test_submission import signed_in
+from egov.submission.tests.test_submission import signed_in
 from egov.units.models import AdministrativeUnit
 
 DATA = Path(__file__).resolve().parents[1] / "data"

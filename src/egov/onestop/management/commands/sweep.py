@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from egov.dossiers.sweeps import PeriodicSweepResult, run_periodic_sweeps
+from egov.onestop.sweeps import PeriodicSweepResult, run_periodic_sweeps
 
 STEP_NAMES = {
     "deadlines": "hạn xử lý",

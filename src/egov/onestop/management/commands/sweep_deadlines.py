@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from egov.onestop.deadlines import sweep_deadlines
-from egov.dossiers.sweeps import exclusive
+from egov.onestop.sweeps import exclusive
 
 
 class Command(BaseCommand):

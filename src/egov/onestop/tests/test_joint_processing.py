@@ -23,13 +23,13 @@ from django.core import mail
 from egov.accounts.models import User
 from egov.agencies.models import Agency
 from egov.core.errors import DomainError, ScopeDenied
-from egov.onestop import processing, receiving
 from egov.dossiers import selectors
 from egov.dossiers.models import Dossier, DossierStep
-from egov.onestop.processes import load_processes
 from egov.dossiers.statuses import DossierStatus
-from egov.submission import services as submission_services
+from egov.onestop import processing, receiving
 from egov.onestop import selectors as onestop_selectors
+from egov.onestop.processes import load_processes
+from egov.submission import services as submission_services
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 LOC_TAN = "000.22.44.H10"
@@ -120,8 +120,8 @@ def pdf_text(content: bytes, tmp_path: Path, name: str) -> str:
 def test_commune_district_province_and_back_across_tet(
     joint: Any, django_capture_on_commit_callbacks: Any, tmp_path: Path
 ) -> None:
+    from egov.submission.tests.test_submission import submit
     from egov.onestop.forms import pdf
-    from egov.dossiers.tests.test_submission import submit
 
     desk = person("motcua.loctan@binhphuoc.demo")
     commune_specialist = person("congchuc.loctan@binhphuoc.demo")

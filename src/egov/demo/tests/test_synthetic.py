@@ -18,9 +18,9 @@ from egov.accounts.models import User
 from egov.agencies.models import Agency
 from egov.demo import synthetic
 from egov.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, DossierStep
-from egov.onestop.selectors import officer_worklist, WorklistFilters
 from egov.dossiers.selectors import timeline
 from egov.dossiers.services import next_dossier_code
+from egov.onestop.selectors import WorklistFilters, officer_worklist
 
 CODE = re.compile(r"^(?P<agency>[0-9A-Z.]+)-(?P<day>\d{6})-(?P<number>\d{4,})$")
 

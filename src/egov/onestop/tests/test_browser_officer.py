@@ -42,7 +42,7 @@ def open_from_tab(page: Any, tab: str, code: str) -> None:  # noqa: F811
 
 
 def test_officers_receive_appraise_approve_issue_and_return(page: Any, marriage: Any) -> None:  # noqa: F811
-    from egov.dossiers.tests.test_submission import submit
+    from egov.submission.tests.test_submission import submit
 
     dossier, _ = submit(marriage)
     code = dossier.code

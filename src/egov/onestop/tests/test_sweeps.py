@@ -21,9 +21,6 @@ from django.utils import timezone
 
 from conftest import pdf_upload, sign_in_officer
 from egov.agencies.models import Agency
-from egov.onestop import receiving
-from egov.dossiers import services
-from egov.onestop.deadlines import sweep_deadlines
 from egov.dossiers.models import (
     DeadlineDigest,
     DeadlineState,
@@ -34,10 +31,12 @@ from egov.dossiers.models import (
     OutboxStatus,
 )
 from egov.dossiers.orphan_files import sweep_orphan_files
-from egov.dossiers.sweeps import run_periodic_sweeps
 from egov.dossiers.tests import processes
-from egov.dossiers.tests.test_processing_rules import act, at, person
-from egov.dossiers.tests.test_submission import LOC_TAN, citizen, submit
+from egov.onestop.tests.test_processing_rules import act, at, person
+from egov.submission.tests.test_submission import LOC_TAN, citizen, submit
+from egov.onestop import receiving
+from egov.onestop.deadlines import sweep_deadlines
+from egov.onestop.sweeps import run_periodic_sweeps
 from egov.submission import services as submission_services
 
 DESK = "motcua.loctan@binhphuoc.demo"
@@ -63,7 +62,7 @@ HOLDER = """
 import time
 import django
 django.setup()
-from egov.dossiers.sweeps import exclusive
+from egov.onestop.sweeps import exclusive
 
 with exclusive() as held:
     print(held, flush=True)
@@ -223,7 +222,9 @@ def _aged(name: str, *, hours: float = 48) -> str:
 def test_the_file_sweep_deletes_only_old_files_no_row_points_to(marriage: Any) -> None:
     dossier, _ = submit(marriage)
     draft = submission_services.start_draft(user=citizen(), version=marriage)
-    (draft_file,) = submission_services.add_files(draft=draft, slot="to-khai", uploads=[pdf_upload("ban-nhap.pdf")])
+    (draft_file,) = submission_services.add_files(
+        draft=draft, slot="to-khai", uploads=[pdf_upload("ban-nhap.pdf")]
+    )
     result = DossierResult(
         dossier=dossier, title="Giấy chứng nhận", sha256="0", issued_at=timezone.now(), issued_by=person(DESK)
     )

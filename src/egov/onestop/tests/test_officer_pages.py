@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 
 from egov.accounts.models import User
 from egov.accounts.tokens import issue_token
-from egov.onestop import receiving
 from egov.dossiers.models import Dossier
 from egov.dossiers.statuses import DossierStatus
-from egov.dossiers.tests.test_submission import submit
+from egov.submission.tests.test_submission import submit
+from egov.onestop import receiving
 from egov.onestop import selectors as onestop_selectors
 
 
@@ -260,7 +260,6 @@ def test_officer_api_intake_and_citizen_api_supplement_and_withdraw(marriage: An
 
 
 def test_worklist_search_by_code_id_or_name_and_count_cap(marriage: Any, officer_client: Any) -> None:
-    from egov.dossiers import selectors
 
     first, _ = submit(marriage)
     submit(marriage)

@@ -16,10 +16,10 @@ from egov.agencies.models import Agency
 from egov.agencies.reorganisation_plans import load_plan
 from egov.agencies.services import apply_reorganisation
 from egov.core.errors import DomainError
-from egov.onestop import processing, receiving
 from egov.dossiers.models import Consultation, Dossier, DossierEvent, DossierStep
 from egov.dossiers.statuses import DossierStatus
-from egov.dossiers.tests.test_submission import signed_in, submit
+from egov.submission.tests.test_submission import signed_in, submit
+from egov.onestop import processing, receiving
 from egov.signing.models import SignatureRequest
 
 PLAN = (
@@ -280,7 +280,7 @@ def test_open_dossiers_follow_the_successor_agencies(
 def test_the_control_sheet_issued_after_the_move_names_the_successor(
     before: dict[str, Dossier], officer_client: Any, tmp_path: Path
 ) -> None:
-    from egov.dossiers.tests.test_joint_processing import pdf_text
+    from egov.onestop.tests.test_joint_processing import pdf_text
 
     reorganise()
     dossier = before["district"]

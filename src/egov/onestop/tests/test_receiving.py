@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from egov.accounts.models import User
 from egov.core.errors import DomainError, ScopeDenied
-from egov.onestop import receiving
 from egov.dossiers.models import DossierEvent
 from egov.dossiers.statuses import DossierStatus
-from egov.dossiers.tests.test_submission import submit
+from egov.submission.tests.test_submission import submit
+from egov.onestop import receiving
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from egov.dossiers.models import Dossier
-from egov.dossiers.tests.test_submission import submit
+from egov.submission.tests.test_submission import submit
 
 
 def test_the_officer_receives_a_dossier_from_the_worklist(marriage: Any, officer_client: Any) -> None:

