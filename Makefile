@@ -48,6 +48,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src bench
 	$(BIN)/ruff format --check src bench
+	cd src && ../$(BIN)/lint-imports --config ../pyproject.toml
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -25,7 +25,7 @@ from egov.accounts.decorators import officer_required
 from egov.accounts.forms import CitizenSignUpForm, OrganisationSignUpForm, SignInForm, TokenForm
 from egov.accounts.models import User
 from egov.accounts.scopes import assignments_of
-from egov.agencies.selectors import agency_list
+from egov.accounts.selectors import agency_list
 from egov.audit.models import AuditEntry
 from egov.audit.services import record
 

@@ -9,9 +9,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from egov.accounts.scopes import ensure_can_administer
 from egov.agencies.models import Agency, AgencyKind, AgencySuccession, Department
 from egov.agencies.organ_codes import validate_organ_code
+from egov.agencies.permissions import ensure_can_administer
 from egov.agencies.reorganisation_hooks import Reorganised, run_hooks
 from egov.audit.models import AuditEntry
 from egov.audit.services import record
@@ -269,8 +269,6 @@ def apply_reorganisation(
                     primary=index == 0,
                 )
 
-        transferred = _transfer_staff(reorganisation=reorganisation, actor=actor)
-
         stranded = list(
             Agency.objects.current().filter(unit__valid_to__isnull=False).select_related("unit")[:5]
         ) + list(Agency.objects.current().filter(parent__valid_to__isnull=False)[:5])
@@ -296,7 +294,6 @@ def apply_reorganisation(
             data={
                 "units": len(new_units),
                 "agencies": len(created),
-                "staff_transferred": transferred,
                 "notes": notes[:50],
             },
         )
@@ -341,44 +338,6 @@ def _primary_successors(reorganisation: Reorganisation) -> dict[int, Agency]:
     for link in links.order_by("id"):
         successor_of.setdefault(link.predecessor_id, link.successor)
     return successor_of
-
-
-def _transfer_staff(*, reorganisation: Reorganisation, actor: Any) -> int:
-    """Officers of an ended agency carry their roles over to its primary successor (as a transfer decision
-    does); the audit log keeps where they were before."""
-    from egov.accounts.models import StaffAssignment
-
-    successor_of = dict(
-        AgencySuccession.objects.filter(reorganisation=reorganisation, primary=True).values_list(
-            "predecessor_id", "successor_id"
-        )
-    )
-    moved = 0
-    assignments = StaffAssignment.objects.filter(agency_id__in=list(successor_of)).select_related(
-        "user", "agency"
-    )
-    for assignment in assignments:
-        target = successor_of[assignment.agency_id]
-        if StaffAssignment.objects.filter(
-            user=assignment.user, agency_id=target, role=assignment.role
-        ).exists():
-            assignment.delete()
-        else:
-            StaffAssignment.objects.filter(pk=assignment.pk).update(agency_id=target, department=None)
-        record(
-            action=AuditEntry.Action.ROLE_GRANTED,
-            actor=actor,
-            target=assignment.user,
-            actor_label="" if actor else "hệ thống",
-            data={
-                "role": assignment.role,
-                "from_agency": assignment.agency.code,
-                "to_agency_id": target,
-                "reorganisation": reorganisation.key,
-            },
-        )
-        moved += 1
-    return moved
 
 
 # --- Import from a CSV or Excel file ---------------------------------------------------------------------

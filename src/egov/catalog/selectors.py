@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from egov.agencies.models import Agency
+from egov.catalog import formdef
 from egov.catalog.models import Component, OnlineLevel, ProcedureVersion, Sector, VersionStatus
 from egov.catalog.search_text import search_key
 
@@ -259,3 +260,8 @@ def filing_closed_reason(version: ProcedureVersion) -> str | None:
         "lại cho cơ quan có thẩm quyền mới, nên tạm thời chưa nhận hồ sơ. Vui lòng liên hệ Trung tâm Phục vụ "
         "hành chính công tỉnh hoặc Ủy ban nhân dân xã, phường để được hướng dẫn."
     )
+
+
+def visible_components(version: ProcedureVersion, values: dict[str, Any]) -> list[Any]:
+    """The papers (components) a dossier of ``version`` needs, given the applicant's answers (``show_if``)."""
+    return [c for c in version.components.all() if formdef.is_visible({"show_if": c.show_if}, values)]

@@ -20,7 +20,7 @@ from egov.accounts.models import User
 from egov.agencies.models import Agency
 from egov.catalog import formdef
 from egov.catalog.models import ProcedureVersion, VersionStatus
-from egov.catalog.selectors import filing_closed_reason
+from egov.catalog.selectors import filing_closed_reason, visible_components
 from egov.core.errors import DomainError
 from egov.dossiers import outbox
 from egov.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, Draft, Notification, StoredFile
@@ -53,10 +53,6 @@ def missing_papers(components: Iterable[Any], present_slots: set[str]) -> dict[s
     return {
         c.key: f"Hãy đính kèm “{c.name}”." for c in components if c.required and c.key not in present_slots
     }
-
-
-def visible_components(version: ProcedureVersion, values: dict[str, Any]) -> list[Any]:
-    return [c for c in version.components.all() if formdef.is_visible({"show_if": c.show_if}, values)]
 
 
 def _store(

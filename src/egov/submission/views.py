@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from egov.catalog import formdef
-from egov.catalog.selectors import procedure_detail
+from egov.catalog.selectors import procedure_detail, visible_components
 from egov.catalog.web_forms import bound_fields, raw_from_post, review_rows
 from egov.core.api_types import MAX_VERSION
 from egov.core.errors import DomainError
@@ -160,7 +160,7 @@ def _files_step(request: HttpRequest, draft: Draft, context: dict[str, Any]) -> 
             # Not an id the page ever sends: say so on the step instead of failing.
             errors[""] = ["Không tìm thấy tệp cần xóa; hãy tải lại trang rồi thử lại."]
         else:
-            for component in services.visible_components(version, draft.data):
+            for component in visible_components(version, draft.data):
                 uploads = request.FILES.getlist(f"file-{component.key}")
                 if uploads:
                     try:
@@ -169,7 +169,7 @@ def _files_step(request: HttpRequest, draft: Draft, context: dict[str, Any]) -> 
                         errors[component.key] = list(exc.messages)
             if not errors and request.POST.get("action") == "next":
                 present = set(StoredFile.objects.filter(draft=draft).values_list("slot", flat=True))
-                missing = services.missing_papers(services.visible_components(version, draft.data), present)
+                missing = services.missing_papers(visible_components(version, draft.data), present)
                 errors.update({key: [message] for key, message in missing.items()})
                 if not errors:
                     return _advance(draft, context["index"])
@@ -178,7 +178,7 @@ def _files_step(request: HttpRequest, draft: Draft, context: dict[str, Any]) -> 
     files = list(StoredFile.objects.filter(draft=draft).order_by("id"))
     components = [
         {"component": c, "files": [f for f in files if f.slot == c.key], "errors": errors.get(c.key, [])}
-        for c in services.visible_components(version, draft.data)
+        for c in visible_components(version, draft.data)
     ]
     context.update(
         {

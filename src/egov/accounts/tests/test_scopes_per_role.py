@@ -7,8 +7,8 @@ from egov.accounts import services
 from egov.accounts.models import StaffAssignment, User
 from egov.accounts.roles import Role
 from egov.accounts.scopes import agencies_visible_to, can_view, ensure_role
+from egov.accounts.selectors import agency_list
 from egov.agencies.models import Agency
-from egov.agencies.selectors import agency_list
 from egov.audit.models import AuditEntry
 from egov.core.errors import ScopeDenied
 

@@ -20,9 +20,9 @@ from egov.accounts.models import User
 from egov.accounts.tokens import issue_token
 from egov.catalog.tests.factories import valid_answers
 from egov.dossiers.models import Dossier, Draft
-from egov.submission.tests.test_submission import submit
 from egov.onestop import receiving
 from egov.submission import services as submission_services
+from egov.submission.tests.test_submission import submit
 
 DEEP = "[" * 100_000 + "]" * 100_000
 TEN_MB = 10 * 1024 * 1024

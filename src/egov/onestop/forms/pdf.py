@@ -11,15 +11,13 @@ from zoneinfo import ZoneInfo
 from egov.accounts.roles import Role
 from egov.agencies.models import Agency
 from egov.agencies.selectors import current_successor
-from egov.core.pdf import qr_svg_data_uri, render_pdf
+from egov.catalog.selectors import visible_components
+from egov.core.pdf import VIETNAM, kilobytes, qr_svg_data_uri, render_pdf, vietnam_time
 from egov.dossiers.models import Apology, Consultation, Dossier, DossierStep, SupplementRequest
-from egov.core.pdf import VIETNAM, kilobytes, vietnam_time
 
 
 def receipt_pdf(dossier: Dossier, *, lookup_url: str) -> bytes:
     """Form 01 (TT 01/2018, same in TT 03/2025): Giấy tiếp nhận hồ sơ và hẹn trả kết quả, A5, with a QR code."""
-    from egov.dossiers.services import visible_components
-
     if dossier.received_at is None or dossier.due_at is None:
         raise ValueError("The dossier has not been received.")
     version = dossier.procedure_version

@@ -18,8 +18,8 @@ from egov.core.errors import Conflict, DomainError, ScopeDenied
 from egov.dossiers import lifecycle
 from egov.dossiers.models import Consultation, Dossier, DossierStep
 from egov.dossiers.statuses import DossierStatus
-from egov.onestop.tests.test_processing_rules import district_procedure  # noqa: F401  (fixture)
 from egov.onestop import processing, receiving, rules
+from egov.onestop.tests.test_processing_rules import district_procedure  # noqa: F401  (fixture)
 from egov.signing.models import SignatureRequest
 from egov.submission import services as submission_services
 

@@ -120,8 +120,8 @@ def pdf_text(content: bytes, tmp_path: Path, name: str) -> str:
 def test_commune_district_province_and_back_across_tet(
     joint: Any, django_capture_on_commit_callbacks: Any, tmp_path: Path
 ) -> None:
-    from egov.submission.tests.test_submission import submit
     from egov.onestop.forms import pdf
+    from egov.submission.tests.test_submission import submit
 
     desk = person("motcua.loctan@binhphuoc.demo")
     commune_specialist = person("congchuc.loctan@binhphuoc.demo")

@@ -15,9 +15,9 @@ from egov.accounts.models import User
 from egov.accounts.tokens import issue_token
 from egov.dossiers.models import Dossier
 from egov.dossiers.statuses import DossierStatus
-from egov.submission.tests.test_submission import submit
 from egov.onestop import receiving
 from egov.onestop import selectors as onestop_selectors
+from egov.submission.tests.test_submission import submit
 
 
 def person(email: str) -> User:

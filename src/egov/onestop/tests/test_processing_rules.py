@@ -198,8 +198,8 @@ def test_apology_at_least_one_working_day_before_the_deadline(marriage: Any) -> 
 def test_stop_and_withdraw_end_the_dossier_with_a_notice(
     marriage: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from egov.submission.tests.test_submission import submit
     from egov.onestop.forms import pdf
+    from egov.submission.tests.test_submission import submit
 
     with django_capture_on_commit_callbacks(execute=True):
         first, _ = submit(marriage)

@@ -12,8 +12,8 @@ from egov.accounts.models import User
 from egov.core.errors import DomainError, ScopeDenied
 from egov.dossiers.models import DossierEvent
 from egov.dossiers.statuses import DossierStatus
-from egov.submission.tests.test_submission import submit
 from egov.onestop import receiving
+from egov.submission.tests.test_submission import submit
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

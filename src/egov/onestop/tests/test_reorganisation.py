@@ -18,9 +18,9 @@ from egov.agencies.services import apply_reorganisation
 from egov.core.errors import DomainError
 from egov.dossiers.models import Consultation, Dossier, DossierEvent, DossierStep
 from egov.dossiers.statuses import DossierStatus
-from egov.submission.tests.test_submission import signed_in, submit
 from egov.onestop import processing, receiving
 from egov.signing.models import SignatureRequest
+from egov.submission.tests.test_submission import signed_in, submit
 
 PLAN = (
     Path(__file__).resolve().parents[2]

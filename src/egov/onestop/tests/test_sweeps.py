@@ -32,12 +32,12 @@ from egov.dossiers.models import (
 )
 from egov.dossiers.orphan_files import sweep_orphan_files
 from egov.dossiers.tests import processes
-from egov.onestop.tests.test_processing_rules import act, at, person
-from egov.submission.tests.test_submission import LOC_TAN, citizen, submit
 from egov.onestop import receiving
 from egov.onestop.deadlines import sweep_deadlines
 from egov.onestop.sweeps import run_periodic_sweeps
+from egov.onestop.tests.test_processing_rules import act, at, person
 from egov.submission import services as submission_services
+from egov.submission.tests.test_submission import LOC_TAN, citizen, submit
 
 DESK = "motcua.loctan@binhphuoc.demo"
 
