@@ -9,8 +9,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from egov.dossiers import outbox
-from egov.dossiers.models import DeadlineDigest, Dossier, DossierEvent, Notification, StoredFile, TaskWorker
+from egov.dossiers.models import Dossier, DossierEvent, Notification, StoredFile, TaskWorker
 from egov.dossiers.tasks import OUTBOXES
+from egov.onestop.models import DeadlineDigest
 
 
 class EventInline(admin.TabularInline):

@@ -11,9 +11,9 @@ class OnestopConfig(AppConfig):
         # Importing these registers their lifecycle hooks: what leaving a state cancels (processing), the
         # forms an act issues (forms.issued).
         from egov.agencies.reorganisation_hooks import on_reorganised
-        from egov.dossiers.models import DeadlineDigest
         from egov.dossiers.tasks import register_outbox
         from egov.onestop.forms import issued  # noqa: F401
+        from egov.onestop.models import DeadlineDigest
         from egov.onestop.processing import release_signed_result
         from egov.onestop.reorganisation import follow_reorganisation
         from egov.onestop.results import RESULT_SOURCE

@@ -17,7 +17,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from egov.dossiers import outbox
-from egov.dossiers.models import DeadlineDigest, DeadlineState, Dossier
+from egov.dossiers.models import DeadlineState, Dossier
+from egov.onestop.models import DeadlineDigest
 from egov.onestop.tasks import send_deadline_digest
 from egov.worktime.calendar import current_calendar
 

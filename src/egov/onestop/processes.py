@@ -22,7 +22,8 @@ from egov.agencies.models import Agency
 from egov.agencies.selectors import current_successor
 from egov.catalog.models import ProcedureVersion, VersionStatus
 from egov.core.errors import DomainError
-from egov.dossiers.models import Dossier, ProcessDefinition, ProcessStep, StepKind, StepTimeUnit
+from egov.dossiers.models import Dossier, StepKind
+from egov.onestop.models import ProcessDefinition, ProcessStep, StepTimeUnit
 from egov.units.models import AdministrativeUnit
 from egov.units.selectors import ended_levels
 from egov.worktime.calendar import WorkingCalendar

@@ -9,7 +9,8 @@ from django_tasks import TaskContext, task
 from egov.accounts.models import StaffAssignment
 from egov.core.site import site_url
 from egov.dossiers import outbox
-from egov.dossiers.models import DeadlineDigest, DeadlineState, Dossier
+from egov.dossiers.models import DeadlineState, Dossier
+from egov.onestop.models import DeadlineDigest
 
 DIGEST_LIST_LIMIT = 50
 

@@ -5,6 +5,15 @@ import egov.dossiers.models
 from django.db import migrations, models
 
 
+def issued_form_path(instance, filename):
+    """Kept here: the model (and this function) moved to egov.onestop.models; this is its historical copy."""
+    import uuid
+
+    from django.utils import timezone
+
+    return f"forms/{timezone.now():%Y/%m}/{uuid.uuid4().hex}/{filename}"
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -19,7 +28,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('form', models.CharField(max_length=10, verbose_name='mẫu')),
                 ('key', models.CharField(max_length=80, verbose_name='phiên bản nội dung')),
-                ('file', models.FileField(max_length=300, upload_to=egov.dossiers.models.issued_form_path, verbose_name='tệp')),
+                ('file', models.FileField(max_length=300, upload_to=issued_form_path, verbose_name='tệp')),
                 ('sha256', models.CharField(max_length=64)),
                 ('signed', models.BooleanField(default=False, verbose_name='đã ký số')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='thời điểm ban hành')),

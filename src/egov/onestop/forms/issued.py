@@ -19,9 +19,10 @@ from egov.agencies.models import Agency
 from egov.core.errors import DomainError
 from egov.core.site import site_url
 from egov.dossiers.lifecycle import on_recorded
-from egov.dossiers.models import Apology, Dossier, DossierEvent, IssuedForm
+from egov.dossiers.models import Apology, Dossier, DossierEvent
 from egov.dossiers.statuses import DossierStatus
 from egov.onestop.forms import pdf
+from egov.onestop.models import IssuedForm
 
 logger = logging.getLogger(__name__)
 

@@ -302,7 +302,7 @@ def test_citizens_see_the_appointment_and_no_internal_notes(marriage: Any) -> No
 def test_forms_are_issued_by_the_act_and_reading_them_signs_nothing(
     marriage: Any, officer_client: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from egov.dossiers.models import IssuedForm
+    from egov.onestop.models import IssuedForm
     from egov.submission.tests.test_submission import submit
 
     dossier, _ = submit(marriage)

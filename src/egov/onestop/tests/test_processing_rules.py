@@ -15,11 +15,12 @@ from django.core import mail
 from egov.accounts.models import User
 from egov.agencies.models import Agency
 from egov.core.errors import DomainError, ScopeDenied
-from egov.dossiers.models import DeadlineDigest, Dossier, DossierStep
+from egov.dossiers.models import Dossier, DossierStep
 from egov.dossiers.statuses import Channel, DossierStatus
 from egov.onestop import intake as onestop_intake
 from egov.onestop import processing, receiving
 from egov.onestop.deadlines import sweep_deadlines
+from egov.onestop.models import DeadlineDigest
 from egov.submission import services as submission_services
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -21,19 +21,12 @@ from django.utils import timezone
 
 from conftest import pdf_upload, sign_in_officer
 from egov.agencies.models import Agency
-from egov.dossiers.models import (
-    DeadlineDigest,
-    DeadlineState,
-    Dossier,
-    DossierResult,
-    IssuedForm,
-    Notification,
-    OutboxStatus,
-)
+from egov.dossiers.models import DeadlineState, Dossier, DossierResult, Notification, OutboxStatus
 from egov.dossiers.orphan_files import sweep_orphan_files
 from egov.dossiers.tests import processes
 from egov.onestop import receiving
 from egov.onestop.deadlines import sweep_deadlines
+from egov.onestop.models import DeadlineDigest, IssuedForm
 from egov.onestop.sweeps import run_periodic_sweeps
 from egov.onestop.tests.test_processing_rules import act, at, person
 from egov.submission import services as submission_services
