@@ -11,7 +11,6 @@ from django.http import HttpRequest
 from egov.dossiers import outbox
 from egov.dossiers.models import Dossier, DossierEvent, Notification, StoredFile, TaskWorker
 from egov.dossiers.tasks import OUTBOXES
-from egov.onestop.models import DeadlineDigest
 
 
 class EventInline(admin.TabularInline):
@@ -96,12 +95,6 @@ class NotificationAdmin(OutboxAdmin):
     ]
     list_filter = ["status", "kind"]
     list_select_related = ["dossier"]
-
-
-@admin.register(DeadlineDigest)
-class DeadlineDigestAdmin(OutboxAdmin):
-    list_display = ["agency", "day", "overdue", "due_soon", "status", "sent_at", "attempts", "last_error"]
-    list_select_related = ["agency"]
 
 
 @admin.register(TaskWorker)
