@@ -114,9 +114,9 @@ def run() -> None:
 
     from egov.accounts.models import User
     from egov.dossiers import selectors
-    from egov.onestop.deadlines import sweep_deadlines
     from egov.dossiers.models import Dossier, DossierEvent, DossierStep
-    from egov.onestop.selectors import CappedPaginator, officer_worklist, WorklistFilters
+    from egov.onestop.deadlines import sweep_deadlines
+    from egov.onestop.selectors import CappedPaginator, WorklistFilters, officer_worklist
 
     reuse = KEEP and "dossiers_dossier" in connection.introspection.table_names() and Dossier.objects.exists()
     call_command("migrate", verbosity=0)

@@ -9,24 +9,18 @@ open are ``data:`` URLs and ``file:`` URLs inside those font packages.
 from __future__ import annotations
 
 import json
+import math
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 import fontpkg_be_vietnam_pro
 import fontpkg_noto_serif
 import segno
 from django.template.loader import render_to_string
-from __future__ import annotations
-import math
-from datetime import datetime
-from typing import Any
-from zoneinfo import ZoneInfo
-from egov.accounts.roles import Role
-from egov.agencies.models import Agency
-from egov.agencies.selectors import current_successor
-from egov.dossiers.models import Apology, Consultation, Dossier, DossierStep, SupplementRequest
 
 try:
     from weasyprint import CSS, HTML, URLFetcher

@@ -24,7 +24,6 @@ from egov.onestop import actions
 from egov.onestop import intake as onestop_intake
 from egov.onestop import selectors as onestop_selectors
 from egov.onestop.forms.issued import FORMS, NotYetIssued, form_response_name, served_form
-from egov.onestop.forms.pdf import control_rows
 
 router = Router()
 auth = BearerToken()
@@ -152,7 +151,7 @@ def _found(request: HttpRequest, code: str) -> Dossier:
     "/dossiers/{code}", auth=auth, response=OfficerDossierOut, summary="Một hồ sơ, các bước và thao tác"
 )
 def detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    found = selectors.dossier_detail_for_officer(_officer(request), code)
+    found = onestop_selectors.dossier_detail_for_officer(_officer(request), code)
     if found is None:
         raise Http404
     view = onestop_selectors.officer_view(request.user, found)

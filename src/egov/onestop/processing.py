@@ -24,7 +24,6 @@ import hashlib
 import io
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q
@@ -36,7 +35,6 @@ from egov.accounts.scopes import holds_role
 from egov.agencies.models import Agency
 from egov.core.errors import DomainError, ScopeDenied
 from egov.core.inspection import inspect_file
-from egov.onestop import decree61, processes, rules
 from egov.dossiers.lifecycle import IN_PROCESS, lock, on_leave, transition
 from egov.dossiers.models import (
     Apology,
@@ -50,11 +48,12 @@ from egov.dossiers.models import (
     SupplementRequest,
     Verdict,
 )
-from egov.onestop.results import RESULT_SOURCE, pending_signature
-from egov.onestop.rules import HEADS
-from egov.dossiers.services import discard_files, notify, store_uploads
+from egov.dossiers.services import notify
 from egov.dossiers.statuses import Channel, DossierStatus
 from egov.dossiers.uploads import detect_kind, display_name
+from egov.onestop import decree61, processes, rules
+from egov.onestop.results import RESULT_SOURCE, pending_signature
+from egov.onestop.rules import HEADS
 from egov.signing import services as signing_services
 from egov.worktime.calendar import WorkingCalendar, current_calendar
 

@@ -18,21 +18,21 @@ from egov.accounts.decorators import officer_required
 from egov.accounts.roles import Role
 from egov.catalog import formdef
 from egov.catalog.selectors import procedure_detail
+from egov.catalog.web_forms import bound_fields, raw_from_post, review_rows
 from egov.core.api_types import MAX_VERSION
 from egov.core.errors import DomainError
 from egov.core.untrusted import whole_number
 from egov.core.views import error_response
-from egov.onestop import actions
-from egov.onestop.forms import pdf
-from egov.dossiers import selectors, services
-from egov.onestop.actions import SUPPLEMENT_ROWS
-from egov.onestop.forms.issued import FORMS, NotYetIssued, form_response_name, served_form
+from egov.dossiers import services
 from egov.dossiers.models import DossierResult, ReturnMethod, StoredFile
-from egov.onestop.forms.registers import register_workbook
 from egov.dossiers.statuses import Channel, DossierStatus
-from egov.catalog.web_forms import bound_fields, raw_from_post, review_rows
-from egov.onestop import selectors as onestop_selectors
+from egov.onestop import actions
 from egov.onestop import intake as onestop_intake
+from egov.onestop import selectors as onestop_selectors
+from egov.onestop.actions import SUPPLEMENT_ROWS
+from egov.onestop.forms import pdf
+from egov.onestop.forms.issued import FORMS, NotYetIssued, form_response_name, served_form
+from egov.onestop.forms.registers import register_workbook
 
 
 def _filters(request: HttpRequest) -> onestop_selectors.WorklistFilters:
@@ -82,7 +82,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 
 @officer_required
 def dossier(request: HttpRequest, code: str) -> HttpResponse:
-    found = selectors.dossier_detail_for_officer(request.user, code)
+    found = onestop_selectors.dossier_detail_for_officer(request.user, code)
     if found is None:
         raise Http404
     view = onestop_selectors.officer_view(request.user, found)

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import math
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
-from egov.accounts.roles import Role
-from egov.agencies.models import Agency
-from egov.agencies.selectors import current_successor
-from egov.core.pdf import qr_svg_data_uri, render_pdf
-from egov.dossiers.models import Apology, Consultation, Dossier, DossierStep, SupplementRequest
-from egov.core.pdf import VIETNAM, kilobytes, vietnam_time
 
+from egov.core.pdf import kilobytes, qr_svg_data_uri, render_pdf, vietnam_time
+from egov.dossiers.models import Dossier
 
 
 def acknowledgement_pdf(dossier: Dossier, *, lookup_url: str) -> bytes:

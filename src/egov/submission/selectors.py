@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from dataclasses import dataclass
 from typing import Any
-from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
-from django.db.models.functions import Reverse
-from django.db.models.lookups import StartsWith
-from django.utils import timezone
-from django.utils.functional import cached_property
-from egov.catalog.models import ProcedureVersion
-from egov.onestop import rules
-from egov.dossiers.models import Consultation, Dossier, DossierEvent, DossierStep, Draft, StoredFile
 
+from django.db.models import Prefetch, QuerySet
+
+from egov.dossiers.models import Dossier, DossierEvent, Draft, StoredFile
 
 
 def my_dossiers(user: Any) -> QuerySet[Dossier]:

@@ -3,68 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable
 from typing import Any
-from django.conf import settings
+
 from django.core.exceptions import ValidationError
-from django.core.files.base import File
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+
 from egov.accounts.models import User
 from egov.accounts.roles import Role
 from egov.agencies.models import Agency
 from egov.catalog import formdef
 from egov.catalog.models import ProcedureVersion, VersionStatus
 from egov.catalog.selectors import filing_closed_reason
-from egov.core.errors import DomainError
-from egov.dossiers import outbox
-from egov.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, Draft, Notification, StoredFile
-from egov.dossiers.statuses import Channel, DossierStatus
-from egov.dossiers.tasks import send_notification
-from egov.dossiers.uploads import MB, check_upload
-from egov.units.models import AdministrativeUnit
-from egov.units.selectors import home_province, resolve_commune
-from egov.dossiers.services import _store, desks_for, discard_files, store_uploads, submit_dossier
-from __future__ import annotations
-import datetime as dt
-import hashlib
-import io
-from typing import Any
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import Max, Q
-from django.utils import timezone
-from egov.accounts.models import StaffAssignment, User
-from egov.accounts.roles import Role
-from egov.accounts.scopes import holds_role
-from egov.agencies.models import Agency
 from egov.core.errors import DomainError, ScopeDenied
-from egov.core.inspection import inspect_file
-from egov.onestop import decree61, processes, rules
-from egov.dossiers.lifecycle import IN_PROCESS, lock, on_leave, transition
+from egov.dossiers.lifecycle import lock, transition
 from egov.dossiers.models import (
-    Apology,
-    Consultation,
     Dossier,
-    DossierEvent,
-    DossierResult,
-    DossierStep,
-    ReturnMethod,
-    StepKind,
+    Draft,
+    StoredFile,
     SupplementRequest,
-    Verdict,
 )
-from egov.onestop.results import RESULT_SOURCE, pending_signature
-from egov.onestop.rules import HEADS
-from egov.dossiers.services import discard_files, notify, store_uploads
-from egov.dossiers.statuses import Channel, DossierStatus
-from egov.dossiers.uploads import detect_kind, display_name
-from egov.signing import services as signing_services
-from egov.worktime.calendar import WorkingCalendar, current_calendar
-
+from egov.dossiers.services import _store, desks_for, discard_files, notify, store_uploads, submit_dossier
+from egov.dossiers.statuses import DossierStatus
+from egov.units.models import AdministrativeUnit
+from egov.units.selectors import resolve_commune
 
 
 def default_desk(version: ProcedureVersion, user: User) -> Agency | None:

@@ -23,13 +23,12 @@ from egov.accounts.models import StaffAssignment, User
 from egov.accounts.tokens import issue_token
 from egov.catalog.tests.factories import valid_answers
 from egov.core.errors import DomainError
-from egov.onestop import processing, receiving
-from egov.dossiers import services
 from egov.dossiers.models import Dossier, Draft, StoredFile
 from egov.dossiers.tests import hostile_files as h
-from egov.dossiers.tests.test_submission import citizen, signed_in, submit
 from egov.dossiers.uploads import check_upload
+from egov.onestop import processing, receiving
 from egov.submission import services as submission_services
+from egov.submission.tests.test_submission import citizen, signed_in, submit
 
 ALL_KINDS = ["pdf", "jpeg", "png", "docx", "xlsx", "odt", "ods"]
 FIELD = (

@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from egov.accounts.roles import Role
 from egov.agencies.models import Agency
 from egov.agencies.selectors import current_successor
 from egov.catalog.selectors import visible_components
-from egov.core.pdf import VIETNAM, kilobytes, qr_svg_data_uri, render_pdf, vietnam_time
+from egov.core.pdf import VIETNAM, qr_svg_data_uri, render_pdf, vietnam_time
 from egov.dossiers.models import Apology, Consultation, Dossier, DossierStep, SupplementRequest
 
 

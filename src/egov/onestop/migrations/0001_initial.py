@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('agencies', '0002_reference_agency_kinds'),
         ('catalog', '0002_search_extensions'),
-        ('dossiers', '0010_event_public_note_consultation_cancel_intake_key'),
+        ('dossiers', '0011_worklist_filter_indexes'),
     ]
 
     operations = [

@@ -12,11 +12,11 @@ from django.utils import timezone
 from egov.accounts.models import User
 from egov.accounts.tokens import issue_token
 from egov.agencies.models import Agency
-from egov.onestop import processing, receiving
 from egov.dossiers import selectors
 from egov.dossiers.models import Dossier
-from egov.dossiers.tests.test_submission import citizen, signed_in, submit
+from egov.onestop import processing, receiving
 from egov.onestop import selectors as onestop_selectors
+from egov.submission.tests.test_submission import citizen, signed_in, submit
 
 DESK = "motcua.loctan@binhphuoc.demo"  # receiving officer of UBND xã Lộc Tấn
 SPECIALIST = "congchuc.loctan@binhphuoc.demo"

@@ -14,11 +14,11 @@ from django.test import Client
 
 from egov.accounts.models import User
 from egov.accounts.tokens import issue_token
-from egov.onestop import receiving
 from egov.demo import synthetic
 from egov.dossiers.models import Dossier
-from egov.onestop.selectors import officer_worklist, WorklistFilters
-from egov.dossiers.tests.test_submission import submit
+from egov.onestop import receiving
+from egov.onestop.selectors import WorklistFilters, officer_worklist
+from egov.submission.tests.test_submission import submit
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DESK = "motcua.loctan@binhphuoc.demo"

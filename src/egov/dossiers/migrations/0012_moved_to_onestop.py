@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('onestop', '0001_initial'),
-        ('dossiers', '0010_event_public_note_consultation_cancel_intake_key'),
+        ('dossiers', '0011_worklist_filter_indexes'),
     ]
 
     operations = [
