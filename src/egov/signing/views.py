@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from egov.accounts.decorators import officer_required
 from egov.accounts.models import User
 from egov.core.errors import DomainError
+from egov.core.untrusted import whole_number
 from egov.signing import selectors, services
 from egov.signing.certificates import current_crl, load_certificate
 from egov.signing.models import CertificateAuthority, Purpose, SignatureRequest
@@ -89,7 +90,7 @@ def batch(request: HttpRequest) -> HttpResponseBase:
     if request.method != "POST":
         context = {"tab": tab, "tabs": TAB_PURPOSE, "waiting": waiting}
         return render(request, "signing/batch.html", context)
-    chosen_ids = {int(value) for value in request.POST.getlist("yeu-cau") if value.isdigit()}
+    chosen_ids = {whole_number(value) for value in request.POST.getlist("yeu-cau")} - {None}
     chosen = [item for item in waiting if item.pk in chosen_ids]
     if not chosen:
         messages.error(request, "Hãy chọn ít nhất một văn bản để ký.")

@@ -115,9 +115,9 @@ def _form_step(request: HttpRequest, draft: Draft, context: dict[str, Any], form
             values = {**draft.data, **raw}
         elif action.startswith("remove:"):
             group, _, position = action[7:].partition(":")
-            rows = raw.get(group) or []
-            if position.isdigit() and int(position) < len(rows):
-                rows.pop(int(position))
+            rows, index = raw.get(group), whole_number(position)
+            if isinstance(rows, list) and index is not None and index < len(rows):
+                rows.pop(index)
             values = {**draft.data, **raw}
         else:
             cleaned = submission_services.save_step(draft=draft, step_index=form_index, raw=raw)

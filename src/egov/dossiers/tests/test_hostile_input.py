@@ -47,6 +47,7 @@ class World:
     citizen_page: Client
     desk_page: Client
     specialist_page: Client
+    chairman_page: Client
 
 
 @pytest.fixture
@@ -77,6 +78,7 @@ def world(marriage: Any) -> World:
         citizen_page=citizen_page,
         desk_page=sign_in_officer(Client(), desk.email),
         specialist_page=sign_in_officer(Client(), specialist.email),
+        chairman_page=sign_in_officer(Client(), "chutich.loctan@binhphuoc.demo"),
     )
 
 
@@ -451,6 +453,23 @@ CASES: dict[str, tuple[Case, int, str]] = {
         lambda w: files_step(w, {"remove": str(BIG)}),
         400,
         "Không tìm thấy tệp",
+    ),
+    "online form: remove a row whose position is ²": (
+        lambda w: w.citizen_page.post(f"/ho-so-nhap/{w.draft.pk}/buoc-2/", {"action": "remove:ben:²"}),
+        200,
+        "Hai bên kết hôn",
+    ),
+    "online form: remove a row of a field that is not a group": (
+        lambda w: w.citizen_page.post(f"/ho-so-nhap/{w.draft.pk}/buoc-1/", {"action": "remove:ho_ten:0"}),
+        200,
+        "Người nộp",
+    ),
+    "signing page: a document id in superscript": (
+        lambda w: w.chairman_page.post(
+            "/chu-ky-so/trinh-ky/", {"yeu-cau": "²", "pin": "123456"}, follow=True
+        ),
+        200,
+        "Hãy chọn ít nhất một văn bản để ký",
     ),
     "online form: draft id 10^30 in the address": (
         lambda w: w.citizen_page.get(f"/ho-so-nhap/{BIG}/buoc-0/"),
