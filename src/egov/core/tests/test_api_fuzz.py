@@ -20,7 +20,7 @@ from schemathesis import GenerationMode
 from egov.accounts.models import User
 from egov.accounts.tokens import issue_token
 from egov.api import api
-from egov.dossiers.tests.test_submission import submit
+from egov.submission.tests.test_submission import submit
 from egov.wsgi import application
 
 SCHEMA = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1/"))
