@@ -193,7 +193,8 @@ def _visible(
 
 def _check_existing_signatures(reader: PdfFileReader, certificate: SigningCertificate) -> None:
     """Signatures already on the document must come from this agency's own certificates (the leader before the
-    clerk); a file signed by someone else is not signed over, and nobody signs the same file twice."""
+    clerk); a file signed by someone else is not signed over, and nobody signs the same file twice — neither
+    with the same certificate nor, for an official, with another certificate of theirs."""
     if not reader.embedded_signatures:
         return
     fingerprints = []
@@ -204,11 +205,17 @@ def _check_existing_signatures(reader: PdfFileReader, certificate: SigningCertif
             raise DomainError("Tệp có chữ ký số không đọc được: không ký tiếp.") from exc
     if certificate.fingerprint in fingerprints:
         raise DomainError("Tài liệu đã có chữ ký của chứng thư số này; không ký lần thứ hai.")
-    known = set(
+    known = dict(
         SigningCertificate.objects.filter(
             agency=certificate.agency, fingerprint__in=fingerprints
-        ).values_list("fingerprint", flat=True)
+        ).values_list("fingerprint", "user_id")
     )
+    if certificate.user_id is not None and certificate.user_id in known.values():
+        assert certificate.user is not None
+        raise DomainError(
+            f"Tài liệu đã có chữ ký số của {certificate.user.full_name} (bằng chứng thư số khác); "
+            "không ký lần thứ hai."
+        )
     strangers = [fp for fp in fingerprints if fp not in known]
     if strangers:
         raise DomainError(

@@ -133,3 +133,12 @@ def test_the_same_certificate_does_not_sign_twice(pki: Any, pdf: bytes) -> None:
     once = services.sign_pdf(pdf=pdf, purpose="personal", signer=pki.leader, pin=pki.pin, level="B-B")
     message = refused(once.content, purpose="personal", signer=pki.leader, pin=pki.pin, level="B-B")
     assert "không ký lần thứ hai" in message
+
+
+def test_an_official_does_not_sign_twice_with_another_certificate(pki: Any, pdf: bytes) -> None:
+    once = services.sign_pdf(pdf=pdf, purpose="personal", signer=pki.leader, pin=pki.pin, level="B-B")
+    renewed = official_certificate(pki.leader, pki.agency, label="renewed")
+    message = refused(
+        once.content, purpose="personal", signer=renewed, actor=pki.leader, pin=PIN, level="B-B"
+    )
+    assert f"đã có chữ ký số của {pki.leader.full_name}" in message and "không ký lần thứ hai" in message
