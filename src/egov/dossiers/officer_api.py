@@ -19,7 +19,7 @@ from egov.dossiers import actions, selectors, services
 from egov.dossiers.api import ErrorOut, _errors, _full
 from egov.dossiers.issued_forms import FORMS, form_response_name, issued_form
 from egov.dossiers.models import Dossier
-from egov.dossiers.statuses import Channel
+from egov.dossiers.statuses import Channel, DossierStatus
 
 router = Router()
 auth = BearerToken()
@@ -49,6 +49,20 @@ class WorkItem(Schema):
 
 
 CAP = 1000
+WORK_ITEM_COLUMNS = {  # WorkItem's fields (but the status's label) and the columns they come from
+    "code": "code",
+    "procedure": "procedure_version__name",
+    "applicant_name": "applicant_name",
+    "channel": "channel",
+    "status": "status",
+    "submitted_at": "submitted_at",
+    "due_at": "due_at",
+    "deadline_state": "deadline_state",
+    "step": "current_step__name",
+    "step_agency": "current_agency__name",
+    "assignee": "current_assignee__full_name",
+    "version": "version",
+}
 
 
 class WorkPage(Schema):
@@ -91,24 +105,11 @@ def worklist(request: HttpRequest, filters: Query[WorklistQuery]) -> dict[str, A
         ),
     )
     limit, offset = max(1, min(filters.limit, 200)), max(0, filters.offset)
-    items = [
-        {
-            "code": d.code,
-            "procedure": d.procedure_version.name,
-            "applicant_name": d.applicant_name,
-            "channel": d.channel,
-            "status": d.status,
-            "status_label": d.get_status_display(),
-            "submitted_at": d.submitted_at,
-            "due_at": d.due_at,
-            "deadline_state": d.deadline_state,
-            "step": d.current_step.name if d.current_step else None,
-            "step_agency": d.current_agency.name if d.current_agency else None,
-            "assignee": d.current_assignee.full_name if d.current_assignee else None,
-            "version": d.version,
-        }
-        for d in queryset[offset : offset + limit]
-    ]
+    # The row's values only, not five model objects per row (a third of a page's time went to building them).
+    rows = queryset.values(*WORK_ITEM_COLUMNS.values())[offset : offset + limit]
+    items = [{name: row[column] for name, column in WORK_ITEM_COLUMNS.items()} for row in rows]
+    for item in items:
+        item["status_label"] = DossierStatus(item["status"]).label
     # A province-wide tab can hold a million rows: count up to the cap, unsorted so the LIMIT stops early.
     counted = queryset.order_by()[: CAP + 1].count()
     return {"count": min(counted, CAP), "more": counted > CAP, "items": items}
