@@ -19,7 +19,7 @@ from egov.core.untrusted import load_json, whole_number
 from egov.dossiers import services
 from egov.dossiers.api import ErrorOut, _errors, _full, refused
 from egov.dossiers.models import Dossier
-from egov.dossiers.statuses import Channel
+from egov.dossiers.statuses import Channel, DossierStatus
 from egov.onestop import actions
 from egov.onestop import intake as onestop_intake
 from egov.onestop import selectors as onestop_selectors
@@ -53,6 +53,20 @@ class WorkItem(Schema):
 
 
 CAP = 1000
+WORK_ITEM_COLUMNS = {  # WorkItem's fields (but the status's label) and the columns they come from
+    "code": "code",
+    "procedure": "procedure_version__name",
+    "applicant_name": "applicant_name",
+    "channel": "channel",
+    "status": "status",
+    "submitted_at": "submitted_at",
+    "due_at": "due_at",
+    "deadline_state": "deadline_state",
+    "step": "current_step__name",
+    "step_agency": "current_agency__name",
+    "assignee": "current_assignee__full_name",
+    "version": "version",
+}
 
 
 class WorkPage(Schema):
@@ -81,40 +95,24 @@ def worklist(request: HttpRequest, filters: Query[WorklistQuery]) -> dict[str, A
     user = _officer(request)
     if filters.tab not in onestop_selectors.WORKLIST_TABS:
         raise DomainError("Nhóm hồ sơ không hợp lệ: " + ", ".join(onestop_selectors.WORKLIST_TABS) + ".")
-    queryset = onestop_selectors.officer_worklist(
-        user,
-        tab=filters.tab,
-        filters=onestop_selectors.WorklistFilters(
-            query=filters.q[:100],
-            procedure=filters.procedure,
-            sector=filters.sector,
-            channel=filters.channel,
-            status=filters.status,
-            submitted_from=filters.submitted_from,
-            submitted_to=filters.submitted_to,
-        ),
+    chosen = onestop_selectors.WorklistFilters(
+        query=filters.q[:100],
+        procedure=filters.procedure,
+        sector=filters.sector,
+        channel=filters.channel,
+        status=filters.status,
+        submitted_from=filters.submitted_from,
+        submitted_to=filters.submitted_to,
     )
-    limit, offset = filters.limit, filters.offset
-    items = [
-        {
-            "code": d.code,
-            "procedure": d.procedure_version.name,
-            "applicant_name": d.applicant_name,
-            "channel": d.channel,
-            "status": d.status,
-            "status_label": d.get_status_display(),
-            "submitted_at": d.submitted_at,
-            "due_at": d.due_at,
-            "deadline_state": d.deadline_state,
-            "step": d.current_step.name if d.current_step else None,
-            "step_agency": d.current_agency.name if d.current_agency else None,
-            "assignee": d.current_assignee.full_name if d.current_assignee else None,
-            "version": d.version,
-        }
-        for d in queryset[offset : offset + limit]
-    ]
-    # A province-wide tab can hold a million rows: count up to the cap, unsorted so the LIMIT stops early.
-    counted = queryset.order_by()[: CAP + 1].count()
+    queryset = onestop_selectors.officer_worklist(user, tab=filters.tab, filters=chosen)
+    limit, offset = max(1, min(filters.limit, 200)), max(0, filters.offset)
+    # The row's values only, not five model objects per row (a third of a page's time went to building them).
+    rows = queryset.values(*WORK_ITEM_COLUMNS.values())[offset : offset + limit]
+    items = [{name: row[column] for name, column in WORK_ITEM_COLUMNS.items()} for row in rows]
+    for item in items:
+        item["status_label"] = DossierStatus(item["status"]).label
+    # A province-wide tab can hold a million rows: count up to the cap (see ``onestop_selectors.capped_count``).
+    counted = onestop_selectors.capped_count(queryset, filters=chosen, cap=CAP)
     return {"count": min(counted, CAP), "more": counted > CAP, "items": items}
 
 

@@ -3,7 +3,7 @@
 It reads which open dossiers change state (partial index on ``due_at``), then updates them ``BATCH`` at a time,
 each batch its own short transaction, so an officer acting on a dossier waits at most for one batch, never for the
 whole sweep. It runs inside the periodic sweep (``manage.py sweep``, one copy at a time, see
-``egov.dossiers.sweeps``). Running it twice changes nothing the second time. Each agency's daily digest is an
+``egov.onestop.sweeps``). Running it twice changes nothing the second time. Each agency's daily digest is an
 outbox row, written here and e-mailed by a task after the commit, retried until it is sent.
 """
 

@@ -153,10 +153,13 @@ class CappedPaginator(Paginator):
 
     cap = 1000
 
+    def __init__(self, *args: Any, filters: WorklistFilters | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters = filters
+
     @cached_property
     def count(self) -> int:
-        # Without the ORDER BY, the LIMIT stops the scan at cap + 1 rows instead of sorting every match.
-        return self.object_list.order_by()[: self.cap + 1].count()  # type: ignore[attr-defined]
+        return capped_count(self.object_list, filters=self.filters, cap=self.cap)  # type: ignore[arg-type]
 
     @property
     def capped(self) -> bool:
@@ -362,3 +365,21 @@ def dossier_detail_for_officer(user: Any, code: str) -> Dossier | None:
         .prefetch_related(STEPS, CONSULTATIONS)
         .first()
     )
+
+
+def capped_count(queryset: QuerySet[Dossier], *, filters: WorklistFilters | None, cap: int) -> int:
+    """How many rows a worklist holds, counting at most ``cap + 1`` (the rows of :func:`capped_rows`)."""
+    return capped_rows(queryset, filters=filters, cap=cap).count()
+
+
+def capped_rows(
+    queryset: QuerySet[Dossier], *, filters: WorklistFilters | None, cap: int
+) -> QuerySet[Dossier]:
+    """The first ``cap + 1`` rows of a worklist, as counted.
+
+    Without an ORDER BY the LIMIT stops the scan at ``cap + 1`` rows instead of sorting every match. But rows
+    are written in submission order, so a range of submission dates sits together in the table: unordered,
+    PostgreSQL may scan the table from its start until it meets the range (0.5 s at 1,000,000 dossiers for the
+    province's March). With a date filter the count walks the range in submission order, through its index."""
+    dated = filters is not None and (filters.submitted_from or filters.submitted_to)
+    return queryset.order_by(*(("submitted_at",) if dated else ()))[: cap + 1]

@@ -63,7 +63,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         tab = "moi"
     filters = _filters(request)
     page = onestop_selectors.CappedPaginator(
-        onestop_selectors.officer_worklist(request.user, tab=tab, filters=filters), 25
+        onestop_selectors.officer_worklist(request.user, tab=tab, filters=filters), 25, filters=filters
     ).get_page(request.GET.get("trang"))
     kept = request.GET.copy()
     kept.pop("trang", None)

@@ -123,6 +123,10 @@ def test_the_officer_api_list_costs_the_same_queries_for_few_or_many_rows(
                 with django_assert_num_queries(4 + (email == SUPERVISOR)):
                     listing = client_get(clients[email], tab, filters)
                 assert listing["count"] == len(listing["items"]) == rows * each, (email, tab)
+    [item, *_] = client_get(clients[SPECIALIST], "cua-toi", {})["items"]
+    assert item["assignee"] == person(SPECIALIST).full_name and item["status_label"] == "Được tiếp nhận"
+    assert item["step_agency"] == "Ủy ban nhân dân xã Lộc Tấn" and item["step"] and item["channel"] == 2
+    assert item["procedure"] == marriage.name and item["applicant_name"] == "Nguyễn Văn An"
 
 
 def client_get(client: Client, tab: str, filters: dict[str, Any]) -> dict[str, Any]:

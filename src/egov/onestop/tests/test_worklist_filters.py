@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from egov.accounts.models import User
 from egov.accounts.tokens import issue_token
 from egov.demo import synthetic
 from egov.dossiers.models import Dossier
 from egov.onestop import receiving
-from egov.onestop.selectors import WorklistFilters, officer_worklist
+from egov.onestop.selectors import CappedPaginator, WorklistFilters, officer_worklist
 from egov.submission.tests.test_submission import submit
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -146,3 +147,18 @@ def test_a_bulk_load_leaves_the_planner_with_the_real_row_counts(demo: None) -> 
     actual = Dossier.objects.filter(status="new").count()
     assert believed == Dossier.objects.count() == report.dossiers
     assert actual * 0.8 <= estimate <= actual * 1.2 + 5, (estimate, actual)
+
+
+def test_a_dated_list_is_counted_in_submission_order(marriage: Any, django_assert_num_queries: Any) -> None:
+    """Rows are written in submission order, so a month's rows sit together in the table: the capped count
+    walks the month through the submission index instead of letting PostgreSQL scan the table from its start
+    until it meets them (0.1–0.7 s per count at 1,000,000 dossiers, whichever month)."""
+    submit(marriage)
+    desk = person(DESK)
+    dated = WorklistFilters(submitted_from=dt.date(2000, 1, 1))
+    for filters, ordered in ((dated, True), (WorklistFilters(), False)):
+        paginator = CappedPaginator(officer_worklist(desk, tab="moi", filters=filters), 25, filters=filters)
+        with CaptureQueriesContext(connection) as queries:
+            assert paginator.count == 1
+        [count] = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+        assert ("ORDER BY" in count and "submitted_at" in count.split("ORDER BY")[1]) is ordered, count

@@ -1,4 +1,4 @@
-"""``manage.py sweep``: every periodic sweep in order, one copy at a time (``egov.dossiers.sweeps``)."""
+"""``manage.py sweep``: every periodic sweep in order, one copy at a time (``egov.onestop.sweeps``)."""
 
 from __future__ import annotations
 
