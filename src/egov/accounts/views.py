@@ -20,7 +20,8 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from egov.accounts import services
+from egov.accounts import services, throttling
+from egov.accounts.backends import axes_username
 from egov.accounts.decorators import officer_required
 from egov.accounts.forms import CitizenSignUpForm, OrganisationSignUpForm, SignInForm, TokenForm
 from egov.accounts.models import User
@@ -28,6 +29,7 @@ from egov.accounts.scopes import assignments_of
 from egov.agencies.selectors import agency_list
 from egov.audit.models import AuditEntry
 from egov.audit.services import record
+from egov.core import throttle
 
 PENDING_KEY = "egov_pending_sign_in"
 PENDING_SECONDS = 300
@@ -47,15 +49,38 @@ def _next_url(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
+SIGN_IN_LIMITED = {
+    "client": "Máy của bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+    "account": (
+        "Tài khoản này vừa bị nhập sai mật khẩu nhiều lần. Vì an toàn, trong {minutes} phút tới tài khoản chỉ "
+        "đăng nhập được trên máy đã từng đăng nhập. Trên máy này, bạn có thể đặt lại mật khẩu qua thư điện tử "
+        "(“Quên mật khẩu?”), rồi đăng nhập ngay."
+    ),
+}
+
+
+def _limited(response: HttpResponse, seconds: int) -> HttpResponse:
+    response.status_code = 429
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        username = axes_username(request, {"username": form.cleaned_data["username"]})
+        wait, why = throttling.sign_in_wait(request, username)
+        if wait:
+            form.add_error(None, SIGN_IN_LIMITED[why].format(minutes=throttle.minutes(wait)))
+            page = render(request, "accounts/sign_in.html", {"form": form, "next": _next_url(request, "")})
+            return _limited(page, wait)
         user = authenticate(
             request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
         )
         if isinstance(user, HttpResponse):  # axes answers with its lock-out response
             return user
         if user is None:
+            throttling.count_sign_in_failure(request, username)
             form.add_error(None, "Thư điện tử/số điện thoại hoặc mật khẩu không đúng.")
         elif needs_second_factor(user):
             request.session.cycle_key()
@@ -67,7 +92,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:second_factor")
         else:
             login(request, user, backend=BACKEND)
-            return HttpResponseRedirect(_next_url(request, reverse("portal:home")))
+            response = HttpResponseRedirect(_next_url(request, reverse("portal:home")))
+            throttling.remember_browser(request, response, user.username)
+            return response
     return render(
         request,
         "accounts/sign_in.html",
@@ -88,7 +115,9 @@ def _finish_sign_in(request: HttpRequest, user: User, device: TOTPDevice, target
     request.session.pop(PENDING_KEY, None)
     login(request, user, backend=BACKEND)
     otp_login(request, device)
-    return HttpResponseRedirect(target)
+    response = HttpResponseRedirect(target)
+    throttling.remember_browser(request, response, user.username)
+    return response
 
 
 def second_factor(request: HttpRequest) -> HttpResponse:
@@ -100,9 +129,15 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:enroll_second_factor")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        wait = throttling.second_factor_wait(request, user.pk)
+        if wait:
+            form.add_error(None, throttle.too_many_message(wait))
+            page = render(request, "accounts/second_factor.html", {"form": form, "account": user})
+            return _limited(page, wait)
         device = match_token(user, form.cleaned_data["token"])
         if device is not None:
             return _finish_sign_in(request, user, device, pending["next"])
+        throttling.count_second_factor_failure(request, user.pk)
         form.add_error("token", "Mã xác thực không đúng hoặc đã hết hạn. Hãy nhập mã mới trên ứng dụng.")
     return render(
         request,
@@ -150,6 +185,15 @@ class PasswordReset(auth_views.PasswordResetView):
     """Django's reset; the link in the e-mail is on the site's configured address (EGOV_SITE_URL)."""
 
     def form_valid(self, form: Any) -> HttpResponse:
+        wait = throttle.first_wait(
+            throttle.hit(self.request, "password_reset_ip", throttle.client_ip(self.request)),
+            throttle.hit(
+                self.request, "password_reset_address", throttle.account_key(form.cleaned_data["email"])
+            ),
+        )
+        if wait:
+            form.add_error(None, throttle.too_many_message(wait))
+            return _limited(self.form_invalid(form), wait)
         self.extra_email_context = {"site_url": settings.EGOV_SITE_URL}
         return super().form_valid(form)
 
@@ -162,6 +206,7 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
         record(
             action=AuditEntry.Action.PASSWORD_RESET, actor=form.user, target=form.user, request=self.request
         )
+        throttling.remember_browser(self.request, response, form.user.username)  # the mailbox was proven
         return response
 
 
@@ -175,7 +220,9 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def locked_out(
     request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
 ) -> HttpResponse:
-    return render(request, "accounts/locked_out.html", status=429)
+    response = render(request, "accounts/locked_out.html", status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME * 3600))
+    return response
 
 
 def sign_up(request: HttpRequest) -> HttpResponse:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from egov.catalog import formdef
 from egov.catalog.selectors import procedure_detail
+from egov.core import throttle
 from egov.core.errors import DomainError
 from egov.core.site import site_url
 from egov.dossiers import processing, selectors, services
@@ -334,6 +335,11 @@ def download(request: HttpRequest, code: str, file_id: int) -> FileResponse:
 
 def lookup(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("ma", "").strip()[:60]
+    wait = throttle.hit(request, "lookup", throttle.client_ip(request)) if code else None
+    if wait:
+        return throttle.too_many(
+            request, wait, what="Bạn đã tra cứu quá nhiều mã hồ sơ trong thời gian ngắn."
+        )
     dossier = selectors.public_lookup(code) if code else None
     status = 404 if code and dossier is None else 200
     return render(request, "dossiers/lookup.html", {"code": code, "dossier": dossier}, status=status)
