@@ -192,6 +192,8 @@ SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db" if SHARED_CACHE else "django.contrib.sessions.backends.db"
 )
 PASSWORD_RESET_TIMEOUT = env_int("EGOV_PASSWORD_RESET_SECONDS", 3600)
+# A sign-up opens the account only through the link e-mailed to the address given, valid this long.
+EGOV_SIGN_UP_CONFIRM_HOURS = env_int("EGOV_SIGN_UP_CONFIRM_HOURS", 72)
 
 AXES_FAILURE_LIMIT = env_int("EGOV_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("EGOV_LOGIN_LOCKOUT_MINUTES", 30) / 60

@@ -146,3 +146,24 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class SignUpRequest(models.Model):
+    """A sign-up waiting for its e-mail address to be confirmed. No account exists until then, so an address,
+    phone number or CCCD typed by someone else holds nothing. Only a hash of the link's token is stored."""
+
+    kind = models.CharField("loại tài khoản", max_length=20, choices=User.Kind.choices)
+    email = models.EmailField("thư điện tử", db_index=True)
+    phone = models.CharField("số điện thoại", max_length=15, blank=True)
+    profile = models.JSONField("thông tin đăng ký", default=dict)
+    password = models.CharField("mật khẩu (mã băm)", max_length=128)
+    digest = models.CharField("mã băm của đường dẫn", max_length=64, unique=True)
+    created_at = models.DateTimeField("ngày gửi", auto_now_add=True)
+    expires_at = models.DateTimeField("hết hạn", db_index=True)
+
+    class Meta:
+        verbose_name = "yêu cầu đăng ký chờ xác nhận"
+        verbose_name_plural = "yêu cầu đăng ký chờ xác nhận"
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_kind_display()})"

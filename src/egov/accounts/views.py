@@ -20,7 +20,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from egov.accounts import services, throttling
+from egov.accounts import selectors, services, throttling
 from egov.accounts.backends import axes_username
 from egov.accounts.decorators import officer_required
 from egov.accounts.forms import CitizenSignUpForm, OrganisationSignUpForm, SignInForm, TokenForm
@@ -225,46 +225,95 @@ def locked_out(
     return response
 
 
+SIGN_UP_SENT_KEY = "egov_sign_up_sent"
+
+
+def _sign_up_wait(request: HttpRequest, data: dict[str, Any]) -> int | None:
+    """Sign-up requests per client, and per e-mail, phone, CCCD or tax code typed (no mailbox is flooded,
+    no number is probed at length)."""
+    addresses = [data.get(f, "") for f in ("email", "phone", "personal_id", "tax_code")]
+    return throttle.first_wait(
+        throttle.hit(request, "sign_up_ip", throttle.client_ip(request)),
+        *(throttle.hit(request, "sign_up_address", throttle.account_key(str(a))) for a in addresses if a),
+    )
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for field, errors in exc.message_dict.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
 def sign_up(request: HttpRequest) -> HttpResponse:
+    """Whatever was typed, a valid form gets the same answer: "we sent you an e-mail". Whether the e-mail,
+    phone or CCCD already has an account is said only in that e-mail (services.request_sign_up)."""
     kind = request.GET.get("loai") or request.POST.get("loai") or "cong-dan"
     form_class = OrganisationSignUpForm if kind == "to-chuc" else CitizenSignUpForm
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        common = {
-            "email": data["email"],
-            "phone": data["phone"],
-            "password": data["password"],
-            "address_unit": data["address_unit"],
-            "address_line": data["address_line"],
-            "request": request,
-        }
-        try:
-            if form_class is OrganisationSignUpForm:
-                user = services.register_organisation(
-                    name=data["name"],
-                    tax_code=data["tax_code"],
-                    representative=data["representative"],
-                    **common,
-                )
-            else:
-                user = services.register_citizen(
-                    full_name=data["full_name"],
-                    personal_id=data["personal_id"],
-                    date_of_birth=data["date_of_birth"],
-                    **common,
-                )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+        wait = _sign_up_wait(request, data)
+        if wait:
+            form.add_error(None, throttle.too_many_message(wait))
+            page = render(request, "accounts/sign_up.html", {"form": form, "kind": kind})
+            return _limited(page, wait)
+        if form_class is OrganisationSignUpForm:
+            account_kind = User.Kind.ORGANISATION
+            profile = {k: data[k] for k in ("name", "tax_code", "representative")}
         else:
-            login(request, user, backend=BACKEND)
-            messages.success(request, "Đăng ký tài khoản thành công. Chào mừng bạn!")
-            return redirect("portal:home")
+            account_kind = User.Kind.CITIZEN
+            profile = {k: data[k] for k in ("full_name", "personal_id", "date_of_birth")}
+        try:
+            services.request_sign_up(
+                kind=account_kind,
+                email=data["email"],
+                phone=data["phone"],
+                password=data["password"],
+                address_unit=data["address_unit"],
+                address_line=data["address_line"],
+                profile=profile,
+                request=request,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            request.session[SIGN_UP_SENT_KEY] = data["email"].strip()
+            return redirect("accounts:sign_up_sent")
     return render(
         request, "accounts/sign_up.html", {"form": form, "kind": kind}, status=400 if form.errors else 200
     )
+
+
+def sign_up_sent(request: HttpRequest) -> HttpResponse:
+    context = {
+        "email": request.session.get(SIGN_UP_SENT_KEY, ""),
+        "hours": settings.EGOV_SIGN_UP_CONFIRM_HOURS,
+    }
+    return render(request, "accounts/sign_up_sent.html", context)
+
+
+def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the e-mail: a page with one button (mail scanners that open links do not create accounts)."""
+    pending = selectors.pending_sign_up(token)
+    if pending is None:
+        return render(request, "accounts/sign_up_confirm.html", {"pending": None}, status=404)
+    if request.method == "POST":
+        try:
+            user = services.confirm_sign_up(token=token, request=request)
+        except ValidationError as exc:
+            context = {"pending": pending, "problem": " ".join(exc.messages)}
+            return render(request, "accounts/sign_up_confirm.html", context, status=409)
+        login(request, user, backend=BACKEND)
+        request.session.pop(SIGN_UP_SENT_KEY, None)
+        messages.success(request, "Đã kích hoạt tài khoản. Chào mừng bạn đến Cổng dịch vụ công!")
+        response = redirect("portal:home")
+        throttling.remember_browser(request, response, user.username)
+        return response
+    return render(request, "accounts/sign_up_confirm.html", {"pending": pending})
 
 
 @officer_required

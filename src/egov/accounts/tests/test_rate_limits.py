@@ -130,3 +130,24 @@ def test_password_reset_requests_are_limited_per_address_and_per_client(demo: No
     refused = client.post(RESET, {"email": "ai-do@example.vn"})
     assert refused.status_code == 429 and "thử lại sau" in refused.content.decode()
     assert int(refused["Retry-After"]) > 0
+
+
+def test_sign_up_requests_are_limited_per_address_and_per_client(demo: None) -> None:
+    from egov.accounts.tests.test_sign_up import citizen_form
+
+    client = Client(REMOTE_ADDR="198.51.100.72")
+    same = [client.post("/tai-khoan/dang-ky/", citizen_form()).status_code for _ in range(4)]
+    assert same == [302, 302, 302, 429]
+    assert len(mail.outbox) == 3  # no mailbox is flooded, whether or not it has an account
+    # Other people's addresses (and numbers) from the same client: ten sign-ups an hour.
+    others = [
+        client.post(
+            "/tai-khoan/dang-ky/",
+            citizen_form(email=f"nguoi{n}@example.vn", phone="", personal_id=f"0701850{n:05d}"),
+        ).status_code
+        for n in range(7)
+    ]
+    assert others == [302] * 6 + [429]
+    refused = client.post("/tai-khoan/dang-ky/", citizen_form(email="moi@example.vn", phone=""))
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "quá nhiều yêu cầu" in refused.content.decode()
