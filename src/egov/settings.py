@@ -194,6 +194,8 @@ SESSION_ENGINE = (
 PASSWORD_RESET_TIMEOUT = env_int("EGOV_PASSWORD_RESET_SECONDS", 3600)
 # A sign-up opens the account only through the link e-mailed to the address given, valid this long.
 EGOV_SIGN_UP_CONFIRM_HOURS = env_int("EGOV_SIGN_UP_CONFIRM_HOURS", 72)
+# An officer adds an authenticator app only through a one-time link their agency's administrator issues.
+EGOV_ENROLMENT_LINK_HOURS = env_int("EGOV_ENROLMENT_LINK_HOURS", 72)
 
 AXES_FAILURE_LIMIT = env_int("EGOV_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("EGOV_LOGIN_LOCKOUT_MINUTES", 30) / 60

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 import smtplib
 from typing import Any
@@ -21,9 +20,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from egov.accounts.models import CitizenProfile, OrganisationProfile, SignUpRequest, StaffAssignment, User
+from egov.accounts.digests import enrolment_token_digest, sign_up_token_digest
+from egov.accounts.models import (
+    CitizenProfile,
+    EnrolmentLink,
+    OrganisationProfile,
+    SignUpRequest,
+    StaffAssignment,
+    User,
+)
 from egov.accounts.roles import Role
-from egov.accounts.scopes import ensure_can_administer, forget_assignments
+from egov.accounts.scopes import ensure_can_administer, ensure_can_issue_enrolment_link, forget_assignments
 from egov.agencies.models import Agency, Department
 from egov.audit.models import AuditEntry
 from egov.audit.services import record
@@ -398,6 +405,83 @@ def revoke_role(*, actor: Any, assignment: StaffAssignment) -> None:
     forget_assignments(assignment.user)
 
 
+# --- Authenticator apps, through one-time links -----------------------------------------------------------
+
+
+def issue_enrolment_link(
+    *, actor: User | None, officer: User, request: HttpRequest | None = None
+) -> tuple[EnrolmentLink, str, bool]:
+    """A one-time link (valid ``EGOV_ENROLMENT_LINK_HOURS``) for ``officer`` to add an authenticator app;
+    earlier open links of the officer stop working. Returns the link, its address — shown once, never stored —
+    and whether it was e-mailed to the officer. ``actor=None`` is the operator's command."""
+    ensure_can_issue_enrolment_link(actor, officer)
+    if officer.kind != User.Kind.STAFF and not (officer.is_staff or officer.is_superuser):
+        raise DomainError("Chỉ tài khoản cán bộ, công chức mới dùng xác thực hai lớp.")
+    if not officer.is_active:
+        raise DomainError("Tài khoản này đang bị khóa.")
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    hours = settings.EGOV_ENROLMENT_LINK_HOURS
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=officer.pk).first()  # one issuer at a time per officer
+        EnrolmentLink.objects.filter(
+            user=officer, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        ).update(revoked_at=now)
+        link = EnrolmentLink.objects.create(
+            user=officer,
+            issued_by=actor,
+            digest=enrolment_token_digest(token),
+            expires_at=now + dt.timedelta(hours=hours),
+        )
+        record(
+            action=AuditEntry.Action.CREATED,
+            actor=actor,
+            actor_label="" if actor else "hệ thống",
+            target=officer,
+            request=request,
+            data={"enrolment_link": link.pk, "expires_at": link.expires_at.isoformat()},
+        )
+    address = site_url(reverse("accounts:enrolment_link", args=[token]))
+    mailed = False
+    if officer.email:
+        context = {
+            "name": officer.full_name,
+            "username": officer.username,
+            "link": address,
+            "hours": hours,
+            "issuer": actor.full_name if actor else "quản trị hệ thống",
+        }
+        subject = " ".join(render_to_string("accounts/email/enrolment_link_subject.txt", context).split())
+        try:
+            send_mail(
+                subject, render_to_string("accounts/email/enrolment_link.txt", context), None, [officer.email]
+            )
+            mailed = True
+        except (smtplib.SMTPException, OSError):
+            mailed = False  # the administrator still sees the link once and hands it over
+    return link, address, mailed
+
+
+def revoke_enrolment_link(
+    *, actor: User | None, link: EnrolmentLink, request: HttpRequest | None = None
+) -> None:
+    ensure_can_issue_enrolment_link(actor, link.user)
+    with transaction.atomic():
+        revoked = EnrolmentLink.objects.filter(
+            pk=link.pk, used_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        if not revoked:
+            raise DomainError("Đường dẫn này đã được dùng hoặc đã bị thu hồi.")
+        record(
+            action=AuditEntry.Action.UPDATED,
+            actor=actor,
+            actor_label="" if actor else "hệ thống",
+            target=link.user,
+            request=request,
+            data={"enrolment_link": link.pk, "revoked": True},
+        )
+
+
 def start_totp_enrollment(*, user: User) -> TOTPDevice:
     """A fresh, unconfirmed authenticator for the officer to scan (replaces an earlier unconfirmed one)."""
     with transaction.atomic():
@@ -406,16 +490,33 @@ def start_totp_enrollment(*, user: User) -> TOTPDevice:
 
 
 def confirm_totp_enrollment(
-    *, user: User, device: TOTPDevice, token: str, request: HttpRequest | None = None
+    *, user: User, device: TOTPDevice, token: str, link: EnrolmentLink, request: HttpRequest | None = None
 ) -> bool:
-    if device.user_id != user.pk or device.confirmed:
+    """The officer typed the first code of the app they scanned, through a valid link of theirs: the app is
+    their authenticator from now on (any earlier one is removed), and the link is used up."""
+    if device.user_id != user.pk or device.confirmed or link.user_id != user.pk:
         return False
     if not device.verify_token(token.strip()):
         return False
     with transaction.atomic():
+        used = EnrolmentLink.objects.filter(
+            pk=link.pk, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).update(used_at=timezone.now())
+        if not used:
+            raise DomainError(
+                "Đường dẫn thiết lập đã được dùng, bị thu hồi hoặc hết hạn. Hãy đề nghị quản trị cơ quan cấp "
+                "đường dẫn mới."
+            )
+        replaced = TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()[0]
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        record(action=AuditEntry.Action.OTP_ENROLLED, actor=user, target=user, request=request)
+        record(
+            action=AuditEntry.Action.OTP_ENROLLED,
+            actor=user,
+            target=user,
+            request=request,
+            data={"enrolment_link": link.pk, "replaced_devices": replaced},
+        )
     return True
 
 
@@ -433,10 +534,6 @@ TAKEN_LABELS = {
     "personal_id": "số định danh cá nhân (CCCD)",
     "tax_code": "mã số thuế",
 }
-
-
-def sign_up_token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _send_sign_up_mail(kind: str, to: str, context: dict[str, Any]) -> None:

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -24,14 +24,15 @@ from egov.accounts import selectors, services, throttling
 from egov.accounts.backends import axes_username
 from egov.accounts.decorators import officer_required
 from egov.accounts.forms import CitizenSignUpForm, OrganisationSignUpForm, SignInForm, TokenForm
-from egov.accounts.models import User
-from egov.accounts.scopes import assignments_of
+from egov.accounts.models import EnrolmentLink, User
+from egov.accounts.scopes import assignments_of, can_issue_enrolment_link, may_manage_authenticators
 from egov.agencies.selectors import agency_list
 from egov.audit.models import AuditEntry
 from egov.audit.services import record
 from egov.core import throttle
 
 PENDING_KEY = "egov_pending_sign_in"
+ENROLMENT_KEY = "egov_enrolment_link"
 PENDING_SECONDS = 300
 BACKEND = "egov.accounts.backends.EmailOrPhoneBackend"
 
@@ -120,13 +121,23 @@ def _finish_sign_in(request: HttpRequest, user: User, device: TOTPDevice, target
     return response
 
 
+def _session_link(request: HttpRequest, user: User) -> EnrolmentLink | None:
+    """The enrolment link this browser opened, if it is still open and is ``user``'s."""
+    kept = request.session.get(ENROLMENT_KEY) or {}
+    if not kept:
+        return None
+    return selectors.open_enrolment_link(pk=kept.get("link", 0), digest=kept.get("digest", ""), user=user)
+
+
 def second_factor(request: HttpRequest) -> HttpResponse:
     user, pending = _pending_user(request)
     if user is None:
         messages.info(request, "Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.")
         return redirect("accounts:login")
-    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if _session_link(request, user) is not None:
         return redirect("accounts:enroll_second_factor")
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return render(request, "accounts/no_authenticator.html", {"account": user}, status=403)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         wait = throttling.second_factor_wait(request, user.pk)
@@ -147,23 +158,56 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     )
 
 
+def enrolment_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The link an administrator issued: kept in this browser's session, then the password step, then the
+    QR code. The link alone enrols nothing, and neither does the password alone."""
+    link = selectors.enrolment_link_for(token)
+    if link is None:
+        return render(request, "accounts/enrolment_link_invalid.html", status=404)
+    request.session[ENROLMENT_KEY] = {"link": link.pk, "digest": link.digest}
+    user, _pending = _pending_user(request)
+    if user is not None and user.pk == link.user_id:
+        return redirect("accounts:enroll_second_factor")
+    messages.info(
+        request,
+        f"Đăng nhập bằng mật khẩu của tài khoản {link.user.username} để thiết lập ứng dụng xác thực hai lớp.",
+    )
+    return redirect("accounts:login")
+
+
 def enroll_second_factor(request: HttpRequest) -> HttpResponse:
     user, pending = _pending_user(request)
     if user is None:
         return redirect("accounts:login")
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    link = _session_link(request, user)
+    if link is None:
         return redirect("accounts:second_factor")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = services.start_totp_enrollment(user=user)
     form = TokenForm(request.POST or None)
+    wait = None
     if request.method == "POST" and form.is_valid():
-        if services.confirm_totp_enrollment(
-            user=user, device=device, token=form.cleaned_data["token"], request=request
-        ):
-            messages.success(request, "Đã bật xác thực hai lớp cho tài khoản.")
-            return _finish_sign_in(request, user, device, pending["next"])
-        form.add_error("token", "Mã xác thực không đúng. Hãy kiểm tra giờ trên điện thoại và nhập mã mới.")
+        wait = throttling.second_factor_wait(request, user.pk)
+        if wait:
+            form.add_error(None, throttle.too_many_message(wait))
+        else:
+            try:
+                confirmed = services.confirm_totp_enrollment(
+                    user=user, device=device, token=form.cleaned_data["token"], link=link, request=request
+                )
+            except ValidationError as exc:
+                request.session.pop(ENROLMENT_KEY, None)
+                messages.error(request, " ".join(exc.messages))
+                return redirect("accounts:second_factor")
+            if confirmed:
+                request.session.pop(ENROLMENT_KEY, None)
+                messages.success(request, "Đã bật xác thực hai lớp cho tài khoản.")
+                return _finish_sign_in(request, user, device, pending["next"])
+            throttling.count_second_factor_failure(request, user.pk)
+            form.add_error(
+                "token", "Mã xác thực không đúng. Hãy kiểm tra giờ trên điện thoại và nhập mã mới."
+            )
     qr = segno.make(device.config_url, error="m")
     context = {
         "form": form,
@@ -171,7 +215,57 @@ def enroll_second_factor(request: HttpRequest) -> HttpResponse:
         "qr_svg": qr.svg_data_uri(scale=5, dark="#111"),
         "secret": _base32_secret(device),
     }
-    return render(request, "accounts/enroll_second_factor.html", context, status=400 if form.errors else 200)
+    page = render(request, "accounts/enroll_second_factor.html", context, status=400 if form.errors else 200)
+    return _limited(page, wait) if wait else page
+
+
+@officer_required
+def enrolment_admin(request: HttpRequest) -> HttpResponse:
+    """For agency administrators and system administrators: officers' authenticators, links to issue and
+    revoke. A new link is shown once, on the answer to the POST that issued it."""
+    viewer = request.user
+    if not may_manage_authenticators(viewer):
+        return render(request, "accounts/enrolment_admin.html", {"forbidden": True}, status=403)
+    issued: dict[str, Any] | None = None
+    status = 200
+    if request.method == "POST":
+        officer = get_object_or_404(User, pk=_digits(request.POST.get("officer")))
+        try:
+            if request.POST.get("action") == "revoke":
+                link = get_object_or_404(EnrolmentLink, pk=_digits(request.POST.get("link")), user=officer)
+                services.revoke_enrolment_link(actor=viewer, link=link, request=request)  # type: ignore[arg-type]
+                messages.success(request, f"Đã thu hồi đường dẫn thiết lập của {officer.full_name}.")
+            else:
+                link, address, mailed = services.issue_enrolment_link(
+                    actor=viewer,  # type: ignore[arg-type]
+                    officer=officer,
+                    request=request,
+                )
+                issued = {"officer": officer, "address": address, "mailed": mailed, "link": link}
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            status = 403
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            status = 400
+    query = request.GET.get("q", "")[:100]
+    officers = selectors.officers_for_enrolment(viewer, query=query)
+    for officer in officers:
+        officer.may_issue = can_issue_enrolment_link(viewer, officer)  # type: ignore[attr-defined]
+    context = {
+        "officers": officers,
+        "issued": issued,
+        "q": query,
+        "hours": settings.EGOV_ENROLMENT_LINK_HOURS,
+    }
+    response = render(request, "accounts/enrolment_admin.html", context, status=status)
+    response["Cache-Control"] = "no-store"  # the page may show a link once
+    return response
+
+
+def _digits(value: Any) -> int:
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 19 else 0
 
 
 def _base32_secret(device: TOTPDevice) -> str:
@@ -319,8 +413,10 @@ def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @officer_required
 def desk(request: HttpRequest) -> HttpResponse:
     """The officer's start page: their roles and the agencies within their reach."""
+    assignments = assignments_of(request.user)
     context = {
-        "assignments": assignments_of(request.user),
+        "assignments": assignments,
         "agencies": agency_list(viewer=request.user)[:500],
+        "may_manage_authenticators": may_manage_authenticators(request.user),
     }
     return render(request, "accounts/desk.html", context)
