@@ -7,6 +7,7 @@ defaults and makes the secret key and allowed hosts mandatory. README.md lists e
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -205,12 +206,18 @@ SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db" if SHARED_CACHE else "django.contrib.sessions.backends.db"
 )
 PASSWORD_RESET_TIMEOUT = env_int("EGOV_PASSWORD_RESET_SECONDS", 3600)
+# A sign-up opens the account only through the link e-mailed to the address given, valid this long.
+EGOV_SIGN_UP_CONFIRM_HOURS = env_int("EGOV_SIGN_UP_CONFIRM_HOURS", 72)
+# An officer adds an authenticator app only through a one-time link their agency's administrator issues.
+EGOV_ENROLMENT_LINK_HOURS = env_int("EGOV_ENROLMENT_LINK_HOURS", 72)
 
 AXES_FAILURE_LIMIT = env_int("EGOV_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("EGOV_LOGIN_LOCKOUT_MINUTES", 30) / 60
-# Lock the account, not the address: a commune office reaches the portal through one public IP, so a per-IP
-# lock-out would lock out the whole office. Per-address throttling belongs to the reverse proxy (README).
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock an account on the client that failed, not everywhere: whoever types wrong passwords for an officer
+# elsewhere must not lock the officer out of their own desk. Failures per client over all accounts, and per
+# account from browsers that never signed in to it, are limited as well (EGOV_RATE_LIMITS, accounts.views).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "egov.core.throttle.client_ip"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "egov.accounts.backends.axes_username"
@@ -218,6 +225,36 @@ AXES_LOCKOUT_CALLABLE = "egov.accounts.views.locked_out"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = env_str("EGOV_OTP_ISSUER", "Chính quyền điện tử")
+
+# --- Rate limits (egov.core.throttle: django-ratelimit counters in the shared cache) ---------------------
+# The client is the connection's address; behind a reverse proxy, the header the proxy writes
+# (EGOV_CLIENT_IP_HEADER, e.g. X-Forwarded-For or X-Real-IP), read only on connections from
+# EGOV_TRUSTED_PROXIES. IPv6 clients are counted per /64 (one household or phone).
+EGOV_CLIENT_IP_HEADER = env_str("EGOV_CLIENT_IP_HEADER", "")
+EGOV_TRUSTED_PROXIES = env_list("EGOV_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+RATELIMIT_IP_META_KEY = "egov.core.throttle.client_ip"
+# "count/period" (s, m, h, d; "15m" = 15 minutes) or "off". EGOV_RATE_LIMITS overrides some, e.g.
+# "lookup=60/m,sign_up_ip=off". A commune office or a mobile network puts many people behind one address:
+# limits per client are set for a busy office, limits per account or typed address are the tight ones.
+EGOV_RATE_LIMITS = {
+    "lookup": "30/m",  # public dossier look-ups (page and API) per client
+    "sign_in_ip": "30/15m",  # failed sign-ins per client, all accounts together
+    "sign_in_account": "20/h",  # failed sign-ins per account, from browsers that never signed in to it
+    "second_factor_ip": "20/15m",  # wrong authenticator codes per client
+    "second_factor_account": "10/15m",  # wrong authenticator codes per account
+    "sign_up_ip": "10/h",  # sign-up requests per client
+    "sign_up_address": "3/h",  # sign-up requests per e-mail address, phone number, CCCD or tax code typed
+    "password_reset_ip": "10/h",  # password-reset requests per client
+    "password_reset_address": "3/h",  # password-reset requests per e-mail address
+}
+for _item in env_list("EGOV_RATE_LIMITS", []):
+    _name, _, _rate = _item.partition("=")
+    if _name.strip() not in EGOV_RATE_LIMITS or not re.fullmatch(r"off|\d+/\d*[smhd]", _rate.strip()):
+        raise ImproperlyConfigured(
+            f"EGOV_RATE_LIMITS: “{_item}” không hợp lệ; dùng tên=số/thời gian (ví dụ lookup=60/m) hoặc tên=off. "
+            f"Tên: {', '.join(EGOV_RATE_LIMITS)}."
+        )
+    EGOV_RATE_LIMITS[_name.strip()] = _rate.strip()
 
 # --- Internationalisation: Vietnamese first -------------------------------------------------------------
 # Every user-facing string is marked for translation; the language does not follow the browser's

@@ -56,13 +56,15 @@ class CommuneChoiceField(forms.ModelChoiceField):
 class _AccountFields(AccessibleFormMixin, forms.Form):
     email = forms.CharField(
         label="Thư điện tử",
-        required=False,
         max_length=254,
+        help_text="Đường dẫn kích hoạt tài khoản được gửi tới địa chỉ này; bạn cũng dùng nó để đăng nhập.",
+        error_messages={"required": "Hãy nhập thư điện tử: đường dẫn kích hoạt tài khoản được gửi tới đó."},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
         label="Số điện thoại",
         required=False,
+        help_text="Nếu có, bạn đăng nhập được bằng số này.",
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )

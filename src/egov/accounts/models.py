@@ -146,3 +146,50 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class SignUpRequest(models.Model):
+    """A sign-up waiting for its e-mail address to be confirmed. No account exists until then, so an address,
+    phone number or CCCD typed by someone else holds nothing. Only a hash of the link's token is stored."""
+
+    kind = models.CharField("loại tài khoản", max_length=20, choices=User.Kind.choices)
+    email = models.EmailField("thư điện tử", db_index=True)
+    phone = models.CharField("số điện thoại", max_length=15, blank=True)
+    profile = models.JSONField("thông tin đăng ký", default=dict)
+    password = models.CharField("mật khẩu (mã băm)", max_length=128)
+    digest = models.CharField("mã băm của đường dẫn", max_length=64, unique=True)
+    created_at = models.DateTimeField("ngày gửi", auto_now_add=True)
+    expires_at = models.DateTimeField("hết hạn", db_index=True)
+
+    class Meta:
+        verbose_name = "yêu cầu đăng ký chờ xác nhận"
+        verbose_name_plural = "yêu cầu đăng ký chờ xác nhận"
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_kind_display()})"
+
+
+class EnrolmentLink(models.Model):
+    """A one-time link with which an officer adds an authenticator app (the first one, or a new one after a
+    lost phone). Issued by an administrator of the officer's agency or a system administrator; a password
+    alone never enrols a device. Only a hash of its token is stored."""
+
+    user = models.ForeignKey(
+        User, verbose_name="cán bộ", on_delete=models.CASCADE, related_name="enrolment_links"
+    )
+    issued_by = models.ForeignKey(
+        User, verbose_name="người cấp", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    digest = models.CharField("mã băm của đường dẫn", max_length=64, unique=True)
+    created_at = models.DateTimeField("ngày cấp", auto_now_add=True)
+    expires_at = models.DateTimeField("hết hạn")
+    used_at = models.DateTimeField("đã dùng lúc", null=True, blank=True)
+    revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "đường dẫn thiết lập xác thực hai lớp"
+        verbose_name_plural = "đường dẫn thiết lập xác thực hai lớp"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%d/%m/%Y %H:%M})"

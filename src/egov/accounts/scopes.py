@@ -91,3 +91,32 @@ def ensure_can_administer(user: Any, agency: Agency) -> None:
         return
     if not holds_role(user, agency, *ADMINISTERING_ROLES):
         raise ScopeDenied(f"Chỉ quản trị của {agency.name} được quản lý tài khoản và thông tin cơ quan.")
+
+
+def may_manage_authenticators(user: Any) -> bool:
+    """Whether ``user`` may open the page of officers' authenticators (agency or system administrators)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(a.role in ADMINISTERING_ROLES for a in assignments_of(user))
+
+
+def can_issue_enrolment_link(actor: Any, officer: Any) -> bool:
+    """Who may let ``officer`` add an authenticator app: a system administrator, or an administrator of an
+    agency where the officer holds a role — never the officer themselves. ``actor=None`` is the operator's
+    command. The page (which buttons show) and the service ask here."""
+    if actor is None:
+        return True
+    if not getattr(actor, "is_authenticated", False) or actor.pk == officer.pk:
+        return False
+    if getattr(actor, "is_superuser", False):
+        return True
+    return any(holds_role(actor, a.agency, *ADMINISTERING_ROLES) for a in assignments_of(officer))
+
+
+def ensure_can_issue_enrolment_link(actor: Any, officer: Any) -> None:
+    if actor is not None and getattr(actor, "pk", None) == officer.pk:
+        raise ScopeDenied("Không thể tự cấp đường dẫn thiết lập xác thực cho chính mình.")
+    if not can_issue_enrolment_link(actor, officer):
+        raise ScopeDenied(
+            "Chỉ quản trị của cơ quan nơi cán bộ công tác, hoặc quản trị hệ thống, được cấp đường dẫn này."
+        )

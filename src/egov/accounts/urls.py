@@ -9,8 +9,12 @@ urlpatterns = [
     path("dang-nhap/", views.sign_in, name="login"),
     path("dang-nhap/xac-thuc/", views.second_factor, name="second_factor"),
     path("dang-nhap/xac-thuc/thiet-lap/", views.enroll_second_factor, name="enroll_second_factor"),
+    path("thiet-lap-xac-thuc/<str:token>/", views.enrolment_link, name="enrolment_link"),
+    path("quan-tri/xac-thuc-hai-lop/", views.enrolment_admin, name="enrolment_admin"),
     path("dang-xuat/", views.sign_out, name="logout"),
     path("dang-ky/", views.sign_up, name="sign_up"),
+    path("dang-ky/da-gui/", views.sign_up_sent, name="sign_up_sent"),
+    path("dang-ky/kich-hoat/<str:token>/", views.sign_up_confirm, name="sign_up_confirm"),
     path("can-bo/", views.desk, name="desk"),
     path(
         "quen-mat-khau/",

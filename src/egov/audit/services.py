@@ -6,12 +6,12 @@ from django.db import models
 from django.http import HttpRequest
 
 from egov.audit.models import AuditEntry
+from egov.core.throttle import client_address
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address as the rate limits see it (behind a trusted proxy: the header it writes)."""
+    return client_address(request) if request is not None else None
 
 
 def record(

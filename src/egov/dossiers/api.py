@@ -7,9 +7,10 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
+from egov.core import throttle
 from egov.core.errors import Conflict, ScopeDenied
 from egov.dossiers import selectors
 from egov.dossiers.models import Dossier, DossierEvent
@@ -119,9 +120,15 @@ lookup_router = Router()
 
 
 @lookup_router.get(
-    "/{code}", response=LookupOut, summary="Tra cứu tình trạng hồ sơ theo mã (không cần đăng nhập)"
+    "/{code}",
+    response={200: LookupOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Tra cứu tình trạng hồ sơ theo mã (không cần đăng nhập; giới hạn số lần tra cứu mỗi máy)",
 )
-def lookup(request: HttpRequest, code: str) -> dict[str, Any]:
+def lookup(request: HttpRequest, code: str, response: HttpResponse) -> Any:
+    wait = throttle.hit(request, "lookup", throttle.client_ip(request))
+    if wait:
+        response["Retry-After"] = str(wait)
+        return Status(429, {"detail": throttle.too_many_message(wait)})
     dossier = selectors.public_lookup(code)
     if dossier is None:
         raise Http404

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from egov.core import throttle
 from egov.core.site import site_url
 from egov.dossiers import selectors
 
@@ -16,6 +17,11 @@ def _lookup_url(request: HttpRequest, code: str) -> str:
 
 def lookup(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("ma", "").strip()[:60]
+    wait = throttle.hit(request, "lookup", throttle.client_ip(request)) if code else None
+    if wait:
+        return throttle.too_many(
+            request, wait, what="Bạn đã tra cứu quá nhiều mã hồ sơ trong thời gian ngắn."
+        )
     dossier = selectors.public_lookup(code) if code else None
     status = 404 if code and dossier is None else 200
     return render(request, "dossiers/lookup.html", {"code": code, "dossier": dossier}, status=status)

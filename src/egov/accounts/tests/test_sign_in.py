@@ -1,17 +1,11 @@
 """Sign-in with e-mail or phone; officers need a second factor; repeated failures lock the account out."""
 
-import re
-
 import pytest
 from django.test import Client
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import DEMO_PASSWORD, current_token, sign_in_officer
-from egov.accounts import services
 from egov.accounts.models import User
-from egov.accounts.roles import Role
-from egov.agencies.models import Agency
 from egov.audit.models import AuditEntry
 
 LOGIN = "/tai-khoan/dang-nhap/"
@@ -59,39 +53,6 @@ def test_the_second_factor_step_expires_without_a_password_step(demo: None, clie
     response = client.get(SECOND, follow=True)
     assert response.redirect_chain[-1][0] == LOGIN
     assert "hết hạn" in response.content.decode()
-
-
-def test_a_new_officer_enrols_an_authenticator_on_first_sign_in(demo: None, client: Client) -> None:
-    agency = Agency.objects.get(code="000.22.44.H10")
-    officer = services.create_staff_account(
-        actor=None,
-        agency=agency,
-        full_name="Mai Văn Mới",
-        email="moi@example.vn",
-        role=Role.SPECIALIST,
-        password="Loc-Tan-2024",
-    )
-    response = client.post(LOGIN, {"username": "moi@example.vn", "password": "Loc-Tan-2024"}, follow=True)
-    assert response.redirect_chain[-1][0] == ENROLL
-    page = response.content.decode()
-    assert "data:image/svg+xml" in page  # the QR code
-    secret = re.search(r'<span class="secret">([A-Z2-7 ]+)</span>', page).group(1)  # type: ignore[union-attr]
-    device = TOTPDevice.objects.get(user=officer, confirmed=False)
-    import base64
-
-    assert base64.b32encode(device.bin_key).decode().rstrip("=") == secret.replace(" ", "")
-    bad = client.post(ENROLL, {"token": "123456"})
-    assert bad.status_code == 400
-    TOTPDevice.objects.filter(pk=device.pk).update(
-        throttling_failure_count=0, throttling_failure_timestamp=None
-    )
-    device.refresh_from_db()
-    token = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=6, drift=0):06d}"
-    done = client.post(ENROLL, {"token": token})
-    assert done.status_code == 302
-    device.refresh_from_db()
-    assert device.confirmed
-    assert AuditEntry.objects.filter(action="otp_enrolled", actor=officer).exists()
 
 
 def test_repeated_failures_lock_the_account_whatever_the_spelling(demo: None, settings) -> None:

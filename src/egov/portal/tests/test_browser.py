@@ -121,6 +121,7 @@ def test_sign_up_errors_are_summarised_and_linked_to_fields(page: Any) -> None:
     page.get_by_label("Họ và tên").fill("Lê Văn Thử")
     page.get_by_label("Số định danh cá nhân (CCCD)").fill("123")
     page.get_by_label("Ngày sinh").fill("01/01/1990")
+    page.get_by_label("Thư điện tử", exact=True).fill("le.van.thu@example.vn")
     page.get_by_label("Xã, phường, thị trấn").select_option(label="Xã Lộc Tấn")
     page.get_by_label("Mật khẩu", exact=True).fill("Dong-Xoai-2018")
     page.get_by_label("Nhập lại mật khẩu").fill("Dong-Xoai-2018")
