@@ -125,7 +125,7 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     except PermissionDenied as exc:
         messages.error(request, str(exc))
-    return redirect("dossiers:desk_dossier", code=code)
+    return redirect("onestop:desk_dossier", code=code)
 
 
 @officer_required
@@ -244,7 +244,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     desk = next((d for d in desks if offered.filter(pk=d.pk).exists()), None)
     if desk is None:
         messages.error(request, "Bộ phận một cửa của bạn không tiếp nhận thủ tục này.")
-        return redirect("dossiers:desk_intake")
+        return redirect("onestop:desk_intake")
     specs = list(formdef.top_fields(version.form_definition))
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -276,7 +276,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request, f"Đã nhập hồ sơ {created.code}. Kiểm tra rồi tiếp nhận để in giấy hẹn."
                 )
-                return redirect("dossiers:desk_dossier", code=created.code)
+                return redirect("onestop:desk_dossier", code=created.code)
             except ValidationError as exc:
                 errors = exc.message_dict
             except DomainError as exc:

@@ -427,7 +427,7 @@ CASES: dict[str, tuple[Case, int, str]] = {
             follow=True,
         ),
         200,
-        "người khác cập nhật",
+        "phiên bản hồ sơ",
     ),
     "officer page: register of year ²⁰²⁴": (
         lambda w: w.desk_page.get(

@@ -166,7 +166,7 @@ from egov.accounts.models import User
 from egov.agencies.models import Agency
 from egov.catalog.models import ProcedureVersion
 from egov.catalog.tests.factories import valid_answers
-from egov.dossiers import services
+from egov.submission import services
 
 services.submit_with_uploads(
     applicant=User.objects.get(email="nguyenvanan@binhphuoc.demo"),
