@@ -14,12 +14,13 @@ class OnestopConfig(AppConfig):
         from egov.dossiers.tasks import register_outbox
         from egov.onestop.forms import issued  # noqa: F401
         from egov.onestop.models import DeadlineDigest
-        from egov.onestop.processing import release_signed_result
+        from egov.onestop.processing import lock_dossier_before_signing, release_signed_result
         from egov.onestop.reorganisation import follow_reorganisation
         from egov.onestop.results import RESULT_SOURCE
         from egov.onestop.tasks import send_deadline_digest
-        from egov.signing.services import on_released
+        from egov.signing.services import on_released, on_signing
 
+        on_signing(RESULT_SOURCE, lock_dossier_before_signing)
         on_released(RESULT_SOURCE, release_signed_result)
         on_reorganised(follow_reorganisation)
         register_outbox(DeadlineDigest, send_deadline_digest)

@@ -938,3 +938,16 @@ def clean_items(items: list[dict[str, str]]) -> list[dict[str, str]]:
     if any(not i["name"] or not i["reason"] for i in cleaned):
         raise DomainError("Mỗi giấy tờ cần bổ sung phải có tên và lý do.")
     return cleaned
+
+
+def lock_dossier_before_signing(request: Any) -> None:
+    """Signing hook: a signature on a dossier's result (from the dossier page or the leader's batch page) takes
+    the dossier's row first, as a withdrawal or a stop does, so the two never deadlock; a dossier no longer at
+    its issue step refuses the signature."""
+    dossier = Dossier.objects.select_for_update().filter(pk=int(request.source_id)).first()
+    if dossier is None:  # nothing to lock; the release hook says what is missing
+        return
+    if dossier.status not in IN_PROCESS:
+        raise DomainError(
+            f"Hồ sơ {dossier.code} đang “{dossier.get_status_display()}”: không ký kết quả của hồ sơ này được nữa."
+        )
