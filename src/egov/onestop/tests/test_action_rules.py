@@ -321,3 +321,9 @@ def test_forms_are_issued_by_the_act_and_reading_them_signs_nothing(
     form01 = supervisor.get(f"/can-bo/ho-so/{dossier.code}/mau-01.pdf")
     assert form01.content == issued.file.open("rb").read()  # served as issued, not signed again
     assert IssuedForm.objects.filter(dossier=dossier).count() == 1
+
+
+def test_the_public_look_up_shows_no_template_text(marriage: Any) -> None:
+    dossier = received(marriage, at("2019-03-04", "08:00"))
+    page = Client().get("/tra-cuu-ho-so/", {"ma": dossier.code}).content.decode()
+    assert "{#" not in page and "public_note" not in page and "Được tiếp nhận" in page
