@@ -86,8 +86,19 @@ def ensure_fileable(version: ProcedureVersion) -> None:
         )
 
 
+def ensure_may_file(user: Any) -> None:
+    """Dossiers are filed by citizens and organisations with their own accounts: an officer's account (which
+    acts in the back office) does not file, so nobody receives and handles a dossier they filed themselves."""
+    if getattr(user, "is_officer", False):
+        raise ScopeDenied(
+            "Tài khoản cán bộ không dùng để nộp hồ sơ. Hãy đăng nhập bằng tài khoản công dân hoặc tổ chức "
+            "của bạn để nộp."
+        )
+
+
 def start_draft(*, user: User, version: ProcedureVersion) -> Draft:
     """Resume the applicant's draft of this procedure, or start one filled from their profile."""
+    ensure_may_file(user)
     if version.status != VersionStatus.PUBLISHED or not version.accepts_online:
         raise DomainError("Thủ tục này chưa nhận hồ sơ trực tuyến.")
     ensure_fileable(version)
@@ -171,6 +182,7 @@ def submit_with_uploads(
 ) -> tuple[Dossier, bool]:
     """The API's one-shot submission: files are checked and stored first; if the dossier is then refused,
     they are deleted again, so nothing is left behind."""
+    ensure_may_file(applicant)
     key = str(idempotency_key or "").strip()[:80]
     if key:
         existing = Dossier.objects.filter(applicant=applicant, idempotency_key=key).first()

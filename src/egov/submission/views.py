@@ -16,7 +16,7 @@ from egov.catalog import formdef
 from egov.catalog.selectors import procedure_detail, visible_components
 from egov.catalog.web_forms import bound_fields, raw_from_post, review_rows
 from egov.core.api_types import MAX_VERSION
-from egov.core.errors import DomainError
+from egov.core.errors import DomainError, ScopeDenied
 from egov.core.untrusted import whole_number
 from egov.dossiers import services
 from egov.dossiers.lifecycle import can_follow
@@ -36,6 +36,9 @@ def start(request: HttpRequest, national_code: str) -> HttpResponse:
         raise Http404
     try:
         draft = submission_services.start_draft(user=request.user, version=version)  # type: ignore[arg-type]
+    except ScopeDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("catalog:detail", national_code=national_code)
     except DomainError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("catalog:detail", national_code=national_code)

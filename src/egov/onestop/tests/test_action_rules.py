@@ -327,3 +327,29 @@ def test_the_public_look_up_shows_no_template_text(marriage: Any) -> None:
     dossier = received(marriage, at("2019-03-04", "08:00"))
     page = Client().get("/tra-cuu-ho-so/", {"ma": dossier.code}).content.decode()
     assert "{#" not in page and "public_note" not in page and "Được tiếp nhận" in page
+
+
+def test_an_officers_account_does_not_file_dossiers(marriage: Any) -> None:
+    from conftest import pdf_upload
+    from egov.accounts.tokens import issue_token
+    from egov.catalog.tests.factories import valid_answers
+
+    officer = person(DESK)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(user=officer, name='thử')}")
+    import json
+
+    response = api.post(
+        "/api/v1/dossiers",
+        {
+            "procedure": marriage.procedure.national_code,
+            "agency": "000.22.44.H10",
+            "data": json.dumps(valid_answers()),
+            "to-khai": pdf_upload(),
+        },
+    )
+    assert response.status_code == 403 and "Tài khoản cán bộ" in response.json()["detail"]
+    assert not Dossier.objects.filter(applicant=officer).exists()
+    page = Client()
+    page.force_login(officer)
+    refused = page.get(f"/nop-ho-so/{marriage.procedure.national_code}/", follow=True)
+    assert "Tài khoản cán bộ không dùng để nộp hồ sơ" in refused.content.decode()
