@@ -43,6 +43,11 @@ class Facts:
     def __init__(self, dossier: Dossier) -> None:
         self.dossier = dossier
 
+    @cached_property
+    def calendar(self) -> Any:
+        """The working calendar, read once for all the rules that count working time."""
+        return current_calendar()
+
     def _prefetched(self, name: str) -> list[Any] | None:
         cache = getattr(self.dossier, "_prefetched_objects_cache", {})
         return list(cache[name]) if name in cache else None
@@ -88,10 +93,16 @@ class Facts:
 
     @cached_property
     def has_apology(self) -> bool:
+        cached = self.dossier._state.fields_cache
+        if "apology" in cached:  # read in the dossier's own row (select_related)
+            return cached["apology"] is not None
         return Apology.objects.filter(dossier=self.dossier).exists()
 
     @cached_property
     def supplements_after_receipt(self) -> int:
+        prefetched = self._prefetched("supplement_requests")
+        if prefetched is not None:
+            return sum(1 for r in prefetched if r.resume_position is not None)
         return SupplementRequest.objects.filter(dossier=self.dossier, resume_position__isnull=False).count()
 
 
@@ -185,7 +196,7 @@ def has_previous_step(user: Any, dossier: Dossier) -> bool:
 def within_supplement_window(user: Any, dossier: Dossier) -> bool:
     if dossier.received_at is None:
         return False
-    calendar = current_calendar()
+    calendar = facts(dossier).calendar
     elapsed = calendar.working_time_between(dossier.received_at, timezone.now())
     return elapsed <= calendar.day_length * decree61.SUPPLEMENT_WINDOW_DAYS
 
@@ -204,7 +215,7 @@ def no_apology_yet(user: Any, dossier: Dossier) -> bool:
 def a_day_before_due(user: Any, dossier: Dossier) -> bool:
     if dossier.due_at is None:
         return False
-    calendar = current_calendar()
+    calendar = facts(dossier).calendar
     left = calendar.working_time_between(timezone.now(), dossier.due_at)
     return timezone.now() < dossier.due_at and left >= calendar.day_length * decree61.APOLOGY_NOTICE_DAYS
 

@@ -362,7 +362,7 @@ def dossier_detail_for_officer(user: Any, code: str) -> Dossier | None:
     return (
         _officer_dossiers(user, code)
         .select_related("apology", "result")
-        .prefetch_related(STEPS, CONSULTATIONS)
+        .prefetch_related(STEPS, CONSULTATIONS, "supplement_requests")
         .first()
     )
 

@@ -163,14 +163,18 @@ def test_a_dossier_page_and_the_api_detail_cost_the_same_queries_for_any_history
     api.get(f"/api/v1/officer/dossiers/{plain.code}")  # the token's last use, recorded every 5 minutes
     for dossier in (plain, busy):
         # user, second factor, roles; dossier (with apology and result), files, events, steps,
-        # consultations; the supplement requests (form 02 link) and the officers to hand over to
-        with django_assert_num_queries(10):
+        # consultations, the supplement requests (form 02 link, and the rule "once after receipt"); the
+        # working calendar (the rules' 3-day window and apology notice); the officers to hand over to
+        with django_assert_num_queries(11):
             response = page.get(f"/can-bo/ho-so/{dossier.code}/")
         assert response.status_code == 200 and dossier.code in response.content.decode()
-        # token with its user, roles; dossier, files, events, steps, consultations
-        with django_assert_num_queries(7):
+        # token with its user, roles; dossier, files, events, steps, consultations, supplement requests;
+        # the working calendar (the action rules)
+        with django_assert_num_queries(9):
             detail = api.get(f"/api/v1/officer/dossiers/{dossier.code}").json()
-        assert detail["code"] == dossier.code and "forward" in detail["allowed_actions"]
+        assert (
+            detail["code"] == dossier.code and "consult" in detail["allowed_actions"]
+        )  # forward waits for the answers
     assert len(detail["steps"]) == 3  # the busy dossier: its step and two consultations
     assert len(detail["dossier"]["timeline"]) == busy.events.count()
 
