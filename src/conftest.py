@@ -19,7 +19,7 @@ DEMO_PASSWORD = "Chinhquyen@2018"
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings: Any, tmp_path: Any) -> None:
+def _fast_and_isolated(settings: Any, tmp_path: Any, monkeypatch: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -32,6 +32,11 @@ def _fast_and_isolated(settings: Any, tmp_path: Any) -> None:
     from egov.catalog import selectors
 
     cache.clear()
+    # The footer's visitor counters are kept 30 s; a test longer than that on a loaded machine would see them
+    # refreshed mid-measurement (query counts). Each test starts with an empty cache anyway.
+    from egov.portal import services as portal_services
+
+    monkeypatch.setattr(portal_services, "COUNTERS_TTL", 3600)
     selectors.forget_cached_catalogue()  # tests roll back, so ids and counts repeat between them
 
 
