@@ -7,7 +7,8 @@
   (Art. 18 cl. 2 and 19); the time limit then restarts from zero when the completed dossier is received.
 - ``SUPPLEMENTS_AFTER_RECEIPT``: how many such requests after receipt: one.
 - ``APOLOGY_NOTICE_DAYS``: a late dossier's apology with a new date (form 04) goes out at least 1 working day
-  before the deadline (Art. 20 cl. 3), once per dossier (``APOLOGIES_PER_DOSSIER``).
+  before the deadline (Art. 20 cl. 3), once per dossier (``APOLOGIES_PER_DOSSIER``, kept by the one-to-one
+  apology row).
 - ``DUE_SOON_WORKING_DAYS``: worklists and digests warn about dossiers due within 1 working day.
 """
 
