@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from egov.catalog.models import ProcedureVersion
-from egov.catalog.selectors import Filters, browse, procedure_detail, search
+from egov.catalog.selectors import Filters, browse, desks_for, procedure_detail, search
 
 router = Router()
 
@@ -38,7 +38,14 @@ class ComponentOut(Schema):
     show_if: dict[str, Any]
 
 
+class DeskOut(Schema):
+    code: str  # the agency's organ code: the ``agency`` field of POST /api/v1/dossiers
+    name: str
+    address: str
+
+
 class ProcedureOut(ProcedureSummary):
+    desks: list[DeskOut]  # the one-stop desks that receive this procedure's dossiers
     receiving_agency: str
     deciding_agency: str
     processing_time_note: str
@@ -95,4 +102,8 @@ def get_procedure(request: HttpRequest, code: str) -> dict[str, Any]:
             "conditions", "legal_basis", "result", "published_on", "effective_from")},
         "components": list(version.components.all()),
         "form": version.form_definition,
+        "desks": [
+            {"code": d.code, "name": d.name, "address": getattr(d, "address", "") or ""}
+            for d in desks_for(version)
+        ],
     }  # fmt: skip

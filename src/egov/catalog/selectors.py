@@ -21,6 +21,7 @@ from egov.agencies.models import Agency
 from egov.catalog import formdef
 from egov.catalog.models import Component, OnlineLevel, ProcedureVersion, Sector, VersionStatus
 from egov.catalog.search_text import search_key
+from egov.units.selectors import home_province
 
 MIN_WORD_SHARE = 2 / 3  # a result must match two thirds of the query's words, unless it has the whole phrase
 
@@ -265,3 +266,13 @@ def filing_closed_reason(version: ProcedureVersion) -> str | None:
 def visible_components(version: ProcedureVersion, values: dict[str, Any]) -> list[Any]:
     """The papers (components) a dossier of ``version`` needs, given the applicant's answers (``show_if``)."""
     return [c for c in version.components.all() if formdef.is_visible({"show_if": c.show_if}, values)]
+
+
+def desks_for(version: ProcedureVersion) -> QuerySet[Agency]:
+    """One-stop desks of this province at the levels where the procedure is carried out."""
+    home = home_province()
+    levels = [level.code for level in version.levels.all()]
+    queryset = Agency.objects.current().filter(has_one_stop_desk=True, unit__kind__level__code__in=levels)
+    if home is not None:
+        queryset = queryset.filter(unit__path__startswith=home.path)
+    return queryset.select_related("unit").order_by("unit__path", "name")

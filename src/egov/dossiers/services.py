@@ -13,36 +13,25 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from egov.accounts.models import User
 from egov.agencies.models import Agency
 from egov.catalog import formdef
 from egov.catalog.models import ProcedureVersion, VersionStatus
-from egov.catalog.selectors import filing_closed_reason, visible_components
+from egov.catalog.selectors import desks_for, filing_closed_reason, visible_components
 from egov.core.errors import DomainError
 from egov.dossiers import outbox
 from egov.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, Draft, Notification, StoredFile
 from egov.dossiers.statuses import Channel, DossierStatus
 from egov.dossiers.tasks import send_notification
 from egov.dossiers.uploads import MB, check_upload
-from egov.units.selectors import home_province, resolve_commune
+from egov.units.selectors import resolve_commune
 
 logger = logging.getLogger(__name__)
 
 
 # --- Where a procedure can be filed ---------------------------------------------------------------------
-
-
-def desks_for(version: ProcedureVersion) -> QuerySet[Agency]:
-    """One-stop desks of this province at the levels where the procedure is carried out."""
-    home = home_province()
-    levels = [level.code for level in version.levels.all()]
-    queryset = Agency.objects.current().filter(has_one_stop_desk=True, unit__kind__level__code__in=levels)
-    if home is not None:
-        queryset = queryset.filter(unit__path__startswith=home.path)
-    return queryset.select_related("unit").order_by("unit__path", "name")
 
 
 # --- Drafts ---------------------------------------------------------------------------------------------

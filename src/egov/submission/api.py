@@ -82,22 +82,35 @@ def submit(request: HttpRequest) -> Status[dict[str, Any]]:
     return Status(201 if created else 200, _full(dossier, files=files, events=events))
 
 
-@router.get("", auth=auth, response=list[DossierSummary], summary="Hồ sơ của tôi")
+class DossierPage(Schema):
+    items: list[DossierSummary]
+    count: int  # all the applicant's dossiers, whatever the page
+    limit: int
+    offset: int
+
+
+@router.get("", auth=auth, response=DossierPage, summary="Hồ sơ của tôi (mới nhất trước, theo trang)")
 def mine(
     request: HttpRequest,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
-) -> list[dict[str, Any]]:
-    return [
-        {
-            "code": d.code,
-            "procedure": d.procedure_version.name,
-            "submitted_at": d.submitted_at,
-            "status": d.status,
-            "status_label": d.get_status_display(),
-        }
-        for d in submission_selectors.my_dossiers(request.user)[offset : offset + limit]
-    ]
+) -> dict[str, Any]:
+    dossiers = submission_selectors.my_dossiers(request.user)
+    return {
+        "items": [
+            {
+                "code": d.code,
+                "procedure": d.procedure_version.name,
+                "submitted_at": d.submitted_at,
+                "status": d.status,
+                "status_label": d.get_status_display(),
+            }
+            for d in dossiers[offset : offset + limit]
+        ],
+        "count": dossiers.count(),
+        "limit": limit,
+        "offset": offset,
+    }
 
 
 @router.get("/{code}", auth=auth, response=DossierOut, summary="Một hồ sơ của tôi, đầy đủ")

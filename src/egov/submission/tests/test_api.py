@@ -56,7 +56,12 @@ def test_a_client_submits_and_retries_safely(api: Client) -> None:
     assert Dossier.objects.count() == 1 and StoredFile.objects.count() == 1 and len(media_files()) == 1
 
     mine = api.get("/api/v1/dossiers").json()
-    assert [d["code"] for d in mine] == [body["code"]]
+    assert [d["code"] for d in mine["items"]] == [body["code"]] and mine["count"] == 1
+    assert mine["limit"] == 50 and mine["offset"] == 0
+    procedure = Client().get("/api/v1/procedures/9.000001").json()
+    assert {"code": "000.22.44.H10", "name": "Ủy ban nhân dân xã Lộc Tấn"}.items() <= next(
+        d for d in procedure["desks"] if d["code"] == "000.22.44.H10"
+    ).items()  # an integrator finds where to file from the API alone
     assert api.get(f"/api/v1/dossiers/{body['code']}").json()["applicant_name"] == "Nguyễn Văn An"
     public = Client().get(f"/api/v1/lookup/{body['code']}").json()
     assert public["status_label"] == "Mới đăng ký" and "applicant_name" not in public
