@@ -23,7 +23,7 @@ from egov.dossiers.statuses import Channel, DossierStatus
 from egov.onestop import actions
 from egov.onestop import intake as onestop_intake
 from egov.onestop import selectors as onestop_selectors
-from egov.onestop.forms.issued import FORMS, NotYetIssued, form_response_name, served_form
+from egov.onestop.forms.issued import FORMS, NotYetIssued, form_response, served_form
 
 router = Router()
 auth = BearerToken()
@@ -242,10 +242,7 @@ def form(request: HttpRequest, code: str, form: str) -> HttpResponse:
         raise Http404 from None
     except NotYetIssued:
         return _not_yet(request)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{form_response_name(form, code)}"'
-    response["X-Egov-Signed"] = "1" if signed else "0"
-    return response
+    return form_response(content, signed=signed, form=form, code=code)
 
 
 @router.post(

@@ -31,7 +31,7 @@ from egov.onestop import intake as onestop_intake
 from egov.onestop import selectors as onestop_selectors
 from egov.onestop.actions import SUPPLEMENT_ROWS
 from egov.onestop.forms import pdf
-from egov.onestop.forms.issued import FORMS, NotYetIssued, form_response_name, served_form
+from egov.onestop.forms.issued import FORMS, NotYetIssued, form_response, served_form
 from egov.onestop.forms.registers import register_workbook
 
 
@@ -141,10 +141,7 @@ def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
         raise Http404 from None
     except NotYetIssued:
         return _not_yet(request)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{form_response_name(form, code)}"'
-    response["X-Egov-Signed"] = "1" if signed else "0"
-    return response
+    return form_response(content, signed=signed, form=form, code=code)
 
 
 @officer_required

@@ -13,6 +13,7 @@ import logging
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.urls import reverse
 
 from egov.agencies.models import Agency
@@ -190,6 +191,14 @@ def issue(dossier: Dossier, form: str) -> tuple[bytes, bool]:
         with other.file.open("rb") as handle:
             return handle.read(), other.signed
     return content, signed
+
+
+def form_response(content: bytes, *, signed: bool, form: str, code: str) -> HttpResponse:
+    """A served form as the page and the API answer it: inline PDF, its file name, whether it is signed."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{form_response_name(form, code)}"'
+    response["X-Egov-Signed"] = "1" if signed else "0"
+    return response
 
 
 def form_response_name(form: str, code: str) -> str:
