@@ -444,7 +444,7 @@ def request_supplement_in_processing(
             current_step=None, current_agency=dossier.receiving_agency, current_role="", current_assignee=None
         )
         dossier.current_step = None
-        listing = "; ".join(f"{i['name']} ({i['reason']})" for i in cleaned)
+        listing = listed(cleaned)
         dossier = transition(
             dossier=dossier,
             actor=officer,
@@ -919,6 +919,11 @@ def _cancel_what_hangs(
         reason=f"Hồ sơ {dossier.code}: {DossierStatus(to_status).label.lower()}.",
         actor=actor if getattr(actor, "pk", None) else None,
     )
+
+
+def listed(items: list[dict[str, str]]) -> str:
+    """The missing papers in one line, as the history and the applicant read them: “A (why); B (why)”."""
+    return "; ".join(f"{i['name']} ({i['reason']})" for i in items)
 
 
 def clean_items(items: list[dict[str, str]]) -> list[dict[str, str]]:

@@ -80,7 +80,7 @@ def request_supplement(
     with transaction.atomic():
         dossier = lock(dossier, expected_version)
         rules.require("supplement", officer, dossier)
-        listing = "; ".join(f"{i['name']} ({i['reason']})" for i in cleaned)
+        listing = processing.listed(cleaned)
         dossier = transition(
             dossier=dossier,
             actor=officer,
