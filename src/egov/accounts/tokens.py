@@ -22,6 +22,8 @@ def _digest(token: str) -> str:
 
 def issue_token(*, user: User, name: str, actor: Any = None) -> str:
     token = "egov_" + secrets.token_urlsafe(32)
+    while token[5] in "-_":  # a prefix starting with "-" would read as an option on the command line
+        token = "egov_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         ApiToken.objects.create(user=user, name=name[:100], prefix=token[5:13], digest=_digest(token))
         record(

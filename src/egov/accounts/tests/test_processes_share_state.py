@@ -90,7 +90,7 @@ def test_a_token_revoked_by_another_process_is_refused_at_once(cache: dict[str, 
     with servers(2, **cache) as (first, second):
         assert first.browser().get("/api/v1/dossiers", headers=headers).status_code == 200
         assert second.browser().get("/api/v1/dossiers", headers=headers).status_code == 200
-        revoked = manage("revoke_api_token", prefix, **cache)
+        revoked = manage("revoke_api_token", "egov_" + prefix, **cache)
         assert revoked.returncode == 0, revoked.stderr
         for server in (first, second):
             refused = server.browser().get("/api/v1/dossiers", headers=headers)
