@@ -27,7 +27,7 @@ from egov.core.errors import DomainError, ScopeDenied
 from egov.dossiers.lifecycle import IN_PROCESS
 from egov.dossiers.models import Apology, Consultation, Dossier, DossierStep, StepKind, SupplementRequest
 from egov.dossiers.statuses import DossierStatus
-from egov.onestop import decree61
+from egov.onestop import decree61, time_rules
 from egov.onestop.results import pending_signature
 from egov.signing import services as signing_services
 from egov.worktime.calendar import current_calendar
@@ -215,9 +215,7 @@ def no_apology_yet(user: Any, dossier: Dossier) -> bool:
 def a_day_before_due(user: Any, dossier: Dossier) -> bool:
     if dossier.due_at is None:
         return False
-    calendar = facts(dossier).calendar
-    left = calendar.working_time_between(timezone.now(), dossier.due_at)
-    return timezone.now() < dossier.due_at and left >= calendar.day_length * decree61.APOLOGY_NOTICE_DAYS
+    return time_rules.apology_in_time(timezone.now(), dossier.due_at, facts(dossier).calendar)
 
 
 @rules.predicate
