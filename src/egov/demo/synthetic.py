@@ -7,14 +7,21 @@ stopped, waiting for a supplement, done, or still being processed), 5–10 % lat
 its history (:class:`DossierEvent`, 6–10 rows) and its steps (:class:`DossierStep`, the control sheet) laid out
 from the same internal processes the real receipt uses (:func:`egov.onestop.processes.plan`), with the
 officers who received, handed over and finished each step, and an apology with a new date (form 04,
-:class:`Apology`) where the agency running late had a leader to sign it one working day ahead. Times are in
-working time from the province's calendar, codes follow ``‹agency code›-YYMMDD-NNNN`` per desk and day after
-any code already issued, and :class:`DossierCodeSequence` is advanced so that later real submissions do not
-collide. Applicants have no account (``applicant=None``); names, addresses and CCCD numbers (12 digits,
-province code 070) are made up.
+:class:`Apology`) where the agency running late had a leader to sign it one working day ahead. Codes follow
+``‹agency code›-YYMMDD-NNNN`` per desk and day after any code already issued (:mod:`egov.dossiers.codes`),
+and :class:`DossierCodeSequence` is advanced so that later real submissions do not collide. Applicants have
+no account (``applicant=None``); names, addresses and CCCD numbers (12 digits, province code 070) are made up.
 
-The state of the year is taken at its end (31 December, 24:00): dossiers still in a step then are open, with
-``deadline_state`` as the sweep would set it. ``open_share`` forces that share of the dossiers to stay open
+What the real flow decides, the generator asks the same rules (:mod:`egov.onestop.time_rules`): the time
+limit and appointment date, when a step starts after a hand-over (the 15:00 cut-off for paper dossiers), the
+early / on-time / late verdicts, whether an apology is in time, and the deadline state; statuses are
+:class:`DossierStatus`'s and every change of status one :mod:`egov.dossiers.lifecycle` allows. Times are laid
+out in whole working minutes of the province's calendar (:class:`egov.worktime.minutes.WorkingMinutes`, which
+gives the calendar's own deadlines), which is what keeps a million dossiers fast.
+
+The state of the year is taken at the generator's clock (:func:`as_of`): the end of the year (31 December,
+24:00), or the start of today for the year under way, before which every dossier is filed. Dossiers still in
+a step then are open, with ``deadline_state`` as the sweep would set it then. ``open_share`` forces that share of the dossiers to stay open
 (stopped at a random step, or not yet received), for measuring worklists and the sweep over a large backlog;
 such dossiers are mostly overdue, as a real backlog would be.
 
