@@ -29,7 +29,7 @@ from egov.dossiers.models import Apology, Consultation, Dossier, DossierStep, St
 from egov.dossiers.statuses import DossierStatus
 from egov.onestop import decree61, time_rules
 from egov.onestop.results import pending_signature
-from egov.signing import services as signing_services
+from egov.signing import selectors as signing_selectors
 from egov.worktime.calendar import current_calendar
 
 # Who may act on a step besides the role it names: the heads of the agency holding it.
@@ -227,7 +227,7 @@ def no_pending_signature(user: Any, dossier: Dossier) -> bool:
 def may_sign_pending(user: Any, dossier: Dossier) -> bool:
     """The signing app's own rule: the leader named (or any leader) who has not signed yet, then the clerk."""
     pending = facts(dossier).pending_signature
-    return pending is not None and signing_services.awaits_signature_from(pending, user)
+    return pending is not None and signing_selectors.awaits_signature_from(pending, user)
 
 
 @rules.predicate
