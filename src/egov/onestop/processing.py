@@ -52,6 +52,7 @@ from egov.dossiers.services import notify
 from egov.dossiers.statuses import DossierStatus
 from egov.dossiers.uploads import detect_kind, display_name
 from egov.onestop import processes, rules, time_rules
+from egov.onestop.forms.pdf import result_pdf
 from egov.onestop.results import RESULT_SOURCE, pending_signature
 from egov.onestop.rules import HEADS
 from egov.onestop.time_rules import classify
@@ -660,8 +661,6 @@ def issue_result(
     the document then waits for the leader's digital signature and the agency's (NĐ 30/2020), and is released
     by the clerk's signature (:func:`release_signed_result`); returns None. Otherwise it is released now,
     unsigned, and returned. Released, the dossier is “Đã xử lý xong” (9) and goes to the return step."""
-    from egov.onestop.forms.pdf import result_pdf
-
     document_number = " ".join(document_number.split())
     if not document_number:
         raise DomainError("Hãy ghi số, ký hiệu văn bản kết quả.")
@@ -697,9 +696,7 @@ def issue_result(
                 generated=generated,
                 now=now,
             )
-        from egov.signing import services as signing
-
-        signing.request_signatures(
+        signing_services.request_signatures(
             agency=step.agency,
             pdf=content,
             title=title,
@@ -816,14 +813,12 @@ def release_signed_result(request: Any, signed_pdf: bytes) -> None:
 def sign_result(*, dossier: Dossier, officer: Any, pin: str = "", expected_version: int) -> str:
     """The leader signs the result with their own certificate (PIN asked each time), or the clerk applies
     the agency's signature, which releases it. Returns the request's new status."""
-    from egov.signing import services as signing
-
     with transaction.atomic():
         dossier = lock(dossier, expected_version)
         rules.require("sign", officer, dossier)
         request = pending_signature(dossier)
         assert request is not None
-        signing.sign_request(request=request, actor=officer, pin=pin or None)
+        signing_services.sign_request(request=request, actor=officer, pin=pin or None)
         request.refresh_from_db()
     return str(request.status)
 

@@ -21,7 +21,9 @@ def test_adding_minutes_gives_the_calendars_deadline_from_any_moment() -> None:
         moment = start + dt.timedelta(minutes=rng.randrange(365 * 1440))
         amount = dt.timedelta(minutes=rng.choice([1, 30, 240, 480, 481, rng.randrange(1, 20 * 480)]))
         w = minutes.at_or_after(moment)
-        assert minutes.deadline(w + WorkingMinutes.minutes(amount)) == calendar.add_working_time(moment, amount)
+        assert minutes.deadline(w + WorkingMinutes.minutes(amount)) == calendar.add_working_time(
+            moment, amount
+        )
         assert minutes.moment(w) == calendar.add_working_time(moment, dt.timedelta(minutes=1)) - dt.timedelta(
             minutes=1
         )
@@ -33,5 +35,7 @@ def test_a_working_day_is_the_calendars_day_and_days_off_have_no_minutes() -> No
     assert minutes.length == WorkingMinutes.minutes(calendar.day_length) == 480
     assert dt.date(2019, 2, 5) not in minutes.days  # Tết Kỷ Hợi
     friday = minutes.at_or_after(dt.datetime(2019, 2, 1, 16, 59, tzinfo=VN))
-    assert minutes.deadline(friday + 1) == dt.datetime(2019, 2, 1, 17, tzinfo=VN)  # 17:00, not the next opening
+    assert minutes.deadline(friday + 1) == dt.datetime(
+        2019, 2, 1, 17, tzinfo=VN
+    )  # 17:00, not the next opening
     assert minutes.moment(friday + 1) == dt.datetime(2019, 2, 11, 7, 30, tzinfo=VN)  # after Tết
