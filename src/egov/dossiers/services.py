@@ -105,6 +105,7 @@ def next_dossier_code(*, agency: Agency, day: dt.date) -> str:
             number = 1
         except IntegrityError:  # another process created today's counter first
             number = _increment(agency_id=agency.pk, day=day)
+            assert number is not None  # the row another process created is there now
     return dossier_code(agency.code, day, number)
 
 
