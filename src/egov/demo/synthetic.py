@@ -998,11 +998,14 @@ class Generator:
 
     def verdict(self, finish: int, due: int) -> str:
         """The control sheet's verdict of a step finished at working minute ``finish``, due at ``due``."""
-        return time_rules.classify(self.moment(finish), self.deadline(due), self.calendar.zone)
+        finished = self.moments.get(finish) or self.moment(finish)
+        return time_rules.classify(
+            finished, self.deadlines.get(due) or self.deadline(due), self.calendar.zone
+        )
 
     def step_start(self, handed_at: int, channel: int, from_agency: int, to_agency: int) -> int:
         """When the next step's clock starts after a hand-over (the 15:00 cut-off for paper dossiers)."""
-        moment = self.moment(handed_at)
+        moment = self.moments.get(handed_at) or self.moment(handed_at)
         start = time_rules.step_start(
             moment,
             channel=channel,

@@ -58,10 +58,12 @@ class WorkingMinutes:
         return self.epoch(w - 1) + 1
 
     def moment(self, w: int) -> dt.datetime:
-        return EPOCH + dt.timedelta(minutes=self.epoch(w))
+        """Working minute ``w`` as an aware datetime in the calendar's zone."""
+        return dt.datetime.fromtimestamp(self.epoch(w) * 60, self.calendar.zone)
 
     def deadline(self, w: int) -> dt.datetime:
-        return EPOCH + dt.timedelta(minutes=self.epoch_end(w))
+        """A deadline ``w`` (see :meth:`epoch_end`) as an aware datetime in the calendar's zone."""
+        return dt.datetime.fromtimestamp(self.epoch_end(w) * 60, self.calendar.zone)
 
     def day_of(self, w: int) -> dt.date:
         return self.days[w // self.length]
