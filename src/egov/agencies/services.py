@@ -19,7 +19,13 @@ from egov.core.errors import DomainError
 from egov.core.identifiers import normalize_email, normalize_phone
 from egov.core.tree import place_under
 from egov.units.models import AdministrativeUnit, Reorganisation, SuccessionKind
-from egov.units.services import UnitAbolition, UnitChange, ensure_reference_data_admin, reorganise_units
+from egov.units.services import (
+    ImportReport,
+    UnitAbolition,
+    UnitChange,
+    ensure_reference_data_admin,
+    reorganise_units,
+)
 
 CONTACT_FIELDS = ("address", "phone", "email", "website", "has_one_stop_desk", "short_name")
 
@@ -376,7 +382,6 @@ TRUE_WORDS = {"1", "x", "co", "có", "true", "yes"}
 def import_agencies(*, rows: Any, actor: Any, default_valid_from: dt.date, progress: Any = None) -> Any:
     """All rows are checked first; all are saved in one transaction only if none has an error. Rows identical
     to a current agency are skipped, so importing a file twice changes nothing."""
-    from egov.units.services import ImportReport
 
     ensure_reference_data_admin(actor)
     report = ImportReport()

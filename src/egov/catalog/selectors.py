@@ -21,7 +21,7 @@ from egov.agencies.models import Agency
 from egov.catalog import formdef
 from egov.catalog.models import Component, OnlineLevel, ProcedureVersion, Sector, VersionStatus
 from egov.catalog.search_text import search_key
-from egov.units.selectors import home_province
+from egov.units.selectors import ended_levels, home_province
 
 MIN_WORD_SHARE = 2 / 3  # a result must match two thirds of the query's words, unless it has the whole phrase
 
@@ -247,7 +247,6 @@ def filing_closed_reason(version: ProcedureVersion) -> str | None:
     """Why no dossier of this version can be filed any more, or None. A procedure carried out only at levels
     that a reorganisation ended (the district level in 2025) has nowhere to go until the catalogue publishes
     it at another level (a reorganisation plan's ``procedures`` section does that)."""
-    from egov.units.selectors import ended_levels
 
     ended = ended_levels()
     levels = list(version.levels.all())

@@ -7,14 +7,21 @@ stopped, waiting for a supplement, done, or still being processed), 5–10 % lat
 its history (:class:`DossierEvent`, 6–10 rows) and its steps (:class:`DossierStep`, the control sheet) laid out
 from the same internal processes the real receipt uses (:func:`egov.onestop.processes.plan`), with the
 officers who received, handed over and finished each step, and an apology with a new date (form 04,
-:class:`Apology`) where the agency running late had a leader to sign it one working day ahead. Times are in
-working time from the province's calendar, codes follow ``‹agency code›-YYMMDD-NNNN`` per desk and day after
-any code already issued, and :class:`DossierCodeSequence` is advanced so that later real submissions do not
-collide. Applicants have no account (``applicant=None``); names, addresses and CCCD numbers (12 digits,
-province code 070) are made up.
+:class:`Apology`) where the agency running late had a leader to sign it one working day ahead. Codes follow
+``‹agency code›-YYMMDD-NNNN`` per desk and day after any code already issued (:mod:`egov.dossiers.codes`),
+and :class:`DossierCodeSequence` is advanced so that later real submissions do not collide. Applicants have
+no account (``applicant=None``); names, addresses and CCCD numbers (12 digits, province code 070) are made up.
 
-The state of the year is taken at its end (31 December, 24:00): dossiers still in a step then are open, with
-``deadline_state`` as the sweep would set it. ``open_share`` forces that share of the dossiers to stay open
+What the real flow decides, the generator asks the same rules (:mod:`egov.onestop.time_rules`): the time
+limit and appointment date, when a step starts after a hand-over (the 15:00 cut-off for paper dossiers), the
+early / on-time / late verdicts, whether an apology is in time, and the deadline state; statuses are
+:class:`DossierStatus`'s and every change of status one :mod:`egov.dossiers.lifecycle` allows. Times are laid
+out in whole working minutes of the province's calendar (:class:`egov.worktime.minutes.WorkingMinutes`, which
+gives the calendar's own deadlines), which is what keeps a million dossiers fast.
+
+The state of the year is taken at the generator's clock (:func:`as_of`): the end of the year (31 December,
+24:00), or the start of today for the year under way, before which every dossier is filed. Dossiers still in
+a step then are open, with ``deadline_state`` as the sweep would set it then. ``open_share`` forces that share of the dossiers to stay open
 (stopped at a random step, or not yet received), for measuring worklists and the sweep over a large backlog;
 such dossiers are mostly overdue, as a real backlog would be.
 
@@ -27,7 +34,6 @@ its own); on SQLite with ``executemany`` (several times slower; fine for tests a
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import json
 import multiprocessing
@@ -45,17 +51,37 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from egov.accounts.models import StaffAssignment
+from egov.accounts.roles import Role
 from egov.agencies.models import Agency
-from egov.catalog.models import ProcedureVersion, TimeUnit, VersionStatus
+from egov.catalog.models import ProcedureVersion, VersionStatus
 from egov.core.errors import DomainError
-from egov.dossiers.models import Apology, Dossier, DossierCodeSequence, DossierEvent, DossierStep
-from egov.dossiers.statuses import Channel
-from egov.onestop import processes
+from egov.dossiers.codes import code_day, dossier_code
+from egov.dossiers.models import Apology, Dossier, DossierCodeSequence, DossierEvent, DossierStep, StepKind
+from egov.dossiers.statuses import Channel, DossierStatus
+from egov.onestop import decree61, processes, time_rules
 from egov.units.models import AdministrativeUnit
 from egov.units.selectors import home_province, place_names
-from egov.worktime.calendar import WorkingCalendar, current_calendar
+from egov.worktime.calendar import current_calendar
+from egov.worktime.minutes import EPOCH, WorkingMinutes
 
 MARK = "synthetic:"
+
+
+class S:
+    """The statuses as the rows spell them: :class:`DossierStatus`'s values, as plain strings."""
+
+    NEW = DossierStatus.NEW.value
+    RECEIVED = DossierStatus.RECEIVED.value
+    PROCESSING = DossierStatus.PROCESSING.value
+    SUPPLEMENT_REQUESTED = DossierStatus.SUPPLEMENT_REQUESTED.value
+    REFUSED = DossierStatus.REFUSED.value
+    WITHDRAWN = DossierStatus.WITHDRAWN.value
+    STOPPED = DossierStatus.STOPPED.value
+    DONE = DossierStatus.DONE.value
+    RETURNED = DossierStatus.RETURNED.value
+
+
 IN_PERSON, ONLINE, POST = int(Channel.IN_PERSON), int(Channel.ONLINE), int(Channel.POST)
 NULL = "\\N"  # COPY text format; SQLite rows turn it back into None
 BATCH = 5_000
@@ -259,70 +285,11 @@ class GenerationReport:
     steps: int
     seconds: float
     statuses: dict[str, int]
+    as_of: dt.datetime  # the generator's clock: the year's state is taken at this moment
 
     @property
     def rate(self) -> float:
         return self.dossiers / self.seconds if self.seconds else 0.0
-
-
-# --- Working time as integer minutes ------------------------------------------------------------------------
-
-
-class WorkingClock:
-    """Working minutes counted from the first working day of a range, mapped to UTC epoch minutes.
-
-    ``W`` (an int) is a moment in working time; ``epoch(W)`` the same moment in real time. Adding working
-    time is adding minutes to ``W``, which is what makes a year of timelines cheap to lay out."""
-
-    def __init__(self, calendar: WorkingCalendar, first: dt.date, last: dt.date) -> None:
-        self.calendar = calendar
-        minutes: list[int] = []
-        for start, end in calendar.hours:
-            minutes.extend(range(start.hour * 60 + start.minute, end.hour * 60 + end.minute))
-        self.wall = minutes  # working minute of a day -> minute of the day
-        self.length = len(minutes)
-        self.days: list[dt.date] = []
-        self.midnight: list[int] = []  # UTC epoch minute of local midnight of each working day
-        self.index_on_or_after: dict[dt.date, int] = {}
-        day = first
-        while day <= last:
-            self.index_on_or_after[day] = len(self.days)
-            if calendar.is_working_day(day):
-                self.days.append(day)
-                midnight = dt.datetime.combine(day, dt.time(), calendar.zone)
-                self.midnight.append(int(midnight.timestamp()) // 60)
-            day += dt.timedelta(days=1)
-        offset = dt.datetime.combine(first, dt.time(12), calendar.zone).utcoffset() or dt.timedelta()
-        self.offset = int(offset.total_seconds()) // 60
-
-    def epoch(self, w: int) -> int:
-        day, minute = divmod(w, self.length)
-        return self.midnight[day] + self.wall[minute]
-
-    def epoch_end(self, w: int) -> int:
-        """A deadline ``w``: the end of the working minute before it (17:00, not the next day's 07:30)."""
-        return self.epoch(w - 1) + 1
-
-    def day_of(self, w: int) -> dt.date:
-        return self.days[w // self.length]
-
-    def w_of_epoch(self, epoch: int) -> int:
-        """The working minute at or after a real moment."""
-        local = dt.date.fromordinal(EPOCH_ORDINAL + (epoch + self.offset) // 1440)
-        index = self.index_on_or_after.get(local)
-        if index is None:
-            return 0 if local < self.days[0] else len(self.days) * self.length - 1
-        if index < len(self.days) and self.days[index] == local:
-            minute_of_day = (epoch + self.offset) % 1440
-            position = bisect.bisect_left(self.wall, minute_of_day)
-            if position < self.length:
-                return index * self.length + position
-            index += 1
-        return index * self.length
-
-
-EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class Formats:
@@ -439,9 +406,6 @@ def _memoised_lookups() -> Iterator[None]:
 
 def load_province(fmt: Formats) -> Province:
     """The desks, procedures and processes of the installation, resolved once (a few hundred queries)."""
-    from egov.accounts.models import StaffAssignment
-    from egov.accounts.roles import Role
-
     desks = _desks()
     if not desks:
         raise DomainError("Chưa có bộ phận một cửa nào: hãy nạp đơn vị, cơ quan (load_demo) trước.")
@@ -454,7 +418,6 @@ def load_province(fmt: Formats) -> Province:
     if not versions:
         raise DomainError("Chưa có thủ tục nào được công bố trong danh mục.")
     calendar = current_calendar()
-    day_minutes = int(calendar.day_length.total_seconds()) // 60
     staff: dict[tuple[int, str], list[int]] = defaultdict(list)
     for user_id, agency_id, role in StaffAssignment.objects.values_list("user_id", "agency_id", "role"):
         staff[(agency_id, role)].append(user_id)
@@ -493,10 +456,12 @@ def load_province(fmt: Formats) -> Province:
         steps = []
         for index, step in enumerate(planned):
             agency_names.setdefault(step.agency.pk, step.agency.name)
-            allowed = max(1, round(step.allowed.total_seconds() / 60))
+            allowed = max(1, WorkingMinutes.minutes(step.allowed))
             following = planned[index + 1] if index + 1 < len(planned) else None
             handed = f" Chuyển “{following.name}” – {following.agency.name}." if following else ""
-            action = {"issue": "result_issued", "return": "returned"}.get(step.kind, f"{step.kind}_done")
+            action = {StepKind.ISSUE: "result_issued", StepKind.RETURN: "returned"}.get(
+                StepKind(step.kind), f"{step.kind}_done"
+            )  # the actions processing.forward, issue_result and return_result record
             steps.append(
                 StepPlan(
                     kind=step.kind,
@@ -520,10 +485,6 @@ def load_province(fmt: Formats) -> Province:
                     staff=staff.get((step.agency.pk, step.role), []),
                 )
             )
-        limit = float(version.processing_time)
-        minutes = (
-            limit * 60 if version.processing_time_unit == TimeUnit.WORKING_HOURS else limit * day_minutes
-        )
         lowered = version.name.lower()
         result = version.result[:200] or version.name[:200]
         weight = 1.0 + sum(boost for words, boost in POPULAR.items() if words in lowered)
@@ -533,7 +494,7 @@ def load_province(fmt: Formats) -> Province:
                 version_id=version.pk,
                 desk_id=desk.pk,
                 desk_code=desk.code,
-                time_limit=max(1, round(minutes)),
+                time_limit=max(1, WorkingMinutes.minutes(time_rules.time_limit(version, calendar))),
                 steps=steps,
                 organisation=any(word in lowered for word in ORGANISATION_WORDS),
                 result_title=escape(result.rstrip(". ")),  # the event adds " (số …)."
@@ -617,6 +578,14 @@ class Batch:
     sequences: dict[tuple[int, dt.date], int] = field(default_factory=dict)
 
 
+def as_of(year: int, zone: Any) -> dt.datetime:
+    """The generator's clock: the moment the year's state is taken. The end of the year (31 December, 24:00),
+    or for the year under way today's start: nothing is filed, and no deadline passes, after it."""
+    end = dt.datetime.combine(dt.date(year + 1, 1, 1), dt.time(), zone)
+    today = dt.datetime.combine(timezone.now().astimezone(zone).date(), dt.time(), zone)
+    return min(end, today)
+
+
 class Generator:
     def __init__(
         self, *, year: int, seed: int | str, open_share: float, fmt: Formats, province: Province
@@ -627,12 +596,12 @@ class Generator:
         self.open_share = open_share
         self.fmt = fmt
         self.province = province
-        calendar = current_calendar()
-        self.clock = WorkingClock(calendar, dt.date(year - 1, 12, 1), dt.date(year + 2, 12, 31))
-        end = dt.datetime.combine(dt.date(year + 1, 1, 1), dt.time(), calendar.zone)
-        self.as_of_epoch = int(end.timestamp()) // 60
+        self.calendar = calendar = current_calendar()
+        self.clock = WorkingMinutes(calendar, dt.date(year - 1, 12, 1), dt.date(year + 2, 12, 31))
+        self.as_of = as_of(year, calendar.zone)
+        self.as_of_epoch = int(self.as_of.timestamp()) // 60
         self.as_of_w = self.clock.w_of_epoch(self.as_of_epoch)
-        self.soon_w = self.as_of_w + self.clock.length  # due within one working day: due soon
+        self.soon = time_rules.due_soon_limit(self.as_of, calendar)
         self.run = f"{MARK}{year}-{seed}-{int(time.time())}"
         self.statuses: dict[str, int] = defaultdict(int)
         families, weights = zip(*FAMILY, strict=True)
@@ -640,6 +609,8 @@ class Generator:
         self.serial = 0
         self.w_cache: dict[int, str] = {}
         self.end_cache: dict[int, str] = {}
+        self.moments: dict[int, dt.datetime] = {}
+        self.deadlines: dict[int, dt.datetime] = {}
 
     def atw(self, w: int) -> str:
         """The moment at working minute ``w``, as the database wants it (cached: a year has ~120,000)."""
@@ -654,6 +625,18 @@ class Generator:
         if text is None:
             text = self.end_cache[w] = self.fmt.at(self.clock.epoch_end(w))
         return text
+
+    def moment(self, w: int) -> dt.datetime:
+        found = self.moments.get(w)
+        if found is None:
+            found = self.moments[w] = self.clock.moment(w)
+        return found
+
+    def deadline(self, w: int) -> dt.datetime:
+        found = self.deadlines.get(w)
+        if found is None:
+            found = self.deadlines[w] = self.clock.deadline(w)
+        return found
 
     # People ---------------------------------------------------------------------------------------------
 
@@ -681,10 +664,11 @@ class Generator:
     # One day ----------------------------------------------------------------------------------------------
 
     def days(self, count: int) -> Iterator[tuple[dt.date, int]]:
-        """Calendar days of the year with how many dossiers each gets (working days ≫ days off)."""
+        """Calendar days of the year before the generator's clock, with how many dossiers each gets (working
+        days ≫ days off)."""
         day = dt.date(self.year, 1, 1)
         weights: list[tuple[dt.date, float]] = []
-        while day.year == self.year:
+        while day.year == self.year and day < self.as_of.date():
             weights.append((day, 1.0 if self.clock.calendar.is_working_day(day) else 0.03))
             day += dt.timedelta(days=1)
         total = sum(w for _, w in weights)
@@ -730,12 +714,12 @@ class Generator:
             filed.append((submitted, received, channel, pair))
         filed.sort(key=lambda item: item[0])
         for submitted, received, channel, pair in filed:
-            code_day = dt.date.fromordinal(EPOCH_ORDINAL + (submitted + self.clock.offset) // 1440)
-            key = (pair.desk_id, code_day)
+            day_counted = code_day(EPOCH + dt.timedelta(minutes=submitted))
+            key = (pair.desk_id, day_counted)
             number = last.get(key, 0) + 1
             last[key] = number
             batch.sequences[key] = number
-            code = f"{pair.desk_code}-{code_day:%y%m%d}-{number:04d}"
+            code = dossier_code(pair.desk_code, day_counted, number)
             self.dossier(batch, pair, channel, code, submitted, received)
 
     # One dossier ------------------------------------------------------------------------------------------
@@ -752,9 +736,9 @@ class Generator:
         prefix = f"{dossier_id}\t"
         submit_agency = NULL if channel == ONLINE else desk
         events.append(
-            f"{prefix}{submitted_text}\t{NULL}\t{submit_agency}\tsubmitted\t\tnew\t{SUBMIT_NOTES[channel]}"
+            f"{prefix}{submitted_text}\t{NULL}\t{submit_agency}\tsubmitted\t\t{S.NEW}\t{SUBMIT_NOTES[channel]}"
         )
-        status, status_note = "new", ""
+        status, status_note = S.NEW, ""
         received_at = due_at = finished_at = NULL
         verdict = deadline_state = ""
         current_step = current_agency = current_assignee = NULL
@@ -762,36 +746,36 @@ class Generator:
         forced = rng.random() < self.open_share
         draw = rng.random()
         receiver = pair.receivers[rng.randrange(len(pair.receivers))]  # the desk officer who takes it in
-        if forced and draw < FORCED_NEW:
-            pass  # filed, not yet received
+        if (forced and draw < FORCED_NEW) or received >= self.as_of_w:
+            pass  # filed, not yet received (or not yet looked at by the generator's clock)
         elif (forced and draw < FORCED_NEW + FORCED_SUPPLEMENT) or (not forced and draw < SUPPLEMENT):
             events.append(
-                f"{prefix}{atw(received)}\t{receiver}\t{desk}\tsupplement_requested\tnew\t"
-                f"supplement_requested\tYêu cầu bổ sung: {rng.choice(SUPPLEMENT_ITEMS)} (chưa đủ, chưa hợp lệ)"
+                f"{prefix}{atw(received)}\t{receiver}\t{desk}\tsupplement_requested\t{S.NEW}\t"
+                f"{S.SUPPLEMENT_REQUESTED}\tYêu cầu bổ sung: {rng.choice(SUPPLEMENT_ITEMS)} (chưa đủ, chưa hợp lệ)"
             )
-            status = "supplement_requested"
+            status = S.SUPPLEMENT_REQUESTED
             if not forced and rng.random() > SUPPLEMENT_ABANDONED:
                 back = received + rng.randint(1, 8) * clock.length
                 if back < self.as_of_w:
                     events.append(
-                        f"{prefix}{atw(back)}\t{NULL}\t{desk}\tsupplemented\tsupplement_requested\t"
-                        "new\tCông dân bổ sung giấy tờ theo yêu cầu."
+                        f"{prefix}{atw(back)}\t{NULL}\t{desk}\tsupplemented\t{S.SUPPLEMENT_REQUESTED}\t"
+                        f"{S.NEW}\tCông dân bổ sung giấy tờ theo yêu cầu."
                     )
-                    status = "new"
+                    status = S.NEW
                     received = back + rng.randint(5, 240)
         elif not forced and draw < SUPPLEMENT + REFUSED:
-            status, status_note = "refused", rng.choice(REFUSAL_REASONS)
+            status, status_note = S.REFUSED, rng.choice(REFUSAL_REASONS)
             events.append(
-                f"{prefix}{atw(received)}\t{receiver}\t{desk}\trefused\tnew\trefused\t"
+                f"{prefix}{atw(received)}\t{receiver}\t{desk}\trefused\t{S.NEW}\t{S.REFUSED}\t"
                 f"Từ chối tiếp nhận: {status_note}"
             )
         elif not forced and draw < SUPPLEMENT + REFUSED + WITHDRAWN_EARLY:
-            status, status_note = "withdrawn", "Công dân rút hồ sơ."
+            status, status_note = S.WITHDRAWN, "Công dân rút hồ sơ."
             events.append(
-                f"{prefix}{atw(received)}\t{NULL}\t{NULL}\twithdrawn\tnew\twithdrawn\t"
+                f"{prefix}{atw(received)}\t{NULL}\t{NULL}\twithdrawn\t{S.NEW}\t{S.WITHDRAWN}\t"
                 "Rút hồ sơ: Công dân rút hồ sơ."
             )
-        if status == "new" and received < self.as_of_w and not (forced and draw < FORCED_NEW):
+        if status == S.NEW and received < self.as_of_w and not (forced and draw < FORCED_NEW):
             (
                 status,
                 status_note,
@@ -837,7 +821,7 @@ class Generator:
         due_w = received + pair.time_limit
         due_at = atend(due_w)
         events.append(
-            f"{prefix}{atw(received)}\t{receiver}\t{desk}\treceived\tnew\treceived\tTiếp nhận hồ sơ."
+            f"{prefix}{atw(received)}\t{receiver}\t{desk}\treceived\t{S.NEW}\t{S.RECEIVED}\tTiếp nhận hồ sơ."
         )
         steps = pair.steps
         late = rng.random() < LATE
@@ -848,11 +832,10 @@ class Generator:
         ending = ""
         draw = rng.random()
         if not forced and draw < STOPPED + WITHDRAWN_LATE:
-            ending = "stopped" if draw < STOPPED else "withdrawn"
+            ending = S.STOPPED if draw < STOPPED else S.WITHDRAWN
             stop_at = rng.randrange(max(1, len(steps) - 2))
-        status = "received"
-        start = received
-        start_text = atw(received)
+        status = S.RECEIVED
+        handed_at, handed_from = received, 0  # when and by which agency the dossier was handed on
         step_ids = self.next_step_ids(len(steps))
         current = (NULL, NULL, "", NULL)
         finished_at = verdict = status_note = ""
@@ -862,8 +845,10 @@ class Generator:
         for index, step in enumerate(steps):
             step_id = step_ids[index]
             assignee = NULL
-            if step.staff and step.kind not in ("return", "issue") and rng.random() < 0.6:
+            if step.staff and step.kind not in (StepKind.RETURN, StepKind.ISSUE) and rng.random() < 0.6:
                 assignee = str(rng.choice(step.staff))
+            start = self.step_start(handed_at, channel, handed_from, step.agency_id)
+            start_text = atw(start)
             step_due = start + step.allowed
             spent = max(1, int(step.allowed * pace * rng.uniform(0.6, 1.4)))
             finish = start + spent
@@ -873,17 +858,17 @@ class Generator:
             if in_progress and ending:
                 # Stopped or withdrawn during this step: it is closed then, nothing follows.
                 when = start + max(1, spent // 2)
-                if ending == "stopped":
+                if ending == S.STOPPED:
                     status_note = rng.choice(STOP_REASONS)
                     note = f"Dừng xử lý: {status_note}"
                     events.append(
-                        f"{prefix}{atw(when)}\t{NULL}\t{step.agency_id}\tstopped\t{status}\tstopped\t{note}"
+                        f"{prefix}{atw(when)}\t{NULL}\t{step.agency_id}\tstopped\t{status}\t{S.STOPPED}\t{note}"
                     )
                 else:
                     status_note = "Công dân rút hồ sơ."
                     note = "Công dân rút hồ sơ."
                     events.append(
-                        f"{prefix}{atw(when)}\t{NULL}\t{NULL}\twithdrawn\t{status}\twithdrawn\tRút hồ sơ: {note}"
+                        f"{prefix}{atw(when)}\t{NULL}\t{NULL}\twithdrawn\t{status}\t{S.WITHDRAWN}\tRút hồ sơ: {note}"
                     )
                 step_rows.append(
                     f"{step_id}\t{prefix}{step.row_prefix}\t{assignee}\t{handed}\t{started_text}\t"
@@ -909,41 +894,44 @@ class Generator:
                 f"{finish_text}\t{actor}\t{step_verdict}\t\t1{self.step_suffix}"
             )
             handed = actor
-            if step.kind == "issue":
-                to_status = "done"
+            if step.kind == StepKind.ISSUE:
+                to_status = S.DONE
                 finished_at, verdict, issued = finish_text, self.verdict(finish, due_w), finish
                 self.serial += 1
                 note = f"Đã có kết quả: {pair.result_title} (số {self.serial % 9000 + 1}/KQ)."
-            elif step.kind == "return":
-                to_status = "returned"
+            elif step.kind == StepKind.RETURN:
+                to_status = S.RETURNED
                 note = RETURN_NOTES[channel].format(n=dossier_id)
             else:
-                to_status, note = "processing", step.done_note
+                to_status, note = S.PROCESSING, step.done_note
             events.append(
                 f"{prefix}{finish_text}\t{actor}\t{step.agency_id}\t{step.done_action}\t{status}\t"
                 f"{to_status}\t{note}"
             )
             status = to_status
-            start, start_text = finish, finish_text
+            handed_at, handed_from = finish, step.agency_id
         else:
+            # Every step done. A process without a return step leaves the dossier "done" (status 9), as
+            # processing leaves it until the desk records the return.
             current = (NULL, current[1] if current[1] != NULL else desk, "", NULL)
-            if status != "returned":  # a process without a return step: the result is handed over at issue
-                status = "returned"
-        if late and status not in ("stopped", "withdrawn"):
+        if late and status not in (S.STOPPED, S.WITHDRAWN):
             new_due = self.apologise(batch, prefix, received, due_w, issued, held)
             if new_due:
                 due_w, due_at = new_due, atend(new_due)
                 if issued >= 0:
                     verdict = self.verdict(issued, due_w)
         deadline_state = ""
-        if status in ("received", "processing"):
-            deadline_state = (
-                "overdue" if due_w <= self.as_of_w else "due_soon" if due_w <= self.soon_w else "on_track"
-            )
-        elif status in ("stopped", "withdrawn"):
+        if status in (
+            S.RECEIVED,
+            S.PROCESSING,
+        ):  # what the deadline sweep would mark at the generator's clock
+            deadline_state = time_rules.deadline_state(
+                self.deadline(due_w), now=self.as_of, soon=self.soon
+            ).value
+        elif status in (S.STOPPED, S.WITHDRAWN):
             finished_at = ""
         step_id_text, agency_text, role, assignee_text = current
-        if status == "returned" and agency_text == NULL:
+        if status == S.RETURNED and agency_text == NULL:
             agency_text = desk
         return (
             status,
@@ -974,9 +962,11 @@ class Generator:
         if rng.random() >= APOLOGISED:
             return 0
         lateness = (issued if issued >= 0 else self.as_of_w) - due
-        when = due - length - rng.randrange(length)
+        when = due - decree61.APOLOGY_NOTICE_DAYS * length - rng.randrange(length)
         holder = next(((agency, status) for start, end, agency, status in held if start <= when < end), None)
         if lateness <= 0 or when <= received or holder is None:
+            return 0
+        if not time_rules.apology_in_time(self.moment(when), self.deadline(due), self.calendar):
             return 0
         agency, status = holder
         officers = self.province.heads.get(agency)
@@ -1007,10 +997,23 @@ class Generator:
             )
 
     def verdict(self, finish: int, due: int) -> str:
-        if finish > due:
-            return "late"
-        length = self.clock.length
-        return "early" if finish // length < (due - 1) // length else "on_time"
+        """The control sheet's verdict of a step finished at working minute ``finish``, due at ``due``."""
+        finished = self.moments.get(finish) or self.moment(finish)
+        return time_rules.classify(
+            finished, self.deadlines.get(due) or self.deadline(due), self.calendar.zone
+        )
+
+    def step_start(self, handed_at: int, channel: int, from_agency: int, to_agency: int) -> int:
+        """When the next step's clock starts after a hand-over (the 15:00 cut-off for paper dossiers)."""
+        moment = self.moments.get(handed_at) or self.moment(handed_at)
+        start = time_rules.step_start(
+            moment,
+            channel=channel,
+            from_agency_id=from_agency or None,
+            to_agency_id=to_agency,
+            calendar=self.calendar,
+        )
+        return handed_at if start is moment else self.clock.at_or_after(start)
 
     # Ids (set by the writer) --------------------------------------------------------------------------------
 
@@ -1179,6 +1182,9 @@ def generate(
         raise DomainError("Tỷ lệ hồ sơ đang mở phải từ 0 đến 1.")
     if workers is not None and workers < 1:
         raise DomainError("Số tiến trình phải từ 1 trở lên.")
+    zone = timezone.get_default_timezone()
+    if as_of(year, zone).date() <= dt.date(year, 1, 1):
+        raise DomainError(f"Năm {year} chưa có ngày nào đã qua: không tạo được hồ sơ của năm này.")
     started = time.perf_counter()
     fmt = Formats(connection.vendor)
     province = load_province(fmt)
@@ -1212,6 +1218,7 @@ def generate(
         steps=totals[2],
         seconds=time.perf_counter() - started,
         statuses=statuses,
+        as_of=load.generator.as_of,
     )
 
 

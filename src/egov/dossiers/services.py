@@ -22,6 +22,7 @@ from egov.catalog.models import ProcedureVersion, VersionStatus
 from egov.catalog.selectors import desks_for, filing_closed_reason, visible_components
 from egov.core.errors import DomainError
 from egov.dossiers import outbox
+from egov.dossiers.codes import code_day, dossier_code
 from egov.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, Draft, Notification, StoredFile
 from egov.dossiers.statuses import Channel, DossierStatus
 from egov.dossiers.tasks import send_notification
@@ -104,7 +105,8 @@ def next_dossier_code(*, agency: Agency, day: dt.date) -> str:
             number = 1
         except IntegrityError:  # another process created today's counter first
             number = _increment(agency_id=agency.pk, day=day)
-    return f"{agency.code}-{day:%y%m%d}-{number:04d}"
+            assert number is not None  # the row another process created is there now
+    return dossier_code(agency.code, day, number)
 
 
 def _increment(*, agency_id: int, day: dt.date) -> int | None:
@@ -195,7 +197,7 @@ def submit_dossier(
     try:
         with transaction.atomic():
             dossier = Dossier.objects.create(
-                code=next_dossier_code(agency=agency, day=timezone.localdate(now)),
+                code=next_dossier_code(agency=agency, day=code_day(now)),
                 procedure_version=version,
                 receiving_agency=agency,
                 applicant=applicant,

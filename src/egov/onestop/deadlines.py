@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from egov.dossiers import outbox
 from egov.dossiers.models import DeadlineState, Dossier
-from egov.onestop import decree61
+from egov.onestop import time_rules
 from egov.onestop.models import DeadlineDigest
 from egov.onestop.tasks import send_deadline_digest
 from egov.worktime.calendar import current_calendar
@@ -38,7 +38,7 @@ class SweepResult:
 def sweep_deadlines(*, now: dt.datetime | None = None, batch_size: int = BATCH) -> SweepResult:
     now = now or timezone.now()
     calendar = current_calendar()
-    soon = calendar.add_working_days(now, decree61.DUE_SOON_WORKING_DAYS)
+    soon = time_rules.due_soon_limit(now, calendar)  # the ranges below are time_rules.deadline_state's
     open_dossiers = Dossier.objects.filter(status__in=OPEN, due_at__isnull=False)
     overdue = _mark(
         open_dossiers.filter(due_at__lt=now).exclude(deadline_state=DeadlineState.OVERDUE),

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from egov.accounts.models import User
 from egov.accounts.roles import Role
+from egov.accounts.scopes import ensure_role
 from egov.agencies.models import Agency
 from egov.catalog.models import ProcedureVersion
 from egov.core.errors import DomainError
@@ -32,7 +33,6 @@ def intake_paper_dossier(
     """A dossier brought to the desk (channel 1) or received by post (channel 3): the receiving officer enters
     the applicant, the form and the scanned papers; the same validation as online applies. The dossier is
     then “Mới đăng ký” at this desk, to be received (form 01), asked to complete (form 02) or refused (03)."""
-    from egov.accounts.scopes import ensure_role
 
     ensure_role(officer, agency, Role.RECEIVING_OFFICER)
     if channel not in INTAKE_CHANNELS:

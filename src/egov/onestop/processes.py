@@ -20,7 +20,7 @@ from django.db import transaction
 
 from egov.agencies.models import Agency
 from egov.agencies.selectors import current_successor
-from egov.catalog.models import ProcedureVersion, VersionStatus
+from egov.catalog.models import Procedure, ProcedureVersion, VersionStatus
 from egov.core.errors import DomainError
 from egov.dossiers.models import Dossier, StepKind
 from egov.onestop.models import ProcessDefinition, ProcessStep, StepTimeUnit
@@ -258,7 +258,6 @@ def _allowed(step: ProcessStep, *, total: dt.timedelta, calendar: WorkingCalenda
 def load_processes(path: Path = DATA_FILE) -> int:
     """Create or update the processes in the data file (by code); returns how many were written. Idempotent:
     a process whose steps are unchanged is not touched."""
-    from egov.catalog.models import Procedure
 
     spec = json.loads(path.read_text(encoding="utf-8"))
     written = 0

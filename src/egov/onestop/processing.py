@@ -8,7 +8,8 @@ use) on the locked row, changes the dossier through :func:`egov.dossiers.lifecyc
 records each hand-over as a :class:`DossierStep` row — a row of the control sheet (form 05) with its early /
 on-time / late verdict. Leaving a state cancels what hung on it (:func:`_cancel_what_hangs`).
 
-Time rules (:mod:`egov.onestop.decree61`), all in working time from the calendar:
+Time rules (:mod:`egov.onestop.decree61`, applied by :mod:`egov.onestop.time_rules`), all in working time
+from the calendar:
 - each step gets its share of the time limit from the process; its clock starts when it is handed over;
 - a paper dossier handed to another agency after 15:00 starts there at the next working day's opening;
 - a supplement request after receipt is allowed within 3 working days of receipt, and the time limit then
@@ -46,30 +47,20 @@ from egov.dossiers.models import (
     ReturnMethod,
     StepKind,
     SupplementRequest,
-    Verdict,
 )
 from egov.dossiers.services import notify
-from egov.dossiers.statuses import Channel, DossierStatus
+from egov.dossiers.statuses import DossierStatus
 from egov.dossiers.uploads import detect_kind, display_name
-from egov.onestop import decree61, processes, rules
+from egov.onestop import processes, rules, time_rules
+from egov.onestop.forms.pdf import result_pdf
 from egov.onestop.results import RESULT_SOURCE, pending_signature
 from egov.onestop.rules import HEADS
+from egov.onestop.time_rules import classify
 from egov.signing import services as signing_services
 from egov.worktime.calendar import WorkingCalendar, current_calendar
 
 # The most a fee or tax asked of an applicant can be (one thousand billion đồng): beyond it, a typing error.
 MAX_AMOUNT = 10**12
-
-
-def classify(finished: dt.datetime, due: dt.datetime | None) -> str:
-    """Early: before the due day; on time: on the due day, by the due time; late: after it."""
-    if due is None:
-        return ""
-    if finished > due:
-        return Verdict.LATE
-    if timezone.localdate(finished) < timezone.localdate(due):
-        return Verdict.EARLY
-    return Verdict.ON_TIME
 
 
 # --- Starting and moving through steps ---------------------------------------------------------------------
@@ -102,19 +93,6 @@ def start_processing(
     return first
 
 
-def _start_time(
-    dossier: Dossier, *, now: dt.datetime, from_agency: Agency | None, to: Agency, calendar: WorkingCalendar
-) -> dt.datetime:
-    """Paper dossiers travel: one handed to another agency after 15:00 starts there the next working day."""
-    if dossier.channel == Channel.ONLINE or from_agency is None or from_agency.pk == to.pk:
-        return now
-    local = timezone.localtime(now, calendar.zone)
-    if calendar.is_working_day(local.date()) and local.time() < decree61.FORWARD_CUT_OFF:
-        return now
-    day = calendar.next_working_day(local.date())
-    return dt.datetime.combine(day, calendar.hours[0][0], calendar.zone)
-
-
 def _enter(
     *,
     dossier: Dossier,
@@ -125,7 +103,13 @@ def _enter(
     from_agency: Agency | None,
     assignee: User | None = None,
 ) -> None:
-    start = _start_time(dossier, now=now, from_agency=from_agency, to=step.agency, calendar=calendar)
+    start = time_rules.step_start(
+        now,
+        channel=dossier.channel,
+        from_agency_id=from_agency.pk if from_agency is not None else None,
+        to_agency_id=step.agency_id,
+        calendar=calendar,
+    )
     step.started_at = start
     step.due_at = calendar.add_working_time(start, step.allowed)
     step.handed_by = handed_by if getattr(handed_by, "pk", None) else None
@@ -677,8 +661,6 @@ def issue_result(
     the document then waits for the leader's digital signature and the agency's (NĐ 30/2020), and is released
     by the clerk's signature (:func:`release_signed_result`); returns None. Otherwise it is released now,
     unsigned, and returned. Released, the dossier is “Đã xử lý xong” (9) and goes to the return step."""
-    from egov.onestop.forms.pdf import result_pdf
-
     document_number = " ".join(document_number.split())
     if not document_number:
         raise DomainError("Hãy ghi số, ký hiệu văn bản kết quả.")
@@ -714,9 +696,7 @@ def issue_result(
                 generated=generated,
                 now=now,
             )
-        from egov.signing import services as signing
-
-        signing.request_signatures(
+        signing_services.request_signatures(
             agency=step.agency,
             pdf=content,
             title=title,
@@ -833,14 +813,12 @@ def release_signed_result(request: Any, signed_pdf: bytes) -> None:
 def sign_result(*, dossier: Dossier, officer: Any, pin: str = "", expected_version: int) -> str:
     """The leader signs the result with their own certificate (PIN asked each time), or the clerk applies
     the agency's signature, which releases it. Returns the request's new status."""
-    from egov.signing import services as signing
-
     with transaction.atomic():
         dossier = lock(dossier, expected_version)
         rules.require("sign", officer, dossier)
         request = pending_signature(dossier)
         assert request is not None
-        signing.sign_request(request=request, actor=officer, pin=pin or None)
+        signing_services.sign_request(request=request, actor=officer, pin=pin or None)
         request.refresh_from_db()
     return str(request.status)
 

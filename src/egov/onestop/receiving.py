@@ -12,24 +12,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from egov.catalog.models import TimeUnit
 from egov.core.errors import DomainError
 from egov.dossiers.lifecycle import lock, transition
 from egov.dossiers.models import Dossier, SupplementRequest
 from egov.dossiers.services import notify
 from egov.dossiers.statuses import DossierStatus
-from egov.onestop import processing, rules
-from egov.worktime.calendar import WorkingCalendar, current_calendar
-
-
-def due_date(
-    dossier: Dossier, received_at: dt.datetime, calendar: WorkingCalendar | None = None
-) -> dt.datetime:
-    version = dossier.procedure_version
-    calendar = calendar or current_calendar()
-    if version.processing_time_unit == TimeUnit.WORKING_HOURS:
-        return calendar.add_working_hours(received_at, version.processing_time)
-    return calendar.add_working_days(received_at, version.processing_time)
+from egov.onestop import processing, rules, time_rules
+from egov.worktime.calendar import current_calendar
 
 
 def receive(
@@ -45,7 +34,7 @@ def receive(
         dossier = lock(dossier, expected_version)
         rules.require("receive", officer, dossier)
         resuming = dossier.steps.exists()
-        due = due_date(dossier, now, calendar)
+        due = time_rules.due_date(dossier.procedure_version, now, calendar)
         if resuming:
             processing.resume_after_supplement(dossier=dossier, officer=officer, now=now, calendar=calendar)
         else:

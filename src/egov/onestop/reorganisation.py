@@ -32,6 +32,9 @@ from egov.agencies.reorganisation_hooks import Reorganised
 from egov.core.errors import DomainError
 from egov.dossiers.models import Consultation, Dossier, DossierEvent, DossierStep, Draft
 from egov.dossiers.statuses import DossierStatus
+from egov.onestop.results import RESULT_SOURCE
+from egov.signing.models import SignatureRequest
+from egov.signing.services import cancel_request
 from egov.units.models import AdministrativeUnit
 
 CLOSED = (DossierStatus.REFUSED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED, DossierStatus.RETURNED)
@@ -120,9 +123,6 @@ def _cancel_signatures(
 ) -> dict[int, tuple[int, int]]:
     """Results waiting for signature under an ended agency's name: cancel the request (dossier id → the
     (old, new) agency of the issue step)."""
-    from egov.onestop.results import RESULT_SOURCE
-    from egov.signing.models import SignatureRequest
-    from egov.signing.services import cancel_request
 
     waiting = SignatureRequest.objects.filter(
         source_type=RESULT_SOURCE,

@@ -27,9 +27,9 @@ from egov.core.errors import DomainError, ScopeDenied
 from egov.dossiers.lifecycle import IN_PROCESS
 from egov.dossiers.models import Apology, Consultation, Dossier, DossierStep, StepKind, SupplementRequest
 from egov.dossiers.statuses import DossierStatus
-from egov.onestop import decree61
+from egov.onestop import decree61, time_rules
 from egov.onestop.results import pending_signature
-from egov.signing import services as signing_services
+from egov.signing import selectors as signing_selectors
 from egov.worktime.calendar import current_calendar
 
 # Who may act on a step besides the role it names: the heads of the agency holding it.
@@ -215,9 +215,7 @@ def no_apology_yet(user: Any, dossier: Dossier) -> bool:
 def a_day_before_due(user: Any, dossier: Dossier) -> bool:
     if dossier.due_at is None:
         return False
-    calendar = facts(dossier).calendar
-    left = calendar.working_time_between(timezone.now(), dossier.due_at)
-    return timezone.now() < dossier.due_at and left >= calendar.day_length * decree61.APOLOGY_NOTICE_DAYS
+    return time_rules.apology_in_time(timezone.now(), dossier.due_at, facts(dossier).calendar)
 
 
 @rules.predicate
@@ -229,7 +227,7 @@ def no_pending_signature(user: Any, dossier: Dossier) -> bool:
 def may_sign_pending(user: Any, dossier: Dossier) -> bool:
     """The signing app's own rule: the leader named (or any leader) who has not signed yet, then the clerk."""
     pending = facts(dossier).pending_signature
-    return pending is not None and signing_services.awaits_signature_from(pending, user)
+    return pending is not None and signing_selectors.awaits_signature_from(pending, user)
 
 
 @rules.predicate

@@ -14,9 +14,13 @@ from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from egov.accounts.models import StaffAssignment
+from egov.accounts.scopes import agencies_visible_to, assignments_of, visible_agency_ids
 from egov.catalog.models import ProcedureVersion
+from egov.core.pdf import vietnam_time
 from egov.dossiers.models import Consultation, Dossier, DossierEvent, DossierStep, StoredFile
 from egov.onestop import rules
+from egov.onestop.forms.pdf import control_rows
 
 OPEN = ("received", "processing")
 
@@ -53,7 +57,6 @@ def officer_worklist(user: Any, *, tab: str, filters: WorklistFilters | None = N
     One query for a page, one for the count, whatever the number of rows (the officer's roles are read once
     per request; a supervisor's agencies and the versions of a procedure or sector filter take one small query
     each). Every condition compares a column as stored, so an index can serve it."""
-    from egov.accounts.scopes import assignments_of, visible_agency_ids
 
     filters = filters or WorklistFilters()
     assignments = assignments_of(user)
@@ -186,7 +189,6 @@ def desk_worklist(user: Any, *, tab: str, query: str = "") -> QuerySet[Dossier]:
 def register_rows(*, agency: Any, year: int) -> list[list[str]]:
     """Form 06, the desk's register for a year: one row per dossier received, numbered from 1 in order of
     receipt. Three queries whatever the number of rows."""
-    from egov.core.pdf import vietnam_time
 
     dossiers = (
         Dossier.objects.filter(receiving_agency=agency, received_at__year=year)
@@ -247,7 +249,6 @@ class OfficerView:
     def _candidates(self) -> dict[tuple[int, str], list[Any]]:
         """The officers who may take the next step and those who may take this one over, in one query, read
         only when a page shows them (the API's detail does not)."""
-        from egov.accounts.models import StaffAssignment
 
         wanted = []
         if "forward" in self.actions and self.next_step is not None:
@@ -282,7 +283,6 @@ def officer_view(user: Any, dossier: Dossier) -> OfficerView:
     next step and the open consultations they may answer, and the control sheet's rows. Reads the dossier's
     steps and consultations once (none again when the dossier comes from :func:`dossier_detail_for_officer`),
     its apology and pending signature where they matter."""
-    from egov.onestop.forms.pdf import control_rows
 
     prefetch_related_objects([dossier], STEPS, CONSULTATIONS)
     steps: list[DossierStep] = list(dossier.steps.all())
@@ -317,7 +317,6 @@ def day_start(day: dt.date | None, *, after: bool = False) -> dt.datetime | None
 def _officer_dossiers(user: Any, code: str) -> QuerySet[Dossier]:
     """The dossier with this code if the officer may see it: received by, processed at or consulting one of
     the agencies they see. EXISTS sub-queries, not joins with DISTINCT: the dossier's row is read once."""
-    from egov.accounts.scopes import agencies_visible_to
 
     visible = agencies_visible_to(user).values("pk")
     return (

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 
 from egov.accounts.decorators import officer_required
 from egov.accounts.roles import Role
+from egov.accounts.scopes import assignments_of
 from egov.catalog import formdef
-from egov.catalog.selectors import procedure_detail
+from egov.catalog.selectors import procedure_detail, published
 from egov.catalog.web_forms import bound_fields, raw_from_post, review_rows
 from egov.core.api_types import MAX_VERSION
 from egov.core.errors import DomainError
@@ -33,6 +34,7 @@ from egov.onestop.actions import SUPPLEMENT_ROWS
 from egov.onestop.forms import pdf
 from egov.onestop.forms.issued import FORMS, NotYetIssued, form_response, served_form
 from egov.onestop.forms.registers import register_workbook
+from egov.signing.services import verify_pdf
 
 
 def _filters(request: HttpRequest) -> onestop_selectors.WorklistFilters:
@@ -158,7 +160,6 @@ def result_download(request: HttpRequest, code: str) -> FileResponse:
 @officer_required
 def register(request: HttpRequest) -> HttpResponseBase:
     """Form 06: the register of a desk where the officer receives dossiers, per year, as PDF or Excel."""
-    from egov.accounts.scopes import assignments_of
 
     desks = sorted(
         {a.agency for a in assignments_of(request.user) if a.role == Role.RECEIVING_OFFICER},
@@ -220,8 +221,6 @@ APPLICANT_FIELDS = (
 @officer_required
 def intake(request: HttpRequest) -> HttpResponse:
     """Paper dossiers brought to the desk or received by post: choose the procedure, then enter everything."""
-    from egov.accounts.scopes import assignments_of
-    from egov.catalog.selectors import published
 
     desks = sorted(
         {a.agency for a in assignments_of(request.user) if a.role == Role.RECEIVING_OFFICER},
@@ -299,7 +298,6 @@ def intake(request: HttpRequest) -> HttpResponse:
 @officer_required
 def verify_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
     """Check the digital signatures of a PDF the applicant attached, with the platform's verifier."""
-    from egov.signing.services import verify_pdf
 
     found = onestop_selectors.dossier_for_officer(request.user, code)
     if found is None:

@@ -25,7 +25,7 @@ from django.db import transaction
 from egov.accounts.models import StaffAssignment
 from egov.accounts.roles import Role
 from egov.agencies.models import Agency
-from egov.signing import pki
+from egov.signing import pki, services
 from egov.signing.certificates import forget_local_crls
 from egov.signing.contrib.pkcs12.backend import server_password
 from egov.signing.images import demo_seal_png, demo_signature_png
@@ -208,7 +208,6 @@ def _leaders() -> list[StaffAssignment]:
 
 def ensure_demo_pki(*, all_desks: bool = False) -> dict[str, int]:
     """Create (or complete) the demo PKI in the database. Safe to run again: adds only what is missing."""
-    from egov.signing import services
 
     cache_file = _cache_file()
     material: dict[str, Any] = json.loads(cache_file.read_text()) if cache_file.exists() else {}

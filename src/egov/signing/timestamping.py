@@ -21,6 +21,7 @@ from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
+from egov.signing.certificates import load_certificate, split_pem
 from egov.signing.models import TimeStampingUnit
 
 ACCEPTED_HASHES = {"sha256", "sha384", "sha512"}
@@ -35,7 +36,6 @@ class TsaKeys:
 
 
 def load_tsa(unit: TimeStampingUnit) -> TsaKeys:
-    from egov.signing.certificates import load_certificate, split_pem
 
     key = serialization.load_pem_private_key(
         unit.private_key_pem.encode(), settings.EGOV_SIGNING_KEY_SECRET.encode()

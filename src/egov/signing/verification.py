@@ -26,6 +26,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from egov.core.errors import DomainError
+from egov.signing.certificates import validation_context
 
 logger = logging.getLogger(__name__)
 
@@ -203,7 +204,6 @@ def _level(embedded: EmbeddedPdfSignature, has_ts: bool, has_revinfo: bool, late
 
 def verify_pdf(pdf: bytes) -> VerificationReport:
     """Verify every signature and document time stamp in ``pdf`` against the trusted roots."""
-    from egov.signing.certificates import validation_context
 
     report = VerificationReport()
     if len(pdf) > settings.EGOV_SIGNING_MAX_PDF_MB * 1024 * 1024:

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.conf import settings
 
+from egov.worktime.models import CalendarException
+
 MAX_DAYS_SCANNED = 3660
 
 
@@ -124,7 +126,6 @@ def _span(start: dt.time, end: dt.time) -> dt.timedelta:
 
 def current_calendar() -> WorkingCalendar:
     """The calendar with the province's declared exceptions (one small query)."""
-    from egov.worktime.models import CalendarException
 
     calendar = WorkingCalendar(hours=parse_hours(settings.EGOV_WORKING_HOURS))
     for day, kind, name in CalendarException.objects.values_list("day", "kind", "name"):

@@ -16,11 +16,18 @@ from django.utils import timezone
 
 from egov.accounts.models import User
 from egov.agencies.models import Agency
+from egov.core.errors import DomainError
 from egov.demo import synthetic
-from egov.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, DossierStep
+from egov.dossiers.codes import code_day, dossier_code
+from egov.dossiers.lifecycle import TERMINAL, can_follow
+from egov.dossiers.models import Apology, Dossier, DossierCodeSequence, DossierEvent, DossierStep
 from egov.dossiers.selectors import timeline
 from egov.dossiers.services import next_dossier_code
+from egov.dossiers.statuses import NATIONAL_STATUS_CODE, DossierStatus
+from egov.onestop import time_rules
+from egov.onestop.deadlines import sweep_deadlines
 from egov.onestop.selectors import WorklistFilters, officer_worklist
+from egov.worktime.calendar import current_calendar
 
 CODE = re.compile(r"^(?P<agency>[0-9A-Z.]+)-(?P<day>\d{6})-(?P<number>\d{4,})$")
 
@@ -44,6 +51,85 @@ def test_codes_are_unique_in_the_real_format_and_follow_each_desks_day(year_2019
         numbers.setdefault((match["agency"], match["day"]), []).append(int(match["number"]))
     for found in numbers.values():  # each desk's day is numbered 1, 2, 3… without gaps
         assert sorted(found) == list(range(1, len(found) + 1))
+
+
+def test_a_generated_year_is_what_the_real_flow_would_have_made(year_2019: Any) -> None:
+    """Due dates, step starts, verdicts, deadline states, statuses and codes: each from the rule the
+    services use, for every row, at the generator's clock."""
+    calendar, now = current_calendar(), year_2019.as_of
+    assert now == dt.datetime(2020, 1, 1, tzinfo=calendar.zone)
+    soon = time_rules.due_soon_limit(now, calendar)
+    apologised = set(Apology.objects.values_list("dossier_id", flat=True))
+    steps: dict[int, list[DossierStep]] = {}
+    for step in DossierStep.objects.select_related("dossier").order_by("dossier_id", "position"):
+        steps.setdefault(step.dossier_id, []).append(step)
+    events: dict[int, list[DossierEvent]] = {}
+    for event in DossierEvent.objects.order_by("dossier_id", "at", "pk"):
+        events.setdefault(event.dossier_id, []).append(event)
+    open_ones = checked_steps = 0
+    for dossier in Dossier.objects.select_related("procedure_version", "receiving_agency"):
+        assert dossier.status in DossierStatus.values
+        assert dossier.national_status == NATIONAL_STATUS_CODE[DossierStatus(dossier.status)]
+        history = events[dossier.pk]
+        assert history[-1].to_status == dossier.status and history[-1].at < now
+        for event in history:
+            if event.from_status and event.from_status != event.to_status:
+                assert can_follow(event.from_status, event.to_status), (dossier.code, event.action)
+            elif event.from_status:
+                assert event.from_status not in TERMINAL
+        number = int(dossier.code.rsplit("-", 1)[1])
+        assert dossier.code == dossier_code(
+            dossier.receiving_agency.code, code_day(dossier.submitted_at), number
+        )
+        if dossier.status in (DossierStatus.RECEIVED, DossierStatus.PROCESSING):
+            open_ones += 1
+            state = time_rules.deadline_state(dossier.due_at, now=now, soon=soon)
+            assert dossier.deadline_state == state, dossier.code
+            assert state != "overdue" or dossier.due_at < now
+        else:
+            assert dossier.deadline_state == ""
+        if dossier.received_at is not None and dossier.pk not in apologised:
+            assert dossier.due_at == time_rules.due_date(
+                dossier.procedure_version, dossier.received_at, calendar
+            )
+        if dossier.finished_at is not None:
+            assert dossier.verdict == time_rules.classify(dossier.finished_at, dossier.due_at)
+        handed_at, handed_from = dossier.received_at, None
+        for step in steps.get(dossier.pk, []):
+            if step.started_at is None:
+                break
+            assert step.started_at == time_rules.step_start(
+                handed_at,
+                channel=dossier.channel,
+                from_agency_id=handed_from,
+                to_agency_id=step.agency_id,
+                calendar=calendar,
+            )
+            assert step.due_at == calendar.add_working_time(step.started_at, step.allowed)
+            if step.finished_at is not None:
+                assert step.verdict == time_rules.classify(step.finished_at, step.due_at)
+            handed_at, handed_from = step.finished_at, step.agency_id
+            checked_steps += 1
+    assert open_ones > 50 and checked_steps > 1000
+    # The real sweep, run at the generator's clock, finds nothing to change.
+    result = sweep_deadlines(now=now)
+    assert (result.overdue, result.due_soon, result.on_track) == (0, 0, 0)
+
+
+def test_the_year_under_way_stops_at_today(demo: None, monkeypatch: Any) -> None:
+    """Generating the current year files nothing from today on and marks nothing overdue before its time."""
+    zone = timezone.get_default_timezone()
+    today = dt.datetime(2019, 7, 15, 10, 0, tzinfo=zone)
+    monkeypatch.setattr(timezone, "now", lambda: today)
+    report = synthetic.generate(count=300, year=2019, seed=2, open_share=0.3)
+    midnight = dt.datetime(2019, 7, 15, tzinfo=zone)
+    assert report.as_of == midnight
+    assert not Dossier.objects.filter(submitted_at__gte=midnight).exists()
+    assert not DossierEvent.objects.filter(at__gte=midnight).exists()
+    assert Dossier.objects.filter(deadline_state="overdue").exists()
+    assert not Dossier.objects.filter(deadline_state="overdue", due_at__gte=midnight).exists()
+    with pytest.raises(DomainError, match="Năm 2020"):
+        synthetic.generate(count=10, year=2020)
 
 
 def test_a_real_submission_after_the_generator_does_not_collide(year_2019: Any) -> None:

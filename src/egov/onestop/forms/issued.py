@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.urls import reverse
+from django_tasks import task
 
 from egov.agencies.models import Agency
 from egov.core.errors import DomainError
@@ -24,6 +25,7 @@ from egov.dossiers.models import Apology, Dossier, DossierEvent
 from egov.dossiers.statuses import DossierStatus
 from egov.onestop.forms import pdf
 from egov.onestop.models import IssuedForm
+from egov.signing.services import certificate_for, sign_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -128,8 +130,6 @@ def served_form(dossier: Dossier, form: str) -> tuple[bytes, bool]:
     if stored is not None:
         with stored.file.open("rb") as handle:
             return handle.read(), stored.signed
-    from egov.onestop.tasks import issue_form
-
     issue_form.enqueue(dossier.pk, form)
     stored = IssuedForm.objects.filter(dossier=dossier, form=form, key=key).first()  # an immediate backend
     if stored is None:
@@ -143,8 +143,6 @@ def _issue_after_the_act(*, dossier: Dossier, event: DossierEvent) -> None:
     forms = ISSUED_BY.get(event.action, ())
     if not forms:
         return
-    from egov.onestop.tasks import issue_form
-
     pk = dossier.pk
     for form in forms:
         transaction.on_commit(lambda form=form: issue_form.enqueue(pk, form))  # type: ignore[misc]
@@ -162,8 +160,6 @@ def issue(dossier: Dossier, form: str) -> tuple[bytes, bool]:
             return handle.read(), stored.signed
     signed = False
     try:
-        from egov.signing.services import certificate_for, sign_pdf
-
         certificate_for(agency, "agency")
         content = sign_pdf(
             pdf=content, purpose="agency", signer=agency, actor=None, number_notation=dossier.code
@@ -203,3 +199,20 @@ def form_response(content: bytes, *, signed: bool, form: str, code: str) -> Http
 
 def form_response_name(form: str, code: str) -> str:
     return f"{FORMS[form][0]}-{code}.pdf"
+
+
+@task()
+def issue_form(dossier_id: int, form: str) -> str:
+    """Issue (render, sign, store) a one-stop form after the act that produced it; idempotent."""
+    dossier = (
+        Dossier.objects.select_related("procedure_version__procedure", "receiving_agency", "current_agency")
+        .filter(pk=dossier_id)
+        .first()
+    )
+    if dossier is None:
+        return "gone"
+    try:
+        _, signed = issue(dossier, form)
+    except ValueError:
+        return "not reached"
+    return "signed" if signed else "unsigned"

@@ -10,6 +10,7 @@ from egov.accounts.roles import Role
 from egov.agencies.models import Agency
 from egov.agencies.selectors import current_successor
 from egov.catalog.selectors import visible_components
+from egov.catalog.web_forms import review_rows
 from egov.core.pdf import VIETNAM, qr_svg_data_uri, render_pdf, vietnam_time
 from egov.dossiers.models import Apology, Consultation, Dossier, DossierStep, SupplementRequest
 
@@ -247,8 +248,6 @@ def result_pdf(
     general one: the decision of the agency that approved it, with the applicant's answers."""
     from django.conf import settings
     from django.template.loader import select_template
-
-    from egov.catalog.web_forms import review_rows
 
     version = dossier.procedure_version
     approving = dossier.steps.filter(kind="approve", finished_at__isnull=False).select_related(

@@ -5,7 +5,11 @@
   :func:`sign_request`, :func:`batch_sign`, :func:`cancel_requests_for_source`, and the hooks the owning app
   registers (``on_released``).
 - :mod:`~egov.signing.services.certificates` — which certificate signs (:func:`certificate_for`,
-  :func:`can_sign`) and the administration of roots, certificates, revocations and signature images.
+  and the administration of roots, certificates, revocations and signature images.
+
+The read-only predicates (:func:`can_sign`, :func:`usable_certificate`, :func:`awaits_signature_from`) live in
+:mod:`egov.signing.selectors`, so that rules and pages read them without importing writes; they are
+re-exported here for the services' callers.
 
 This package is the contract other apps use (docs/architecture.md, "Signing"): import from
 ``egov.signing.services``, not from the modules. :func:`verify_pdf` (in :mod:`egov.signing.verification`) is
@@ -17,22 +21,19 @@ document is unchanged and nothing is half-signed.
 
 from __future__ import annotations
 
+from egov.signing.selectors import NotAwaitingSignature, awaits_signature_from, can_sign, usable_certificate
 from egov.signing.services.certificates import (
     add_trusted_root,
-    can_sign,
     certificate_for,
     forget_certificate_checks,
     register_certificate,
     revoke_certificate,
     set_signature_image,
-    usable_certificate,
 )
 from egov.signing.services.pades import SignedDocument, sha256, sign_pdf, signing_key
 from egov.signing.services.signature_requests import (
     BatchItemResult,
     BatchResult,
-    NotAwaitingSignature,
-    awaits_signature_from,
     batch_sign,
     cancel_request,
     cancel_requests_for_source,

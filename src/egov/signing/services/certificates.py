@@ -12,7 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 from pyhanko_certvalidator import ValidationContext
@@ -40,47 +39,7 @@ from egov.signing.models import (
     TrustedRoot,
 )
 from egov.signing.registry import get_backend
-
-
-def _certificates_of(signer: User | Agency, purpose: str) -> QuerySet[SigningCertificate]:
-    found = SigningCertificate.objects.filter(purpose=purpose).select_related("user", "agency")
-    if isinstance(signer, User):
-        return found.filter(user=signer)
-    return found.filter(agency=signer, user__isnull=True)
-
-
-def _revoked_by_platform(certificates: list[SigningCertificate]) -> set[int]:
-    """Those of ``certificates`` that an authority the platform runs has put on its revocation list."""
-    revocations = Revocation.objects.filter(
-        serial_number__in={c.serial_number for c in certificates}
-    ).select_related("authority")
-    by_serial: dict[str, set[str]] = {}
-    for revocation in revocations:
-        issuer = load_certificate(revocation.authority.certificate_pem).subject.human_friendly[:500]
-        by_serial.setdefault(revocation.serial_number, set()).add(issuer)
-    return {c.pk for c in certificates if c.issuer in by_serial.get(c.serial_number, ())}
-
-
-def usable_certificate(
-    signer: User | Agency, purpose: str, *, at: dt.datetime | None = None
-) -> SigningCertificate | None:
-    """The signer's certificate for ``purpose`` that can sign at ``at`` (now by default): in use on the
-    platform, valid on that day, not revoked by the platform's own authority; the one valid longest. Whether
-    an outside authority revoked it is learnt from its CRL or OCSP at the signature itself."""
-    moment = at or timezone.now()
-    candidates = list(
-        _certificates_of(signer, purpose)
-        .filter(is_active=True, not_before__lte=moment, not_after__gte=moment)
-        .order_by("-not_after", "-pk")
-    )
-    revoked = _revoked_by_platform(candidates) if candidates else set()
-    return next((c for c in candidates if c.pk not in revoked), None)
-
-
-def can_sign(signer: User | Agency, purpose: str, *, at: dt.datetime | None = None) -> bool:
-    """Whether ``signer`` (an official for ``"personal"``, an agency for ``"agency"``) holds a certificate
-    that can sign at ``at``: an expired, not yet valid, revoked or retired certificate counts as none."""
-    return usable_certificate(signer, purpose, at=at) is not None
+from egov.signing.selectors import certificates_of, revoked_by_platform, usable_certificate
 
 
 def certificate_for(
@@ -93,8 +52,8 @@ def certificate_for(
         return found
     moment = at or timezone.now()
     who = signer.full_name if isinstance(signer, User) else signer.name
-    registered = list(_certificates_of(signer, purpose).order_by("-not_after", "-pk"))
-    revoked = _revoked_by_platform(registered)
+    registered = list(certificates_of(signer, purpose).order_by("-not_after", "-pk"))
+    revoked = revoked_by_platform(registered)
     active = [c for c in registered if c.is_active and c.pk not in revoked]
     later = [c for c in active if c.not_before > moment]
     if later:

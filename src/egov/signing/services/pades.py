@@ -28,7 +28,6 @@ from pyhanko.sign.signers.pdf_cms import Signer
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
 from egov.accounts.models import User
-from egov.accounts.roles import Role
 from egov.accounts.scopes import ensure_role
 from egov.agencies.models import Agency
 from egov.audit.services import record
@@ -44,13 +43,12 @@ from egov.signing.models import (
     SigningCertificate,
 )
 from egov.signing.registry import get_backend
+from egov.signing.selectors import AGENCY_SIGNING_ROLES
 from egov.signing.services.certificates import certificate_for, checked_context
 from egov.signing.timestamping import configured_timestamper
 
 logger = logging.getLogger(__name__)
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
-AGENCY_SIGNING_ROLES = (Role.CLERK, Role.LEADER, Role.RECEIVING_OFFICER)
-"""Who may apply the agency's signature: the clerk (văn thư), the leader, and the one-stop desk for forms."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -18,15 +17,17 @@ from pyhanko.sign.signers.pdf_cms import Signer
 
 from egov.accounts.models import User
 from egov.accounts.roles import Role
-from egov.accounts.scopes import ensure_role, holds_role
+from egov.accounts.scopes import holds_role
 from egov.agencies.models import Agency
 from egov.audit.services import record
 from egov.core.errors import DomainError
 from egov.signing import appearance as look
 from egov.signing.models import Purpose, SignatureRecord, SignatureRequest, SigningBatch
-from egov.signing.services.certificates import can_sign
+from egov.signing.selectors import (
+    NotAwaitingSignature,
+    refuse_unless_awaiting,
+)
 from egov.signing.services.pades import (
-    AGENCY_SIGNING_ROLES,
     Prepared,
     SignedDocument,
     prepare_signer,
@@ -84,10 +85,6 @@ def on_signing(source_type: str, hook: SigningHook) -> None:
     with a ``DomainError``), so a signature takes the locks in the order its state changes take them — the
     owner's row, then the request's (:func:`cancel_requests_for_source`) — and the two never deadlock."""
     _signing_hooks.setdefault(source_type, []).append(hook)
-
-
-class NotAwaitingSignature(DomainError):
-    """The request does not wait for this signature (cancelled, released, or already signed by this person)."""
 
 
 def _store(data: bytes, *, folder: str) -> str:
@@ -155,50 +152,6 @@ def request_signatures(
     return request
 
 
-def _refuse_unless_awaiting(request: SignatureRequest, actor: User, purpose: str | None) -> str:
-    """The signature ``request`` waits for from ``actor`` (``purpose``, or the one its status calls for), or
-    ``NotAwaitingSignature``/``DomainError`` (Vietnamese) saying why there is none."""
-    if request.status == SignatureRequest.Status.CANCELLED:
-        raise NotAwaitingSignature(
-            f"Yêu cầu ký số văn bản “{request.title}” đã bị hủy (hồ sơ hoặc văn bản không còn chờ ký): "
-            "không ký được nữa."
-        )
-    if request.status == SignatureRequest.Status.RELEASED:
-        raise NotAwaitingSignature(f"Văn bản “{request.title}” đã được ký số đủ và phát hành: không ký thêm.")
-    mine = request.signatures.filter(actor=actor).order_by("signed_at").first()
-    if mine is not None:
-        raise NotAwaitingSignature(
-            f"Bạn đã ký số văn bản “{request.title}” lúc "
-            f"{timezone.localtime(mine.signed_at):%H:%M ngày %d/%m/%Y}: không ký lần thứ hai."
-        )
-    waits_for = (
-        Purpose.PERSONAL if request.status == SignatureRequest.Status.AWAITING_LEADER else Purpose.AGENCY
-    )
-    if purpose is not None and purpose != waits_for:
-        raise NotAwaitingSignature(
-            f"Văn bản “{request.title}” không ở bước chờ ký này ({request.get_status_display()})."
-        )
-    if waits_for == Purpose.PERSONAL:
-        ensure_role(actor, request.agency, Role.LEADER)
-        if request.leader_id and request.leader_id != actor.pk:
-            raise DomainError("Văn bản này được giao cho lãnh đạo khác ký.")
-    return waits_for
-
-
-def awaits_signature_from(request: SignatureRequest, actor: User) -> bool:
-    """Whether ``request`` waits for a signature ``actor`` can make now — the rule :func:`sign_request`
-    applies, for pages that show a "sign" button only when the signature would be made."""
-    try:
-        purpose = _refuse_unless_awaiting(request, actor, None)
-    except (DomainError, PermissionDenied):
-        return False
-    if purpose == Purpose.PERSONAL:
-        return can_sign(actor, Purpose.PERSONAL)
-    return holds_role(actor, request.agency, *AGENCY_SIGNING_ROLES) and can_sign(
-        request.agency, Purpose.AGENCY
-    )
-
-
 def _sign_request_with(
     *, key: Signer, prepared: Prepared, request: SignatureRequest, actor: User
 ) -> SignedDocument:
@@ -212,7 +165,7 @@ def _sign_request_with(
             for hook in _signing_hooks.get(request.source_type, []):
                 hook(request)
             locked = SignatureRequest.objects.select_for_update().select_related("agency").get(pk=request.pk)
-            _refuse_unless_awaiting(locked, actor, prepared.purpose)
+            refuse_unless_awaiting(locked, actor, prepared.purpose)
             pdf = read_document(locked.current_path)
             if sha256(pdf) != locked.current_sha256:
                 raise DomainError("Tệp văn bản đã bị thay đổi so với bản được trình ký: không ký.")
@@ -260,7 +213,7 @@ def sign_request(
     signed) when the request was cancelled or released, or when ``actor`` has already signed it — also when two
     calls come at once: the request's row is locked, the second one finds the first one's signature."""
     request.refresh_from_db()
-    purpose = _refuse_unless_awaiting(request, actor, None)
+    purpose = refuse_unless_awaiting(request, actor, None)
     signer: User | Agency = actor if purpose == Purpose.PERSONAL else request.agency
     prepared = prepare_signer(signer=signer, purpose=purpose, actor=actor, level=level)
     with signing_key(prepared.certificate, pin=pin) as key:

@@ -16,6 +16,7 @@ from pyhanko.sign.signers.pdf_cms import Signer
 
 from egov.core.errors import DomainError
 from egov.signing.base import SignerBackend, with_pre_encoded_attributes
+from egov.signing.certificates import certificate_chain, load_certificate
 
 if TYPE_CHECKING:
     from egov.signing.models import SigningCertificate
@@ -40,8 +41,6 @@ class Pkcs11Backend(SignerBackend):
         import pkcs11
         from pkcs11 import exceptions as p11
         from pyhanko.sign.pkcs11 import PKCS11Signer
-
-        from egov.signing.certificates import certificate_chain, load_certificate
 
         config = certificate.backend_config or {}
         token_label = config.get("token_label", "")

@@ -40,6 +40,7 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from egov.core.errors import DomainError
 from egov.signing.base import SignerBackend, with_pre_encoded_attributes
+from egov.signing.certificates import certificate_chain, load_certificate
 
 if TYPE_CHECKING:
     from egov.signing.models import SigningCertificate
@@ -135,7 +136,6 @@ class Pkcs12Backend(SignerBackend):
 
     @contextmanager
     def open(self, certificate: SigningCertificate, *, pin: str | None) -> Iterator[Signer]:
-        from egov.signing.certificates import certificate_chain, load_certificate
 
         blob = bytes(certificate.key_blob)
         if certificate.pin_required:
