@@ -174,7 +174,9 @@ def detail(request: HttpRequest, code: str) -> dict[str, Any]:
 
 class ActionOut(Schema):
     code: str = Field(description="Mã hồ sơ / the dossier's code")
-    version: int = Field(description="Phiên bản mới: gửi kèm thao tác tiếp theo / the new version, for the next action")
+    version: int = Field(
+        description="Phiên bản mới: gửi kèm thao tác tiếp theo / the new version, for the next action"
+    )
     status: str = Field(description="Trạng thái sau thao tác / status after the action")
     status_label: str = Field(description="Tên trạng thái bằng tiếng Việt / the status's Vietnamese label")
     message: str = Field(description="Kết quả thao tác, để báo cán bộ / what was done, for the officer")
@@ -222,7 +224,9 @@ def _perform(
 
 Reason = Annotated[
     str,
-    Field(max_length=2000, description="Lý do, báo cho người nộp / the reason, as the applicant will read it"),
+    Field(
+        max_length=2000, description="Lý do, báo cho người nộp / the reason, as the applicant will read it"
+    ),
 ]
 AssigneeRef = Annotated[
     int | str,
@@ -378,7 +382,8 @@ class PaidIn(ActionIn):
 
 class ApologiseIn(ActionIn):
     reason: str = Field(
-        max_length=2000, description="Lý do chậm trễ (ít nhất 10 ký tự) / why it is late (10 characters or more)"
+        max_length=2000,
+        description="Lý do chậm trễ (ít nhất 10 ký tự) / why it is late (10 characters or more)",
     )
     new_due_at: dt.datetime = Field(
         description="Ngày giờ hẹn trả mới, ISO 8601 (không có múi giờ: giờ Việt Nam) / the new appointment",
@@ -571,6 +576,9 @@ def stop(request: HttpRequest, code: str, body: StopIn) -> Status[dict[str, Any]
     return _run(request, code, "stop", body)
 
 
+RESULT_FILE = "Tệp PDF kết quả (để trống: sinh từ mẫu) / the result as a PDF (none: generated)"
+
+
 @_typed(
     "issue",
     "issue",
@@ -583,15 +591,17 @@ def issue(
     request: HttpRequest,
     code: str,
     body: Form[IssueIn],
-    result: UploadedFile | None = File(
-        None, description="Tệp PDF kết quả (để trống: sinh từ mẫu) / the result as a PDF (none: generated)"
-    ),
+    result: Annotated[UploadedFile | None, File(None, description=RESULT_FILE)] = None,
 ) -> Status[dict[str, Any]]:
     found = _found(request, code)
     inputs = body.inputs()
     files = {"result": [result]} if result is not None else {}
     return _perform(
-        request, found, "issue", expected=body.version, inputs=actions.Inputs(values=inputs.values, files=files)
+        request,
+        found,
+        "issue",
+        expected=body.version,
+        inputs=actions.Inputs(values=inputs.values, files=files),
     )
 
 

@@ -135,7 +135,9 @@ def test_every_action_is_its_own_documented_operation_with_a_typed_body(client: 
     assert generic["deprecated"] is True
 
 
-def test_a_dossier_from_receipt_to_return_through_the_typed_operations(marriage: Any, officers: Officers) -> None:
+def test_a_dossier_from_receipt_to_return_through_the_typed_operations(
+    marriage: Any, officers: Officers
+) -> None:
     """Receive, apologise, consult and answer, a fee and its payment, reassign, forward, send back, issue, sign
     twice and return: every action the commune's dossier meets, each through its own operation."""
     dossier = filed(marriage, at("2019-03-04", "07:30"))
@@ -231,9 +233,12 @@ def test_a_stale_version_is_409_conflict_and_changes_nothing(marriage: Any, offi
     # The rules' answers keep their codes: 403 ``forbidden`` for the wrong officer, 404 for a code not theirs.
     wrong = officers.do(CLERK, dossier, "forward")
     assert wrong.status_code == 403 and wrong.json()["code"] == "forbidden"
-    assert officers.clients[DESK].post(
-        "/api/v1/officer/dossiers/KHONG-CO/receive", {"version": 1}, content_type="application/json"
-    ).status_code == 404
+    assert (
+        officers.clients[DESK]
+        .post("/api/v1/officer/dossiers/KHONG-CO/receive", {"version": 1}, content_type="application/json")
+        .status_code
+        == 404
+    )
 
 
 WRONG_TYPES: dict[str, tuple[str, str, str, str]] = {
@@ -250,7 +255,12 @@ WRONG_TYPES: dict[str, tuple[str, str, str, str]] = {
         "amount",
         "tối đa 1.000.000.000.000",
     ),
-    "an amount with a decimal point": ("payment", '{"version": VERSION, "amount": 50000.5}', "amount", "số đồng"),
+    "an amount with a decimal point": (
+        "payment",
+        '{"version": VERSION, "amount": 50000.5}',
+        "amount",
+        "số đồng",
+    ),
     "an amount of true": ("payment", '{"version": VERSION, "amount": true}', "amount", "số đồng"),
     "a negative amount": ("payment", '{"version": VERSION, "amount": -5}', "amount", "tối thiểu 1"),
     "agencies as an object": (
@@ -267,8 +277,14 @@ WRONG_TYPES: dict[str, tuple[str, str, str, str]] = {
     ),
     "101 agencies at once": (
         "consult",
-        json.dumps({"version": "VERSION", "agencies": [f"000.{i:02d}.44.H10" for i in range(101)], "question": "?",
-                    "days": 2}).replace('"VERSION"', "VERSION"),
+        json.dumps(
+            {
+                "version": "VERSION",
+                "agencies": [f"000.{i:02d}.44.H10" for i in range(101)],
+                "question": "?",
+                "days": 2,
+            }
+        ).replace('"VERSION"', "VERSION"),
         "agencies",
         "tối đa 100 cơ quan",
     ),
@@ -278,7 +294,12 @@ WRONG_TYPES: dict[str, tuple[str, str, str, str]] = {
         "days",
         "Thời hạn trả lời phải là số ngày",
     ),
-    "papers that are not objects": ("supplement", '{"version": VERSION, "items": [["a"], 1]}', "items", "{name, reason}"),
+    "papers that are not objects": (
+        "supplement",
+        '{"version": VERSION, "items": [["a"], 1]}',
+        "items",
+        "{name, reason}",
+    ),
     "a paper without its reason": (
         "supplement",
         '{"version": VERSION, "items": [{"name": "Tờ khai"}]}',
@@ -298,7 +319,12 @@ WRONG_TYPES: dict[str, tuple[str, str, str, str]] = {
         "assignee",
         "mã số (số nguyên) hoặc e-mail",
     ),
-    "no assignee to reassign to": ("reassign", '{"version": VERSION, "assignee": null}', "assignee", "Hãy chọn cán bộ"),
+    "no assignee to reassign to": (
+        "reassign",
+        '{"version": VERSION, "assignee": null}',
+        "assignee",
+        "Hãy chọn cán bộ",
+    ),
     "a due date that is not one": (
         "apologise",
         '{"version": VERSION, "reason": "Chờ xác minh", "new_due_at": "thứ hai"}',
@@ -311,7 +337,12 @@ WRONG_TYPES: dict[str, tuple[str, str, str, str]] = {
         "new_due_at",
         "Ngày hẹn mới không hợp lệ",
     ),
-    "a reason of 3,000 letters": ("refuse", '{"version": VERSION, "reason": "' + "ư" * 3000 + '"}', "reason", "tối đa 2.000 ký tự"),
+    "a reason of 3,000 letters": (
+        "refuse",
+        '{"version": VERSION, "reason": "' + "ư" * 3000 + '"}',
+        "reason",
+        "tối đa 2.000 ký tự",
+    ),
 }
 
 
@@ -360,9 +391,18 @@ def test_the_deprecated_generic_path_still_acts(marriage: Any, officers: Officer
     assert response.status_code == 200 and response.json()["status"] == DossierStatus.RECEIVED
     unknown = officers.do(SPECIALIST, dossier, "actions/bogus")
     assert unknown.status_code == 400 and unknown.json()["detail"] == "Thao tác không hợp lệ."
+    # What the typed operation bounds, the service refuses on every path (PostgreSQL would answer a 500).
+    dossier.refresh_from_db()
+    long_number = officers.clients[CLERK].post(
+        f"/api/v1/officer/dossiers/{dossier.code}/actions/issue",
+        {"version": dossier.version, "document_number": "1" * 61},
+    )
+    assert long_number.status_code == 400 and "tối đa 60 ký tự" in long_number.json()["detail"]
 
 
-def test_a_received_dossier_refuses_a_second_receipt_with_the_rules_words(marriage: Any, officers: Officers) -> None:
+def test_a_received_dossier_refuses_a_second_receipt_with_the_rules_words(
+    marriage: Any, officers: Officers
+) -> None:
     dossier = filed(marriage, at("2019-03-04", "07:30"))
     receiving.receive(dossier=dossier, officer=User.objects.get(email=DESK), expected_version=dossier.version)
     again = officers.do(DESK, dossier, "receive")
