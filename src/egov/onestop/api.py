@@ -153,6 +153,8 @@ def _found(request: HttpRequest, code: str) -> Dossier:
     "/dossiers/{code}", auth=auth, response=OfficerDossierOut, summary="Một hồ sơ, các bước và thao tác"
 )
 def detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    """``allowed_actions``: what this officer may do now, by name; each is ``POST /dossiers/{code}/<name>``
+    (``send_back``: ``/send-back``), sent with this ``version``."""
     found = onestop_selectors.dossier_detail_for_officer(_officer(request), code)
     if found is None:
         raise Http404
