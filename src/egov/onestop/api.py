@@ -253,7 +253,7 @@ def _assignee(value: Any) -> Any:
 
 
 class ActionIn(Schema):
-    """What every action carries: the version read."""
+    """Mọi thao tác gửi kèm phiên bản hồ sơ đã đọc / every action carries the version read."""
 
     model_config = ConfigDict(extra="forbid")
     version: RecordVersion
