@@ -48,7 +48,7 @@ api.add_router("/signatures", signing_router, tags=["Chữ ký số"])
 def invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     return api.create_response(
         request,
-        {"detail": "Dữ liệu gửi lên không hợp lệ.", "errors": translate(list(exc.errors))},
+        {"detail": "Dữ liệu gửi lên không hợp lệ.", "errors": translate(list(exc.errors)), "code": "invalid"},
         status=422,
     )
 

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from egov.catalog.models import ProcedureVersion
-from egov.catalog.selectors import Filters, browse, desks_for, procedure_detail, search
+from egov.catalog.selectors import Filters, desks_for, procedure_detail, search_page
 
 router = Router()
 
@@ -62,13 +62,32 @@ class ProcedureOut(ProcedureSummary):
 
 
 class ProcedureQuery(Schema):
-    q: str = Field("", max_length=200, description="Từ khóa, có dấu hoặc không dấu")
-    sector: str = Field("", max_length=30, description="Mã lĩnh vực")
-    level: str = Field("", max_length=20, description="province, district hoặc commune")
-    online: str = Field("", max_length=10, description="full, partial, none, hoặc online (full + partial)")
-    agency: str = Field("", max_length=35, description="Mã định danh của bộ phận một cửa tiếp nhận")
-    limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0, le=100_000)
+    q: str = Field(
+        "", max_length=200, description="Từ khóa, có dấu hoặc không dấu / words, with or without diacritics"
+    )
+    sector: str = Field("", max_length=30, description="Mã lĩnh vực / the sector's code")
+    level: str = Field(
+        "", max_length=20, description="Cấp thực hiện: province, district hoặc commune / the level"
+    )
+    online: str = Field(
+        "",
+        max_length=10,
+        description="full, partial, none, hoặc online (full + partial) / online service level",
+    )
+    agency: str = Field(
+        "",
+        max_length=35,
+        description="Mã định danh bộ phận một cửa tiếp nhận / the receiving desk's organ code",
+    )
+    limit: int = Field(20, ge=1, le=100, description="Số thủ tục mỗi trang / procedures per page")
+    offset: int = Field(0, ge=0, le=100_000, description="Bỏ qua bấy nhiêu thủ tục đầu / procedures skipped")
+
+
+class ProcedurePage(Schema):
+    items: list[ProcedureSummary]
+    count: int = Field(description="Số thủ tục khớp, mọi trang / how many match, all pages together")
+    limit: int
+    offset: int
 
 
 def summary(version: ProcedureVersion) -> dict[str, Any]:
@@ -80,14 +99,18 @@ def summary(version: ProcedureVersion) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@router.get("", response=list[ProcedureSummary], summary="Tìm và liệt kê thủ tục đang áp dụng")
-def list_procedures(request: HttpRequest, params: Query[ProcedureQuery]) -> list[dict[str, Any]]:
+@router.get("", response=ProcedurePage, summary="Tìm và liệt kê thủ tục đang áp dụng (theo trang)")
+def list_procedures(request: HttpRequest, params: Query[ProcedureQuery]) -> dict[str, Any]:
+    """Có ``q``: xếp theo mức khớp; không có: theo lĩnh vực rồi tên. / With ``q``: best match first; without:
+    by sector, then name."""
     filters = Filters(sector=params.sector, level=params.level, online=params.online, agency=params.agency)
-    if params.q.strip():
-        versions = search(params.q, filters, limit=params.offset + params.limit)[params.offset :]
-    else:
-        versions = list(browse(filters)[params.offset : params.offset + params.limit])
-    return [summary(v) for v in versions]
+    versions, count = search_page(params.q, filters, offset=params.offset, limit=params.limit)
+    return {
+        "items": [summary(v) for v in versions],
+        "count": count,
+        "limit": params.limit,
+        "offset": params.offset,
+    }
 
 
 @router.get("/{code}", response=ProcedureOut, summary="Một thủ tục, với thành phần hồ sơ và biểu mẫu điện tử")

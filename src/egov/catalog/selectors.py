@@ -72,11 +72,32 @@ def search(query: str, filters: Filters, *, limit: int = 50) -> list[ProcedureVe
     key = search_key(query)[:200]
     if not key:
         return list(browse(filters)[:limit])
-    index = _current_index()
+    return _versions(_ranked(key, filters, limit=limit))
+
+
+def search_page(
+    query: str, filters: Filters, *, offset: int, limit: int
+) -> tuple[list[ProcedureVersion], int]:
+    """One page of the published procedures matching ``query`` (best first) or, without a query, of the
+    catalogue in its order; and how many there are in all. Searching, the count is the index's (no query)."""
+    key = search_key(query)[:200]
+    if not key:
+        queryset = browse(filters)
+        total = queryset.count()
+        return (list(queryset[offset : offset + limit]) if offset < total else []), total
+    ranked = _ranked(key, filters, limit=None)
+    page = ranked[offset : offset + limit]
+    return (_versions(page) if page else []), len(ranked)
+
+
+def _ranked(key: str, filters: Filters, *, limit: int | None) -> list[int]:
     allowed = None
     if filters != Filters():
         allowed = set(filters.apply(published()).order_by().values_list("pk", flat=True))
-    ranked_ids = index.rank(key, allowed=allowed, limit=limit)
+    return _current_index().rank(key, allowed=allowed, limit=limit)
+
+
+def _versions(ranked_ids: list[int]) -> list[ProcedureVersion]:
     by_id = {v.pk: v for v in _list_queryset(ranked_ids)}
     return [by_id[pk] for pk in ranked_ids if pk in by_id]
 
@@ -110,7 +131,7 @@ class SearchIndex:
             ]
         return self._similar[word]
 
-    def rank(self, key: str, *, allowed: set[int] | None, limit: int) -> list[int]:
+    def rank(self, key: str, *, allowed: set[int] | None, limit: int | None) -> list[int]:
         query_words = key.split()
         matched: dict[int, int] = {}
         for word in dict.fromkeys(query_words):

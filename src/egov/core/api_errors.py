@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from egov.core.api_types import REFUSAL
+
 MESSAGES = {
     "missing": "Thiếu trường bắt buộc.",
     "extra_forbidden": "Trường này không được phép.",
@@ -43,18 +45,57 @@ MESSAGES = {
 }
 
 
+# The bound a refusal names, from pydantic's context: (context key, Vietnamese words before it, after it).
+BOUNDS = {
+    "less_than_equal": ("le", "tối đa", ""),
+    "less_than": ("lt", "phải nhỏ hơn", ""),
+    "greater_than_equal": ("ge", "tối thiểu", ""),
+    "greater_than": ("gt", "phải lớn hơn", ""),
+    "string_too_long": ("max_length", "tối đa", " ký tự"),
+    "string_too_short": ("min_length", "tối thiểu", " ký tự"),
+    "too_long": ("max_length", "tối đa", " phần tử"),
+    "too_short": ("min_length", "tối thiểu", " phần tử"),
+}
+
+
+def _number(value: Any) -> str:
+    """A bound as Vietnamese writes it: 1.000.000 (dots between thousands), 0,5."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}".replace(",", ".")
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return str(value)
+
+
+def message_for(error: dict[str, Any]) -> str:
+    """The Vietnamese sentence for one pydantic error, naming the bound it broke when there is one."""
+    kind = error.get("type", "")
+    if kind == REFUSAL:
+        return str(error.get("msg", ""))
+    message = MESSAGES.get(kind, "Giá trị không hợp lệ.")
+    bound = BOUNDS.get(kind)
+    context = error.get("ctx") or {}
+    if bound and bound[0] in context:
+        key, before, after = bound
+        message = f"{message.rstrip('.')} ({before} {_number(context[key])}{after})."
+    return message
+
+
 def translate(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     out = []
     for error in errors:
         location = [str(p) for p in error.get("loc", [])]
-        if location and location[0] in {"body", "query", "path", "form", "file", "header", "cookie"}:
+        # django-ninja's location: the source, then (for a JSON body) the handler's parameter, then the field.
+        if location and location[0] == "body" and len(location) > 2:
+            location = location[2:]
+        elif location and location[0] in {"body", "query", "path", "form", "file", "header", "cookie"}:
             location = location[1:]
         if location and location[0] == "payload":
             location = location[1:]
         out.append(
             {
                 "field": ".".join(location),
-                "message": MESSAGES.get(error.get("type", ""), "Giá trị không hợp lệ."),
+                "message": message_for(error),
             }
         )
     return out

@@ -56,9 +56,9 @@ class DossierOut(LookupOut):
 class ErrorOut(Schema):
     detail: str
     errors: list[dict[str, str]] = []
-    code: str = (
-        ""  # machine-readable: ``conflict`` (409: someone acted meanwhile), ``forbidden``, ``refused``
-    )
+    # machine-readable: ``conflict`` (409: someone acted meanwhile), ``forbidden`` (403), ``refused`` (400: a
+    # rule or the dossier's state), ``invalid`` (422: a field of the wrong type, missing or out of bounds)
+    code: str = ""
 
 
 def refused(exc: Exception) -> Status[dict[str, Any]]:

@@ -22,7 +22,10 @@ from egov.onestop import processing, receiving
 SUPPLEMENT_ROWS = 5
 # Bounds on what one request may carry (parsing, not rules): beyond them the input is a mistake or an attack.
 MAX_LISTED = 100  # papers asked for in one supplement request, agencies consulted at once
-MAX_AMOUNT = 10**13 - 1  # đồng: above any fee or tax a one-stop desk collects; more digits is a typo
+AGENCIES_MESSAGE = '‘agencies’ phải là danh sách mã cơ quan phối hợp (chuỗi), ví dụ ["000.00.30.H10"].'
+TOO_MANY_AGENCIES = f"Mỗi lần lấy ý kiến tối đa {MAX_LISTED} cơ quan phối hợp."
+TOO_MANY_PAPERS = f"Mỗi lần yêu cầu bổ sung tối đa {MAX_LISTED} giấy tờ."
+MAX_AMOUNT = processing.MAX_AMOUNT  # đồng: the most a one-stop desk may ask for (the service's own bound)
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class Inputs:
         given = self.values.get("items")
         if isinstance(given, list):
             if len(given) > MAX_LISTED:
-                raise DomainError(f"Mỗi lần yêu cầu bổ sung tối đa {MAX_LISTED} giấy tờ.")
+                raise DomainError(TOO_MANY_PAPERS)
             return [i for i in given if isinstance(i, dict)]
         return [
             {"name": self.text(f"item-{i}-name"), "reason": self.text(f"item-{i}-reason")}
@@ -88,18 +91,14 @@ def _agencies(inputs: Inputs) -> list[Agency]:
     given = inputs.values.get("agencies")
     if isinstance(given, list):
         if not all(isinstance(c, str) for c in given):
-            raise DomainError(
-                '‘agencies’ phải là danh sách mã cơ quan phối hợp (chuỗi), ví dụ ["000.00.30.H10"].'
-            )
+            raise DomainError(AGENCIES_MESSAGE)
         codes = [c.strip() for c in given]
     elif given is None or isinstance(given, str):
         codes = inputs.text("agencies").replace(",", " ").split()
     else:
-        raise DomainError(
-            '‘agencies’ phải là danh sách mã cơ quan phối hợp (chuỗi), ví dụ ["000.00.30.H10"].'
-        )
+        raise DomainError(AGENCIES_MESSAGE)
     if len(codes) > MAX_LISTED:
-        raise DomainError(f"Mỗi lần lấy ý kiến tối đa {MAX_LISTED} cơ quan phối hợp.")
+        raise DomainError(TOO_MANY_AGENCIES)
     found = list(Agency.objects.current().filter(code__in=codes))
     if len(found) != len(set(codes)):
         raise DomainError("Có mã cơ quan phối hợp không đúng.")

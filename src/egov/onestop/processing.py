@@ -664,6 +664,11 @@ def issue_result(
     document_number = " ".join(document_number.split())
     if not document_number:
         raise DomainError("Hãy ghi số, ký hiệu văn bản kết quả.")
+    # The register's columns (DossierResult): longer text is a mistake, and PostgreSQL would refuse it.
+    if len(document_number) > 60:
+        raise DomainError("Số, ký hiệu văn bản kết quả dài tối đa 60 ký tự.")
+    if len(" ".join(title.split())) > 300:
+        raise DomainError("Trích yếu văn bản kết quả dài tối đa 300 ký tự.")
     content = upload.read() if upload is not None else None
     if content is not None:
         if detect_kind(io.BytesIO(content)) != "pdf":

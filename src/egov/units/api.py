@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from egov.units.models import AdministrativeUnit
 from egov.units.selectors import units_valid_on
@@ -37,17 +38,46 @@ def _out(unit: AdministrativeUnit) -> UnitOut:
     )
 
 
-@router.get("", response=list[UnitOut], summary="Danh sách đơn vị hành chính có hiệu lực vào một ngày")
-def list_units(request: HttpRequest, parent: str | None = None, on: dt.date | None = None) -> list[UnitOut]:
-    """`parent`: mã đơn vị cấp trên (để trống: cấp tỉnh); `on`: ngày tra cứu (mặc định hôm nay)."""
-    day = on or timezone.localdate()
+class UnitQuery(Schema):
+    parent: str = Field(
+        "",
+        max_length=20,
+        description="Mã đơn vị cấp trên (để trống: cấp tỉnh) / the parent's code (empty: provinces)",
+    )
+    on: dt.date | None = Field(
+        None, description="Ngày tra cứu (mặc định hôm nay) / as of this day (default today)"
+    )
+    limit: int = Field(100, ge=1, le=1000, description="Số đơn vị mỗi trang / units per page")
+    offset: int = Field(0, ge=0, le=100_000, description="Bỏ qua bấy nhiêu đơn vị đầu / units skipped")
+
+
+class UnitPage(Schema):
+    items: list[UnitOut]
+    count: int = Field(description="Số đơn vị khớp, mọi trang / how many match, all pages together")
+    limit: int
+    offset: int
+
+
+@router.get(
+    "", response=UnitPage, summary="Danh sách đơn vị hành chính có hiệu lực vào một ngày (theo trang)"
+)
+def list_units(request: HttpRequest, params: Query[UnitQuery]) -> dict[str, Any]:
+    """Các đơn vị trực thuộc ``parent`` (hoặc cấp tỉnh), theo mã. / The units directly under ``parent`` (or the
+    provinces), by code."""
+    day = params.on or timezone.localdate()
     queryset = units_valid_on(day).select_related("parent")
-    if parent:
-        parent_unit = get_object_or_404(units_valid_on(day), code=parent)
+    if params.parent:
+        parent_unit = get_object_or_404(units_valid_on(day), code=params.parent)
         queryset = queryset.filter(parent=parent_unit)
     else:
         queryset = queryset.filter(parent__isnull=True)
-    return [_out(u) for u in queryset.order_by("code")]
+    count = queryset.count()
+    page = (
+        queryset.order_by("code")[params.offset : params.offset + params.limit]
+        if params.offset < count
+        else []
+    )
+    return {"items": [_out(u) for u in page], "count": count, "limit": params.limit, "offset": params.offset}
 
 
 @router.get("/{code}", response=UnitOut, summary="Một đơn vị hành chính theo mã")

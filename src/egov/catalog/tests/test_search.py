@@ -67,5 +67,6 @@ def test_browse_by_the_desk_where_one_files(demo: None, client: Client) -> None:
         not in commune
     )
     province = client.get("/api/v1/procedures", {"agency": "000.00.30.H10", "limit": 100}).json()
-    assert province and all("province" in p["levels"] for p in province)
+    assert province["items"] and all("province" in p["levels"] for p in province["items"])
+    assert province["count"] == len(province["items"])
     assert names("", agency="000.99.99.H10") == []

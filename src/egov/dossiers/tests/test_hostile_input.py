@@ -103,12 +103,23 @@ def json_post(client: Client, url: str, body: str | bytes, content_type: str = "
     return client.generic("POST", url, body, content_type=content_type)
 
 
-def action(w: World, name: str, body: dict[str, Any] | str, *, on: str = "dossier", who: str = "desk") -> Any:
+def action(
+    w: World,
+    name: str,
+    body: dict[str, Any] | str,
+    *,
+    on: str = "dossier",
+    who: str = "desk",
+    old: bool = False,
+) -> Any:
+    """An officer action through its typed operation (``/dossiers/{code}/send-back``), or with ``old`` through
+    the deprecated generic one (``/dossiers/{code}/actions/send_back``)."""
     dossier = w.dossier if on == "dossier" else w.processing
     client = w.desk_api if who == "desk" else w.specialist_api
     if isinstance(body, dict):
         body = json.dumps({"version": dossier.version, **body})
-    return json_post(client, f"/api/v1/officer/dossiers/{dossier.code}/actions/{name}", body)
+    path = f"actions/{name}" if old else name.replace("_", "-")
+    return json_post(client, f"/api/v1/officer/dossiers/{dossier.code}/{path}", body)
 
 
 def withdraw(w: World, body: str) -> Any:
@@ -213,8 +224,26 @@ CASES: dict[str, tuple[Case, int, str]] = {
     ),
     "officer api: version NaN": (lambda w: action(w, "receive", '{"version": NaN}'), 400, "không phải JSON"),
     "citizen api: version true": (lambda w: withdraw(w, '{"version": true}'), 422, "Phải là số nguyên"),
-    "officer api: version true": (lambda w: action(w, "receive", '{"version": true}'), 400, "version"),
-    "officer api: version 1.0": (lambda w: action(w, "receive", '{"version": 1.0}'), 400, "version"),
+    "officer api: version true": (
+        lambda w: action(w, "receive", '{"version": true}'),
+        422,
+        "Phải là số nguyên",
+    ),
+    "officer api: version 1.0": (
+        lambda w: action(w, "receive", '{"version": 1.0}'),
+        422,
+        "Phải là số nguyên",
+    ),
+    "officer api (deprecated path): version true": (
+        lambda w: action(w, "receive", '{"version": true}', old=True),
+        400,
+        "version",
+    ),
+    "officer api (deprecated path): version 1.0": (
+        lambda w: action(w, "receive", '{"version": 1.0}', old=True),
+        400,
+        "version",
+    ),
     "officer api: version 10^30": (
         lambda w: action(w, "receive", {"version": BIG}),
         400,
@@ -329,11 +358,21 @@ CASES: dict[str, tuple[Case, int, str]] = {
     ),
     "officer api: payment of 10^30 as text": (
         lambda w: action(w, "payment", {"amount": str(BIG)}, on="processing", who="specialist"),
+        422,
+        "Giá trị quá lớn (tối đa 1.000.000.000.000)",
+    ),
+    "officer api (deprecated path): payment of 10^30 as text": (
+        lambda w: action(w, "payment", {"amount": str(BIG)}, on="processing", who="specialist", old=True),
         400,
         "Số tiền quá lớn",
     ),
     "officer api: payment in superscript digits": (
         lambda w: action(w, "payment", {"amount": "²⁰⁰"}, on="processing", who="specialist"),
+        422,
+        "Phải là số nguyên",
+    ),
+    "officer api (deprecated path): payment in superscript digits": (
+        lambda w: action(w, "payment", {"amount": "²⁰⁰"}, on="processing", who="specialist", old=True),
         400,
         "Số tiền phải là số đồng",
     ),
@@ -349,7 +388,23 @@ CASES: dict[str, tuple[Case, int, str]] = {
     ),
     "officer api: answer a consultation id in superscript": (
         lambda w: action(
-            w, "answer", {"consultation": "³", "answer": "Đồng ý"}, on="processing", who="specialist"
+            w,
+            "answer",
+            {"consultation": "³", "answer": "Đồng ý", "agrees": True},
+            on="processing",
+            who="specialist",
+        ),
+        422,
+        "Phải là số nguyên",
+    ),
+    "officer api (deprecated path): answer a consultation id in superscript": (
+        lambda w: action(
+            w,
+            "answer",
+            {"consultation": "³", "answer": "Đồng ý"},
+            on="processing",
+            who="specialist",
+            old=True,
         ),
         400,
         "Không tìm thấy yêu cầu lấy ý kiến",
@@ -363,7 +418,7 @@ CASES: dict[str, tuple[Case, int, str]] = {
             on="processing",
             who="specialist",
         ),
-        400,
+        422,
         "mã cơ quan",
     ),
     "officer api: consult with an object as an agency": (
@@ -374,7 +429,7 @@ CASES: dict[str, tuple[Case, int, str]] = {
             on="processing",
             who="specialist",
         ),
-        400,
+        422,
         "mã cơ quan",
     ),
     "officer api: consult with 10,000 agencies": (
@@ -385,8 +440,8 @@ CASES: dict[str, tuple[Case, int, str]] = {
             on="processing",
             who="specialist",
         ),
-        400,
-        "cơ quan",
+        422,
+        "tối đa 100 cơ quan",
     ),
     "officer api: consult with an object as the agency list": (
         lambda w: action(
@@ -396,7 +451,7 @@ CASES: dict[str, tuple[Case, int, str]] = {
             on="processing",
             who="specialist",
         ),
-        400,
+        422,
         "mã cơ quan",
     ),
     "officer api: consult for 1e400 days": (
@@ -407,13 +462,25 @@ CASES: dict[str, tuple[Case, int, str]] = {
             on="processing",
             who="specialist",
         ),
-        400,
+        422,
         "Thời hạn trả lời",
     ),
     "officer api: supplement with items that are not objects": (
         lambda w: action(w, "supplement", {"items": [["a"], 1, None]}),
-        400,
+        422,
         "giấy tờ",
+    ),
+    "officer api (deprecated path): consult with nested agency lists": (
+        lambda w: action(
+            w,
+            "consult",
+            {"agencies": [["000.00.30.H10"]], "question": "Ý kiến?", "days": 2},
+            on="processing",
+            who="specialist",
+            old=True,
+        ),
+        400,
+        "mã cơ quan",
     ),
     "officer page: payment of 10^30": (
         lambda w: desk_decide(w, "payment", amount=str(BIG), on="processing", who="specialist"),

@@ -273,11 +273,11 @@ def test_the_api_says_conflict_in_a_machine_readable_code(marriage: Any) -> None
     dossier = received(marriage, at("2019-03-04", "08:00"))
     token = issue_token(user=person(SPECIALIST), name="thử")
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-    url = f"/api/v1/officer/dossiers/{dossier.code}/actions/forward"
+    url = f"/api/v1/officer/dossiers/{dossier.code}/forward"
     stale = api.post(url, {"version": dossier.version - 1}, content_type="application/json")
     assert stale.status_code == 409 and stale.json()["code"] == "conflict"
     boolean = api.post(url, {"version": True}, content_type="application/json")
-    assert boolean.status_code == 400
+    assert boolean.status_code == 422 and boolean.json()["code"] == "invalid"
     clerk = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(user=person(CLERK), name='thử')}")
     wrong = clerk.post(url, {"version": dossier.version}, content_type="application/json")
     assert wrong.status_code == 403 and wrong.json()["code"] == "forbidden"

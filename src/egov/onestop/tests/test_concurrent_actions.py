@@ -37,7 +37,7 @@ def test_two_receipts_at_once_one_succeeds_the_other_is_a_conflict(marriage: Any
                 client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
                 start.wait()
                 response = client.post(
-                    f"/api/v1/officer/dossiers/{code}/actions/receive",
+                    f"/api/v1/officer/dossiers/{code}/receive",
                     {"version": version},
                     content_type="application/json",
                 )

@@ -194,9 +194,9 @@ def test_officer_api_worklist_actions_conflicts_and_bad_input(marriage: Any) -> 
     assert api.get("/api/v1/officer/dossiers", {"tab": "xyz"}).status_code == 400
     detail = api.get(f"/api/v1/officer/dossiers/{dossier.code}").json()
     assert set(detail["allowed_actions"]) == {"receive", "supplement", "refuse"}
-    url = f"/api/v1/officer/dossiers/{dossier.code}/actions"
+    url = f"/api/v1/officer/dossiers/{dossier.code}"
     assert api.post(f"{url}/receive", "{oops", content_type="application/json").status_code == 400
-    assert api.post(f"{url}/receive", {}, content_type="application/json").status_code == 400
+    assert api.post(f"{url}/receive", {}, content_type="application/json").status_code == 422
     stale = api.post(f"{url}/receive", {"version": dossier.version + 5}, content_type="application/json")
     assert stale.status_code == 409 and "người khác cập nhật" in stale.json()["detail"]
     done = api.post(f"{url}/receive", {"version": dossier.version}, content_type="application/json")
@@ -239,7 +239,7 @@ def test_officer_api_intake_and_citizen_api_supplement_and_withdraw(marriage: An
     dossier, _ = submit(marriage)
     desk_code = dossier.code
     api.post(
-        f"/api/v1/officer/dossiers/{desk_code}/actions/supplement",
+        f"/api/v1/officer/dossiers/{desk_code}/supplement",
         {"version": dossier.version, "items": [{"name": "Tờ khai có chữ ký", "reason": "Thiếu chữ ký"}]},
         content_type="application/json",
     )

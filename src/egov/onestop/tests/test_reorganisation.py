@@ -194,7 +194,7 @@ def test_open_dossiers_follow_the_successor_agencies(
     later = DossierStep.objects.filter(dossier=district, started_at__isnull=True).select_related("agency")
     assert {step.agency.code for step in later} <= {JUSTICE_2025, LOC_NINH_2025, LOC_TAN_2025}
     moved = api("truongphong.tuphap.locninh@binhphuoc.demo").post(
-        f"/api/v1/officer/dossiers/{district.code}/actions/forward",
+        f"/api/v1/officer/dossiers/{district.code}/forward",
         {"version": district.version, "assignee": person("chuyenvien.locninh@binhphuoc.demo").pk},
         content_type="application/json",
     )

@@ -130,7 +130,7 @@ def test_procedures_are_listed_searched_and_read(marriage: Any, django_assert_ma
     client = Client()
     with django_assert_max_num_queries(4):
         found = client.get("/api/v1/procedures", {"q": "dang ky ket hon thu nghiem"}).json()
-    assert found[0]["code"] == "9.000001" and found[0]["levels"] == ["commune"]
+    assert found["items"][0]["code"] == "9.000001" and found["items"][0]["levels"] == ["commune"]
     detail = client.get("/api/v1/procedures/9.000001").json()
     assert detail["components"][0]["key"] == "to-khai"
     assert detail["form"]["steps"][1]["fields"][0]["type"] == "group"
