@@ -43,6 +43,7 @@ from egov.dossiers.models import (
     DossierEvent,
     DossierResult,
     DossierStep,
+    NotificationKind,
     ReturnMethod,
     StepKind,
     SupplementRequest,
@@ -51,7 +52,7 @@ from egov.dossiers.models import (
 from egov.dossiers.services import notify
 from egov.dossiers.statuses import Channel, DossierStatus
 from egov.dossiers.uploads import detect_kind, display_name
-from egov.onestop import decree61, processes, rules
+from egov.onestop import decree61, notices, processes, rules
 from egov.onestop.results import RESULT_SOURCE, pending_signature
 from egov.onestop.rules import HEADS
 from egov.signing import services as signing_services
@@ -95,10 +96,12 @@ def start_processing(
     )
     first = DossierStep.objects.get(dossier=dossier, position=planned[0].position, round=1)
     _enter(dossier=dossier, step=first, handed_by=officer, now=now, calendar=calendar, from_agency=None)
-    for agency in planned[0].consult:
+    notices.tell_consulted(
         _consult(
             dossier=dossier, step=first, agency=agency, question="", by=officer, now=now, due=first.due_at
         )
+        for agency in planned[0].consult
+    )
     return first
 
 
@@ -377,6 +380,7 @@ def request_consultation(
             note="Lấy ý kiến " + ", ".join(a.name for a in agencies) + f": {question}",
             now=now,
         )
+        notices.tell_consulted(made)
     return made
 
 
@@ -397,7 +401,7 @@ def answer_consultation(
         )
         dossier = Dossier.objects.select_related("receiving_agency").get(pk=locked.dossier_id)
         rules.require("answer", officer, dossier)
-        if not holds_role(officer, locked.agency, Role.SPECIALIST, *HEADS):
+        if not holds_role(officer, locked.agency, *rules.ANSWERING_ROLES):
             raise ScopeDenied(f"Chỉ cán bộ của {locked.agency.name} mới trả lời yêu cầu này.")
         updated = Consultation.objects.filter(
             pk=locked.pk, answered_at__isnull=True, cancelled_at__isnull=True
@@ -456,7 +460,7 @@ def request_supplement_in_processing(
             now=now,
             due_at=None,
         )
-        notify(dossier=dossier, kind=f"supplement_requested_{request.pk}")
+        notify(dossier=dossier, kind=NotificationKind.SUPPLEMENT_REQUESTED, occasion=request.pk)
     return request
 
 
@@ -505,7 +509,7 @@ def request_payment(*, dossier: Dossier, officer: Any, amount: int, expected_ver
             now=now,
             clock_paused_at=now,
         )
-        notify(dossier=dossier, kind=f"payment_requested:{dossier.version}")
+        notify(dossier=dossier, kind=NotificationKind.PAYMENT_REQUESTED, occasion=dossier.version)
     return dossier
 
 
@@ -582,7 +586,7 @@ def apologise(
             now=now,
             due_at=new_due_at,
         )
-        notify(dossier=dossier, kind="apology")
+        notify(dossier=dossier, kind=NotificationKind.APOLOGY)
     return apology
 
 
@@ -603,6 +607,7 @@ def stop(*, dossier: Dossier, officer: Any, reason: str, expected_version: int) 
             actor_agency=agency,
             to_status=DossierStatus.STOPPED,
             action="stopped",
+            notice=NotificationKind.STOPPED,
             reason=reason,
             note=f"Dừng xử lý: {reason}",
         )
@@ -615,6 +620,7 @@ def _end(
     actor_agency: Agency | None,
     to_status: DossierStatus,
     action: str,
+    notice: NotificationKind,
     reason: str,
     note: str,
 ) -> Dossier:
@@ -632,7 +638,7 @@ def _end(
         current_role="",
         current_assignee=None,
     )
-    notify(dossier=dossier, kind=action)
+    notify(dossier=dossier, kind=notice)
     return dossier
 
 
@@ -796,7 +802,7 @@ def _release(
     except Exception:
         result.file.delete(save=False)
         raise
-    notify(dossier=dossier, kind="done")
+    notify(dossier=dossier, kind=NotificationKind.DONE)
     return result
 
 
@@ -888,7 +894,7 @@ def return_result(
             current_role="",
             current_assignee=None,
         )
-        notify(dossier=dossier, kind="returned")
+        notify(dossier=dossier, kind=NotificationKind.RETURNED)
     return dossier
 
 
@@ -900,7 +906,11 @@ def _cancel_what_hangs(
     *, dossier: Dossier, from_status: str, to_status: str, actor: Any, now: dt.datetime
 ) -> None:
     """Leaving processing for good (refused, stopped, withdrawn): the open step is closed, consultations still
-    waiting are cancelled, and a result waiting for signatures can no longer be signed."""
+    waiting are cancelled, and a result waiting for signatures can no longer be signed. With the result issued
+    (done), a question still open (asked at a step sent back since) is cancelled too: nobody waits for it."""
+    if to_status == DossierStatus.DONE:
+        _cancel_consultations(dossier, now)
+        return
     if to_status not in (DossierStatus.REFUSED, DossierStatus.STOPPED, DossierStatus.WITHDRAWN):
         return
     # The applicant withdrawing does not finish an agency's step; an officer stopping it does.
@@ -910,14 +920,18 @@ def _cancel_what_hangs(
         _finish(
             step, officer=officer, now=now, note=f"Kết thúc: hồ sơ {DossierStatus(to_status).label.lower()}."
         )
-    Consultation.objects.filter(dossier=dossier, answered_at__isnull=True, cancelled_at__isnull=True).update(
-        cancelled_at=now
-    )
+    _cancel_consultations(dossier, now)
     signing_services.cancel_requests_for_source(
         source_type=RESULT_SOURCE,
         source_id=str(dossier.pk),
         reason=f"Hồ sơ {dossier.code}: {DossierStatus(to_status).label.lower()}.",
         actor=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def _cancel_consultations(dossier: Dossier, now: dt.datetime) -> None:
+    Consultation.objects.filter(dossier=dossier, answered_at__isnull=True, cancelled_at__isnull=True).update(
+        cancelled_at=now
     )
 
 
