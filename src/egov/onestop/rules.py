@@ -405,9 +405,11 @@ RULES: dict[str, ActionRule] = {
         ActionRule(
             "answer",
             "Trả lời lấy ý kiến",
+            Requirement(status_in(*ANSWERABLE_STATUSES), _not_status),
             Requirement(
                 answers_a_consultation,
                 "Không có yêu cầu lấy ý kiến nào đang chờ cơ quan của bạn trả lời trên hồ sơ này.",
+                forbidden=True,
             ),
         ),
         ActionRule("payment", "Yêu cầu nghĩa vụ tài chính", IN_PROCESS_ONLY, *ON_STEP, WORKING_STEP),
