@@ -16,8 +16,8 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 from django.db import connection
-from django.test import Client
 from django.template.loader import get_template
+from django.test import Client
 
 from egov.accounts.models import User
 from egov.accounts.tokens import issue_token
