@@ -86,6 +86,7 @@ class NotificationAdmin(OutboxAdmin):
     list_display = [
         "dossier",
         "kind",
+        "occasion",
         "recipient",
         "status",
         "created_at",

@@ -301,18 +301,47 @@ class OutboxRow(models.Model):
         abstract = True
 
 
+class NotificationKind(models.TextChoices):
+    """What a notification tells, and to whom: the applicant, or the officers of an agency. The one list; each
+    kind has its e-mail template (``egov.dossiers.tasks``, or a composer a higher app registers)."""
+
+    # To the applicant
+    SUBMITTED = "submitted", "Đã nộp hồ sơ"
+    RECEIVED = "received", "Đã tiếp nhận hồ sơ"
+    SUPPLEMENT_REQUESTED = "supplement_requested", "Yêu cầu bổ sung hồ sơ"
+    REFUSED = "refused", "Từ chối tiếp nhận"
+    PAYMENT_REQUESTED = "payment_requested", "Yêu cầu thực hiện nghĩa vụ tài chính"
+    APOLOGY = "apology", "Xin lỗi, hẹn lại ngày trả"
+    STOPPED = "stopped", "Dừng xử lý"
+    WITHDRAWN = "withdrawn", "Rút hồ sơ"
+    DONE = "done", "Đã có kết quả"
+    RETURNED = "returned", "Đã trả kết quả"
+    # To officers
+    CONSULTATION_REQUESTED = "consultation_requested", "Đề nghị cơ quan phối hợp cho ý kiến"
+    CONSULTATION_REMINDER = "consultation_reminder", "Nhắc cơ quan phối hợp sắp đến hạn, quá hạn trả lời"
+    CONSULTATION_OVERDUE = "consultation_overdue", "Báo người lấy ý kiến: cơ quan phối hợp quá hạn"
+
+
 class Notification(OutboxRow):
-    """An e-mail (or later SMS) owed to someone about a dossier: an outbox row, sent at most once."""
+    """An e-mail (or later SMS) owed to someone about a dossier: an outbox row, sent at most once per kind,
+    occasion and recipient."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField("loại thông báo", max_length=40)
+    kind = models.CharField("loại thông báo", max_length=40, choices=NotificationKind.choices)
+    # What tells one occurrence of the kind from another on the same dossier: the supplement request's id, the
+    # dossier's version at a second receipt, the consultation's id; empty for what happens once.
+    occasion = models.CharField("lần", max_length=40, blank=True, default="")
     recipient = models.CharField("người nhận", max_length=254)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "thông báo"
         verbose_name_plural = "thông báo"
-        constraints = [models.UniqueConstraint(fields=["dossier", "kind"], name="notification_once_per_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "kind", "occasion", "recipient"], name="notification_once_per_occasion"
+            )
+        ]
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],
@@ -447,14 +476,27 @@ class Consultation(models.Model):
     answer = models.TextField("ý kiến", blank=True)
     agrees = models.BooleanField("thống nhất", null=True)
     verdict = models.CharField("kết quả", max_length=10, choices=Verdict.choices, blank=True)
-    # The dossier left processing (stopped, withdrawn, refused) before this agency answered.
+    # The dossier left processing (stopped, withdrawn, refused, or its result was issued) before this agency
+    # answered.
     cancelled_at = models.DateTimeField("thời điểm hủy", null=True, blank=True)
+    # Set by the deadline sweep while the question waits for its answer (``egov.onestop.deadlines``).
+    deadline_state = models.CharField(
+        "tình trạng hạn", max_length=10, choices=DeadlineState.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = "lấy ý kiến phối hợp"
         verbose_name_plural = "lấy ý kiến phối hợp"
         ordering = ["dossier", "requested_at", "id"]
-        indexes = [models.Index(fields=["agency", "answered_at"])]
+        indexes = [
+            models.Index(fields=["agency", "answered_at"]),
+            # The consulted agency's worklist tab and the deadline sweep: the questions still waiting.
+            models.Index(
+                fields=["agency", "due_at"],
+                name="consultation_open",
+                condition=models.Q(answered_at__isnull=True, cancelled_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier} → {self.agency}"

@@ -23,7 +23,15 @@ from egov.catalog.selectors import desks_for, filing_closed_reason, visible_comp
 from egov.core.errors import DomainError
 from egov.dossiers import outbox
 from egov.dossiers.codes import code_day, dossier_code
-from egov.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, Draft, Notification, StoredFile
+from egov.dossiers.models import (
+    Dossier,
+    DossierCodeSequence,
+    DossierEvent,
+    Draft,
+    Notification,
+    NotificationKind,
+    StoredFile,
+)
 from egov.dossiers.statuses import Channel, DossierStatus
 from egov.dossiers.tasks import send_notification
 from egov.dossiers.uploads import MB, check_upload
@@ -233,7 +241,7 @@ def submit_dossier(
             # What was just written, so callers can answer without reading it back.
             dossier.submitted_files = list(files)  # type: ignore[attr-defined]
             dossier.submitted_events = [event]  # type: ignore[attr-defined]
-            notify(dossier=dossier, kind="submitted", first=True)
+            notify(dossier=dossier, kind=NotificationKind.SUBMITTED, first=True)
     except IntegrityError:
         same_key = Dossier.objects.filter(applicant=applicant, idempotency_key=key)
         if applicant is None:
@@ -290,14 +298,45 @@ def discard_files(files: list[StoredFile]) -> None:
                 StoredFile.objects.filter(pk=item.pk, dossier__isnull=True).delete()
 
 
-def notify(*, dossier: Dossier, kind: str, first: bool = False) -> None:
+def notify(*, dossier: Dossier, kind: NotificationKind, occasion: object = "", first: bool = False) -> None:
     """Record, inside the caller's transaction, that the applicant is owed an e-mail (an outbox row), and
     enqueue its sending once that transaction commits. If the process dies before the enqueue, or the task is
-    lost, the periodic sweep enqueues the row again (``egov.dossiers.outbox``).
+    lost, the periodic sweep enqueues the row again (``egov.dossiers.outbox``). ``occasion`` tells one
+    occurrence of ``kind`` from another (a supplement request's id); each is told once.
     ``first``: the dossier was created in this transaction, so it cannot have this notification yet."""
     if not dossier.applicant_email:
         return
-    if not first and Notification.objects.filter(dossier=dossier, kind=kind).exists():
+    occasion = str(occasion)
+    if not first and Notification.objects.filter(dossier=dossier, kind=kind, occasion=occasion).exists():
         return
-    notification = Notification.objects.create(dossier=dossier, kind=kind, recipient=dossier.applicant_email)
+    notification = Notification.objects.create(
+        dossier=dossier, kind=kind, occasion=occasion, recipient=dossier.applicant_email
+    )
     outbox.enqueue_on_commit(send_notification, notification.pk)
+
+
+def notify_officers(
+    *, dossier: Dossier, kind: NotificationKind, occasion: object, recipients: Iterable[str]
+) -> int:
+    """Like :func:`notify`, for officers: one outbox row per address (each is sent, retried and given up on its
+    own), written in the caller's transaction and enqueued on its commit. An address already told of this
+    occasion is not told again. Returns how many rows were written."""
+    occasion = str(occasion)
+    wanted = sorted({r.strip() for r in recipients if r and r.strip()})
+    if not wanted:
+        return 0
+    told = set(
+        Notification.objects.filter(
+            dossier=dossier, kind=kind, occasion=occasion, recipient__in=wanted
+        ).values_list("recipient", flat=True)
+    )
+    made = 0
+    for recipient in wanted:
+        if recipient in told:
+            continue
+        notification = Notification.objects.create(
+            dossier=dossier, kind=kind, occasion=occasion, recipient=recipient
+        )
+        outbox.enqueue_on_commit(send_notification, notification.pk)
+        made += 1
+    return made

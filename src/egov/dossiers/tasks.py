@@ -4,6 +4,7 @@ if a task is lost."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.mail import EmailMessage
@@ -12,7 +13,7 @@ from django_tasks import TaskContext, task
 
 from egov.core.site import site_url
 from egov.dossiers import outbox
-from egov.dossiers.models import Notification
+from egov.dossiers.models import Notification, NotificationKind
 
 
 @task(takes_context=True)
@@ -28,18 +29,44 @@ def send_notification(context: TaskContext, notification_id: int) -> str:
     )
 
 
-def _notification_email(notification: Notification) -> EmailMessage:
+# The applicant's notices: each kind's template under ``dossiers/email/`` (``‹name›.txt`` and
+# ``‹name›_subject.txt``). Kinds addressed to officers are composed by the app that sends them
+# (:func:`register_composer`).
+APPLICANT_TEMPLATES: dict[str, str] = {
+    NotificationKind.SUBMITTED: "submitted",
+    NotificationKind.RECEIVED: "received",
+    NotificationKind.SUPPLEMENT_REQUESTED: "supplement",
+    NotificationKind.REFUSED: "refused",
+    NotificationKind.PAYMENT_REQUESTED: "payment_requested",
+    NotificationKind.APOLOGY: "apology",
+    NotificationKind.STOPPED: "stopped",
+    NotificationKind.WITHDRAWN: "withdrawn",
+    NotificationKind.DONE: "done",
+    NotificationKind.RETURNED: "returned",
+}
+Composer = Callable[[Notification], EmailMessage | None]
+COMPOSERS: dict[str, Composer] = {}
+
+
+def register_composer(kind: NotificationKind, composer: Composer) -> None:
+    """A higher app (the back office) composes the notices it sends officers: ``composer(notification)``
+    returns the message, or None when there is nothing to tell any more (the question was answered)."""
+    COMPOSERS[kind] = composer
+
+
+def _notification_email(notification: Notification) -> EmailMessage | None:
+    composer = COMPOSERS.get(notification.kind)
+    if composer is not None:
+        return composer(notification)
+    template = APPLICANT_TEMPLATES.get(notification.kind)
+    if template is None:
+        raise LookupError(f"no e-mail for notification kind {notification.kind!r}")
     dossier = notification.dossier
     context = {
         "dossier": dossier,
         "lookup_url": site_url(f"/tra-cuu-ho-so/?ma={dossier.code}"),
         "public_url": site_url("/"),
     }
-    # One notification per supplement request ("supplement_requested_<id>"), one template for them all.
-    # “kind:anything” (e.g. "received:7" after a second receipt) uses the template of “kind”.
-    template = notification.kind.split(":")[0]
-    if template.startswith("supplement_requested"):
-        template = "supplement"
     subject = " ".join(render_to_string(f"dossiers/email/{template}_subject.txt", context).split())
     body = render_to_string(f"dossiers/email/{template}.txt", context)
     return EmailMessage(subject, body, to=[notification.recipient])

@@ -94,7 +94,8 @@ class WorklistQuery(Schema):
 
 @router.get("/dossiers", auth=auth, response=WorkPage, summary="Danh sách hồ sơ theo nhóm công việc")
 def worklist(request: HttpRequest, filters: Query[WorklistQuery]) -> dict[str, Any]:
-    """Tabs: ``moi``, ``cho-toi``, ``cua-toi``, ``cho-cong-dan``, ``sap-den-han``, ``qua-han``, ``da-tiep-nhan``,
+    """Tabs: ``moi``, ``cho-toi``, ``cua-toi``, ``cho-cong-dan``, ``sap-den-han``, ``qua-han``, ``xin-y-kien``
+    (waiting for an opinion of the officer's agency, the earliest answer due first), ``da-tiep-nhan``,
     ``da-xong``."""
     user = _officer(request)
     if filters.tab not in onestop_selectors.WORKLIST_TABS:

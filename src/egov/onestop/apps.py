@@ -9,9 +9,10 @@ class OnestopConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing these registers their lifecycle hooks: what leaving a state cancels (processing), the
-        # forms an act issues (forms.issued).
+        # forms an act issues (forms.issued), the e-mails about consultations (notices).
         from egov.agencies.reorganisation_hooks import on_reorganised
         from egov.dossiers.tasks import register_outbox
+        from egov.onestop import notices
         from egov.onestop.forms import issued  # noqa: F401
         from egov.onestop.models import DeadlineDigest
         from egov.onestop.processing import lock_dossier_before_signing, release_signed_result
@@ -24,3 +25,4 @@ class OnestopConfig(AppConfig):
         on_released(RESULT_SOURCE, release_signed_result)
         on_reorganised(follow_reorganisation)
         register_outbox(DeadlineDigest, send_deadline_digest)
+        notices.register()

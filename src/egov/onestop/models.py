@@ -88,13 +88,14 @@ class ProcessStep(models.Model):
 
 
 class DeadlineDigest(OutboxRow):
-    """One e-mail a day per agency about its due-soon and overdue dossiers (the sweep's idempotency key), an
-    outbox row like a notification."""
+    """One e-mail a day per agency about its due-soon and overdue dossiers and the other agencies' questions it
+    has left unanswered past their date (the sweep's idempotency key), an outbox row like a notification."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     due_soon = models.PositiveIntegerField(default=0)
     overdue = models.PositiveIntegerField(default=0)
+    consultations_overdue = models.PositiveIntegerField("ý kiến phối hợp quá hạn", default=0)
 
     class Meta:
         db_table = "dossiers_deadlinedigest"

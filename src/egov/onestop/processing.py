@@ -44,6 +44,7 @@ from egov.dossiers.models import (
     DossierEvent,
     DossierResult,
     DossierStep,
+    NotificationKind,
     ReturnMethod,
     StepKind,
     SupplementRequest,
@@ -51,7 +52,7 @@ from egov.dossiers.models import (
 from egov.dossiers.services import notify
 from egov.dossiers.statuses import DossierStatus
 from egov.dossiers.uploads import detect_kind, display_name
-from egov.onestop import processes, rules, time_rules
+from egov.onestop import notices, processes, rules, time_rules
 from egov.onestop.forms.pdf import result_pdf
 from egov.onestop.results import RESULT_SOURCE, pending_signature
 from egov.onestop.rules import HEADS
@@ -86,10 +87,12 @@ def start_processing(
     )
     first = DossierStep.objects.get(dossier=dossier, position=planned[0].position, round=1)
     _enter(dossier=dossier, step=first, handed_by=officer, now=now, calendar=calendar, from_agency=None)
-    for agency in planned[0].consult:
+    notices.tell_consulted(
         _consult(
             dossier=dossier, step=first, agency=agency, question="", by=officer, now=now, due=first.due_at
         )
+        for agency in planned[0].consult
+    )
     return first
 
 
@@ -361,6 +364,7 @@ def request_consultation(
             note="Lấy ý kiến " + ", ".join(a.name for a in agencies) + f": {question}",
             now=now,
         )
+        notices.tell_consulted(made)
     return made
 
 
@@ -381,7 +385,7 @@ def answer_consultation(
         )
         dossier = Dossier.objects.select_related("receiving_agency").get(pk=locked.dossier_id)
         rules.require("answer", officer, dossier)
-        if not holds_role(officer, locked.agency, Role.SPECIALIST, *HEADS):
+        if not holds_role(officer, locked.agency, *rules.ANSWERING_ROLES):
             raise ScopeDenied(f"Chỉ cán bộ của {locked.agency.name} mới trả lời yêu cầu này.")
         updated = Consultation.objects.filter(
             pk=locked.pk, answered_at__isnull=True, cancelled_at__isnull=True
@@ -440,7 +444,7 @@ def request_supplement_in_processing(
             now=now,
             due_at=None,
         )
-        notify(dossier=dossier, kind=f"supplement_requested_{request.pk}")
+        notify(dossier=dossier, kind=NotificationKind.SUPPLEMENT_REQUESTED, occasion=request.pk)
     return request
 
 
@@ -489,7 +493,7 @@ def request_payment(*, dossier: Dossier, officer: Any, amount: int, expected_ver
             now=now,
             clock_paused_at=now,
         )
-        notify(dossier=dossier, kind=f"payment_requested:{dossier.version}")
+        notify(dossier=dossier, kind=NotificationKind.PAYMENT_REQUESTED, occasion=dossier.version)
     return dossier
 
 
@@ -566,7 +570,7 @@ def apologise(
             now=now,
             due_at=new_due_at,
         )
-        notify(dossier=dossier, kind="apology")
+        notify(dossier=dossier, kind=NotificationKind.APOLOGY)
     return apology
 
 
@@ -587,6 +591,7 @@ def stop(*, dossier: Dossier, officer: Any, reason: str, expected_version: int) 
             actor_agency=agency,
             to_status=DossierStatus.STOPPED,
             action="stopped",
+            notice=NotificationKind.STOPPED,
             reason=reason,
             note=f"Dừng xử lý: {reason}",
         )
@@ -599,6 +604,7 @@ def _end(
     actor_agency: Agency | None,
     to_status: DossierStatus,
     action: str,
+    notice: NotificationKind,
     reason: str,
     note: str,
 ) -> Dossier:
@@ -616,7 +622,7 @@ def _end(
         current_role="",
         current_assignee=None,
     )
-    notify(dossier=dossier, kind=action)
+    notify(dossier=dossier, kind=notice)
     return dossier
 
 
@@ -781,7 +787,7 @@ def _release(
     except Exception:
         result.file.delete(save=False)
         raise
-    notify(dossier=dossier, kind="done")
+    notify(dossier=dossier, kind=NotificationKind.DONE)
     return result
 
 
@@ -871,7 +877,7 @@ def return_result(
             current_role="",
             current_assignee=None,
         )
-        notify(dossier=dossier, kind="returned")
+        notify(dossier=dossier, kind=NotificationKind.RETURNED)
     return dossier
 
 
@@ -883,7 +889,11 @@ def _cancel_what_hangs(
     *, dossier: Dossier, from_status: str, to_status: str, actor: Any, now: dt.datetime
 ) -> None:
     """Leaving processing for good (refused, stopped, withdrawn): the open step is closed, consultations still
-    waiting are cancelled, and a result waiting for signatures can no longer be signed."""
+    waiting are cancelled, and a result waiting for signatures can no longer be signed. With the result issued
+    (done), a question still open (asked at a step sent back since) is cancelled too: nobody waits for it."""
+    if to_status == DossierStatus.DONE:
+        _cancel_consultations(dossier, now)
+        return
     if to_status not in (DossierStatus.REFUSED, DossierStatus.STOPPED, DossierStatus.WITHDRAWN):
         return
     # The applicant withdrawing does not finish an agency's step; an officer stopping it does.
@@ -893,14 +903,18 @@ def _cancel_what_hangs(
         _finish(
             step, officer=officer, now=now, note=f"Kết thúc: hồ sơ {DossierStatus(to_status).label.lower()}."
         )
-    Consultation.objects.filter(dossier=dossier, answered_at__isnull=True, cancelled_at__isnull=True).update(
-        cancelled_at=now
-    )
+    _cancel_consultations(dossier, now)
     signing_services.cancel_requests_for_source(
         source_type=RESULT_SOURCE,
         source_id=str(dossier.pk),
         reason=f"Hồ sơ {dossier.code}: {DossierStatus(to_status).label.lower()}.",
         actor=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def _cancel_consultations(dossier: Dossier, now: dt.datetime) -> None:
+    Consultation.objects.filter(dossier=dossier, answered_at__isnull=True, cancelled_at__isnull=True).update(
+        cancelled_at=now
     )
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from egov.core.errors import DomainError
 from egov.dossiers.lifecycle import lock, transition
-from egov.dossiers.models import Dossier, SupplementRequest
+from egov.dossiers.models import Dossier, NotificationKind, SupplementRequest
 from egov.dossiers.services import notify
 from egov.dossiers.statuses import DossierStatus
 from egov.onestop import processing, rules, time_rules
@@ -56,7 +56,7 @@ def receive(
             deadline_state="",
             **({} if resuming else {"received_at": now}),
         )
-        notify(dossier=dossier, kind=f"received:{dossier.version}" if resuming else "received")
+        notify(dossier=dossier, kind=NotificationKind.RECEIVED, occasion=dossier.version if resuming else "")
     return dossier
 
 
@@ -82,7 +82,7 @@ def request_supplement(
         request = SupplementRequest.objects.create(
             dossier=dossier, requested_at=now, officer=officer, items=cleaned
         )
-        notify(dossier=dossier, kind=f"supplement_requested_{request.pk}")
+        notify(dossier=dossier, kind=NotificationKind.SUPPLEMENT_REQUESTED, occasion=request.pk)
     return request
 
 
@@ -103,5 +103,5 @@ def refuse(*, dossier: Dossier, officer: Any, reason: str, expected_version: int
             public_note=f"Lý do không tiếp nhận: {reason}",
             status_note=reason,
         )
-        notify(dossier=dossier, kind="refused")
+        notify(dossier=dossier, kind=NotificationKind.REFUSED)
     return dossier

@@ -34,6 +34,11 @@ from egov.worktime.calendar import current_calendar
 
 # Who may act on a step besides the role it names: the heads of the agency holding it.
 HEADS = (Role.LEADER, Role.DEPARTMENT_HEAD)
+# Who answers a consulted agency's questions (and finds them in the “Chờ cho ý kiến” tab, and is told of them).
+ANSWERING_ROLES = (Role.SPECIALIST, *HEADS)
+# While the dossier is in one of these, a consulted agency may answer; after it (a result, a stop, a
+# withdrawal) the question is moot.
+ANSWERABLE_STATUSES = (*IN_PROCESS, DossierStatus.AWAITING_PAYMENT)
 _FACTS = "_rule_facts"
 
 
@@ -250,11 +255,11 @@ def answers_a_consultation(user: Any, dossier: Dossier) -> bool:
 
 
 def answerable_consultations(user: Any, dossier: Dossier) -> list[Consultation]:
-    if dossier.status not in (*IN_PROCESS, DossierStatus.AWAITING_PAYMENT):
+    """The questions still open on the dossier that this officer may answer: addressed to an agency where they
+    hold an answering role, while the dossier is being processed."""
+    if dossier.status not in ANSWERABLE_STATUSES:
         return []
-    return [
-        c for c in facts(dossier).open_consultations if holds_role(user, c.agency, Role.SPECIALIST, *HEADS)
-    ]
+    return [c for c in facts(dossier).open_consultations if holds_role(user, c.agency, *ANSWERING_ROLES)]
 
 
 # --- Rules ---------------------------------------------------------------------------------------------------
@@ -398,9 +403,11 @@ RULES: dict[str, ActionRule] = {
         ActionRule(
             "answer",
             "Trả lời lấy ý kiến",
+            Requirement(status_in(*ANSWERABLE_STATUSES), _not_status),
             Requirement(
                 answers_a_consultation,
                 "Không có yêu cầu lấy ý kiến nào đang chờ cơ quan của bạn trả lời trên hồ sơ này.",
+                forbidden=True,
             ),
         ),
         ActionRule("payment", "Yêu cầu nghĩa vụ tài chính", IN_PROCESS_ONLY, *ON_STEP, WORKING_STEP),

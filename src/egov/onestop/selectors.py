@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Reverse
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
@@ -35,6 +35,7 @@ WORKLIST_TABS = {
     "cho-cong-dan": "Chờ công dân",
     "sap-den-han": "Sắp đến hạn",
     "qua-han": "Quá hạn",
+    "xin-y-kien": "Chờ cho ý kiến",
     "da-tiep-nhan": "Đang giải quyết",
     "da-xong": "Đã kết thúc",
 }
@@ -53,7 +54,9 @@ class WorklistFilters:
 
 def officer_worklist(user: Any, *, tab: str, filters: WorklistFilters | None = None) -> QuerySet[Dossier]:
     """One tab of an officer's worklist. Dossiers at the desks where they receive, at the steps their roles
-    hold, assigned to them, waiting for the applicant, due soon, overdue or finished; filtered and searched.
+    hold, assigned to them, waiting for the applicant, due soon, overdue, waiting for their agency's opinion
+    (``xin-y-kien``: an open consultation addressed to an agency where they answer, the earliest answer due
+    first, its due date as ``consultation_due_at``) or finished; filtered and searched.
     One query for a page, one for the count, whatever the number of rows (the officer's roles are read once
     per request; a supervisor's agencies and the versions of a procedure or sector filter take one small query
     each). Every condition compares a column as stored, so an index can serve it."""
@@ -82,6 +85,11 @@ def officer_worklist(user: Any, *, tab: str, filters: WorklistFilters | None = N
         statuses, scope = OPEN, involved & Q(deadline_state="due_soon")
     elif tab == "qua-han":
         statuses, scope = OPEN, involved & Q(deadline_state="overdue")
+    elif tab == "xin-y-kien":
+        statuses, scope = (
+            rules.ANSWERABLE_STATUSES,
+            Q(pk__in=_waiting_for_answer(assignments).values("dossier_id")),
+        )
     elif tab == "da-xong":
         statuses, scope = FINISHED, involved
     else:  # "da-tiep-nhan": everything being processed that the officer may see
@@ -123,8 +131,21 @@ def officer_worklist(user: Any, *, tab: str, filters: WorklistFilters | None = N
         if tab == "moi"
         else ("due_at",)
         if tab in ("cho-toi", "cua-toi", "sap-den-han", "qua-han")
+        else ("consultation_due_at",)
+        if tab == "xin-y-kien"
         else ("-submitted_at",)
     )
+    if tab == "xin-y-kien":
+        # The earliest answer the officer's agencies owe on the dossier (read through the open consultations'
+        # partial index, a few rows per dossier).
+        queryset = queryset.annotate(
+            consultation_due_at=Subquery(
+                _waiting_for_answer(assignments)
+                .filter(dossier_id=OuterRef("pk"))
+                .order_by("due_at")
+                .values("due_at")[:1]
+            )
+        )
     return (
         queryset.select_related(
             "procedure_version", "receiving_agency", "current_agency", "current_step", "current_assignee"
@@ -133,6 +154,15 @@ def officer_worklist(user: Any, *, tab: str, filters: WorklistFilters | None = N
         # (JSON decoded per row) were most of a page's time.
         .defer(*LIST_DEFERRED)
         .order_by(*order, "pk")
+    )
+
+
+def _waiting_for_answer(assignments: list[Any]) -> QuerySet[Consultation]:
+    """The consultations still open that are addressed to an agency where the officer answers (the answer
+    rule's roles): the consultations' partial index ``consultation_open`` serves it."""
+    answering = sorted({a.agency_id for a in assignments if a.role in rules.ANSWERING_ROLES})
+    return Consultation.objects.filter(
+        agency_id__in=answering, answered_at__isnull=True, cancelled_at__isnull=True
     )
 
 

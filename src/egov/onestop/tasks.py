@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django_tasks import TaskContext, task
 
 from egov.accounts.models import StaffAssignment
 from egov.core.site import site_url
 from egov.dossiers import outbox
-from egov.dossiers.models import DeadlineState, Dossier
+from egov.dossiers.models import Consultation, DeadlineState, Dossier
 from egov.onestop.forms.issued import issue_form  # noqa: F401  (queued under egov.onestop.tasks.issue_form)
 from egov.onestop.models import DeadlineDigest
+from egov.onestop.rules import ANSWERABLE_STATUSES, HEADS
 
 DIGEST_LIST_LIMIT = 50
 
@@ -41,8 +43,23 @@ def _digest_email(digest: DeadlineDigest) -> EmailMessage | None:
         .select_related("procedure_version", "current_assignee")
         .order_by("due_at")[:DIGEST_LIST_LIMIT]
     )
+    owed = (
+        list(
+            Consultation.objects.filter(
+                agency=digest.agency_id,
+                answered_at__isnull=True,
+                cancelled_at__isnull=True,
+                deadline_state=DeadlineState.OVERDUE,
+                dossier__status__in=ANSWERABLE_STATUSES,
+            )
+            .select_related("dossier__procedure_version", "step__agency")
+            .order_by("due_at")[:DIGEST_LIST_LIMIT]
+        )
+        if digest.consultations_overdue
+        else []
+    )
     recipients = set(
-        StaffAssignment.objects.filter(agency=digest.agency_id, role__in=("leader", "department_head"))
+        StaffAssignment.objects.filter(agency=digest.agency_id, role__in=HEADS)
         .exclude(user__email="")
         .values_list("user__email", flat=True)
     )
@@ -51,7 +68,14 @@ def _digest_email(digest: DeadlineDigest) -> EmailMessage | None:
     }
     if not recipients:
         return None
-    context = {"digest": digest, "dossiers": flagged, "public_url": site_url("/")}
+    worklist = site_url(reverse("onestop:desk_worklist"))
+    context = {
+        "digest": digest,
+        "dossiers": flagged,
+        "consultations": owed,
+        "overdue_url": f"{worklist}?tab=qua-han",
+        "consultations_url": f"{worklist}?tab=xin-y-kien",
+    }
     subject = " ".join(render_to_string("dossiers/email/deadline_digest_subject.txt", context).split())
     body = render_to_string("dossiers/email/deadline_digest.txt", context)
     return EmailMessage(subject, body, to=sorted(r for r in recipients if r))

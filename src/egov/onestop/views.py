@@ -78,6 +78,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "kept": kept.urlencode(),
         "statuses": DossierStatus.choices,
         "channels": Channel.choices,
+        "now": timezone.now(),
     }
     return render(request, "onestop/desk/worklist.html", context)
 

@@ -22,6 +22,7 @@ from egov.dossiers.lifecycle import lock, transition
 from egov.dossiers.models import (
     Dossier,
     Draft,
+    NotificationKind,
     StoredFile,
     SupplementRequest,
 )
@@ -247,7 +248,7 @@ def withdraw(*, dossier: Dossier, applicant: Any, reason: str, expected_version:
             current_role="",
             current_assignee=None,
         )
-        notify(dossier=dossier, kind="withdrawn")
+        notify(dossier=dossier, kind=NotificationKind.WITHDRAWN)
         return dossier
 
 
