@@ -125,6 +125,8 @@ def test_a_provincial_procedure_naming_a_merged_department_goes_to_its_successor
             national_code="9.000005",
             levels=["province"],
             deciding_agency="Phòng Đăng ký kinh doanh - Sở Kế hoạch và Đầu tư",
+            deciding_level="province",
+            deciding_organ="000.00.03.H10",
         ),
         sectors=ensure_sectors(actor=None, sectors=[SECTOR]),
     )
