@@ -280,13 +280,16 @@ def deciding_authority(version: ProcedureVersion) -> str:
     """Who decides the procedure, in words, from its structured fields (the page and the API): “Phòng Tư pháp
     thuộc Ủy ban nhân dân cấp huyện”, “Sở Y tế tỉnh Bình Phước”. A named agency a reorganisation ended is
     shown as the agency that took its work over."""
-    level = version.deciding_level
+    office, level = version.deciding_office, version.deciding_level
     if version.deciding_organ is not None:
         organ = version.deciding_organ
         agency = (current_successor(organ) if organ.valid_to is not None else organ).name
+    elif level is None:
+        agency = "Ủy ban nhân dân cấp tiếp nhận hồ sơ"
+        return f"{agency} ({office} nơi có phòng này)" if office else agency
     else:
-        agency = f"Ủy ban nhân dân {level.name.lower() if level is not None else 'cấp tiếp nhận hồ sơ'}"
-    return f"{version.deciding_office} thuộc {agency}" if version.deciding_office else agency
+        agency = f"Ủy ban nhân dân {level.name.lower()}"
+    return f"{office} thuộc {agency}" if office else agency
 
 
 def visible_components(version: ProcedureVersion, values: dict[str, Any]) -> list[Any]:

@@ -122,9 +122,9 @@ def _level_of(unit: AdministrativeUnit) -> str:
     return unit.kind.level.code
 
 
-def resolve_agency(rule: str, *, desk: Agency, deciding_agency: Agency | None = None) -> Agency:
+def resolve_agency(rule: str, *, desk: Agency, deciding_agency: str = "") -> Agency:
     """Turn a step's agency rule into today's agency (see :class:`ProcessStep`); ``deciding`` is the agency
-    :func:`deciding_agency_for` found."""
+    whose organ code is ``deciding_agency`` (the one :func:`deciding_agency_for` found)."""
     base, _, child = rule.strip().partition("/")
     base = base.strip()
     if base == "desk":
@@ -138,9 +138,10 @@ def resolve_agency(rule: str, *, desk: Agency, deciding_agency: Agency | None = 
             raise DomainError(f"Quy trình nhắc tới cơ quan mã {code} nhưng không có cơ quan này.")
         agency = current_successor(found) if found.valid_to is not None else found
     elif base == "deciding":
-        if deciding_agency is None:
+        deciding = Agency.objects.current().filter(code=deciding_agency).first() if deciding_agency else None
+        if deciding is None:
             raise DomainError("Quy trình nhắc tới cơ quan giải quyết nhưng chưa xác định được cơ quan này.")
-        agency = deciding_agency
+        agency = deciding
     else:
         raise DomainError(f"Không hiểu cách chỉ định cơ quan “{rule}” trong quy trình.")
     if child.strip():
@@ -183,7 +184,7 @@ def plan(dossier: Dossier, calendar: WorkingCalendar) -> list[PlannedStep]:
     steps: list[ProcessStep] = sorted(process.steps.all(), key=lambda s: s.position)
     if not steps:
         raise DomainError(f"Quy trình “{process.name}” chưa có bước nào.")
-    deciding = deciding_agency_for(dossier) if _uses_deciding(steps) else None
+    deciding = deciding_agency_for(dossier).code if _uses_deciding(steps) else ""
     planned = []
     for step in steps:
         agency = resolve_agency(step.agency, desk=dossier.receiving_agency, deciding_agency=deciding)
