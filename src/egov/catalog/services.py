@@ -211,7 +211,7 @@ def upsert_procedure(
     with transaction.atomic():
         procedure, created = Procedure.objects.get_or_create(national_code=clean["national_code"])
         current = (
-            ProcedureVersion.objects.select_for_update()
+            ProcedureVersion.objects.select_for_update(of=("self",))
             .filter(procedure=procedure, status=VersionStatus.PUBLISHED)
             .select_related("sector", "procedure", "deciding_level", "deciding_organ")
             .prefetch_related("levels", "components")
