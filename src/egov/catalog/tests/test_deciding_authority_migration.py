@@ -18,7 +18,11 @@ SINCE = dt.date(2018, 1, 1)
 def _province(old: Any) -> dict[str, Any]:
     """Province 70 with one district and one commune, their committees, a district office and two departments,
     as the historical models store them."""
+    from egov.units.reference import ensure_levels_and_kinds
+
     Unit, Kind = old.get_model("units", "AdministrativeUnit"), old.get_model("units", "UnitKind")
+    # The reference rows a data migration wrote may have been flushed by an earlier transactional test.
+    ensure_levels_and_kinds(old.get_model("units", "AdministrativeLevel"), Kind)
     Agency, AgencyKind = old.get_model("agencies", "Agency"), old.get_model("agencies", "AgencyKind")
     province = Unit.objects.create(code="70", name="Tỉnh Bình Phước", kind=Kind.objects.get(code="tinh"),
                                    valid_from=SINCE)  # fmt: skip
