@@ -22,7 +22,8 @@ from egov.catalog.web_forms import bound_fields
 from egov.core.errors import DomainError
 
 EDITABLE = (
-    "name", "receiving_agency", "deciding_agency", "processing_time", "processing_time_unit",
+    "name", "receiving_agency", "deciding_agency", "deciding_level", "deciding_organ", "deciding_office",
+    "processing_time", "processing_time_unit",
     "processing_time_note", "fee_amount", "fee_note", "steps", "conditions", "legal_basis", "result",
     "online_level", "published_on", "effective_from",
 )  # fmt: skip
@@ -102,15 +103,29 @@ class VersionForm(forms.ModelForm):
         model = ProcedureVersion
         fields = [*EDITABLE, "form_definition"]
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        level = cleaned.get("deciding_level")
+        if level is not None and self.instance.pk is not None:
+            below = [lv.name.lower() for lv in self.instance.levels.all() if lv.rank < level.rank]
+            if below:
+                self.add_error(
+                    "deciding_level",
+                    f"Cấp giải quyết phải là cấp thực hiện thủ tục hoặc cấp trên; thủ tục còn thực hiện ở "
+                    f"{', '.join(below)}.",
+                )
+        return cleaned
+
 
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(admin.ModelAdmin):
     form = VersionForm
     list_display = ["name", "code_display", "number", "status", "sector", "online_level", "published_on"]
-    list_filter = ["status", "online_level", "sector", "levels"]
+    list_filter = ["status", "online_level", "sector", "levels", "deciding_level"]
     search_fields = ["name", "procedure__national_code", "search_text"]
     list_select_related = ["procedure", "sector"]
     readonly_fields = ["procedure", "number", "status", "sector", "preview_link"]
+    autocomplete_fields = ["deciding_organ"]
     inlines = [ComponentInline]
 
     @admin.display(description="mã thủ tục", ordering="procedure__national_code")
@@ -145,6 +160,9 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         for key in ("published_on", "effective_from"):
             if key in changes and changes[key] is not None:
                 changes[key] = changes[key].isoformat()
+        for key in ("deciding_level", "deciding_organ"):  # the spec names them by code
+            if key in changes:
+                changes[key] = changes[key].code if changes[key] is not None else ""
         if not changes or all(current.get(k) == v for k, v in changes.items()):
             obj.pk = original.pk
             return

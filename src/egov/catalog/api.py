@@ -10,7 +10,13 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from egov.catalog.models import ProcedureVersion
-from egov.catalog.selectors import Filters, desks_for, procedure_detail, search_page
+from egov.catalog.selectors import (
+    Filters,
+    deciding_authority,
+    desks_for,
+    procedure_detail,
+    search_page,
+)
 
 router = Router()
 
@@ -44,10 +50,25 @@ class DeskOut(Schema):
     address: str
 
 
+class OrganOut(Schema):
+    code: str
+    name: str
+
+
 class ProcedureOut(ProcedureSummary):
     desks: list[DeskOut]  # the one-stop desks that receive this procedure's dossiers
     receiving_agency: str
-    deciding_agency: str
+    deciding_agency: str = Field(description="Cơ quan có thẩm quyền quyết định, như được công bố")
+    deciding_level: str | None = Field(
+        description="Cấp giải quyết: province, district, commune; null: cấp của bộ phận một cửa tiếp nhận hồ sơ"
+    )
+    deciding_organ: OrganOut | None = Field(
+        description="Cơ quan cụ thể có thẩm quyền (mã định danh, tên); null: Ủy ban nhân dân của cấp giải quyết"
+    )
+    deciding_office: str = Field(
+        description="Phòng chuyên môn giải quyết thuộc cơ quan đó; trống: chính cơ quan"
+    )
+    deciding_authority: str = Field(description="Cơ quan giải quyết theo ba mục trên, bằng lời")
     processing_time_note: str
     fee_amount: int
     fee_note: str
@@ -123,6 +144,13 @@ def get_procedure(request: HttpRequest, code: str) -> dict[str, Any]:
         **{key: getattr(version, key) for key in (
             "receiving_agency", "deciding_agency", "processing_time_note", "fee_amount", "fee_note", "steps",
             "conditions", "legal_basis", "result", "published_on", "effective_from")},
+        "deciding_level": version.deciding_level.code if version.deciding_level is not None else None,
+        "deciding_organ": (
+            {"code": version.deciding_organ.code, "name": version.deciding_organ.name}
+            if version.deciding_organ is not None else None
+        ),
+        "deciding_office": version.deciding_office,
+        "deciding_authority": deciding_authority(version),
         "components": list(version.components.all()),
         "form": version.form_definition,
         "desks": [

@@ -37,7 +37,8 @@ PROCEDURE_COLUMNS = [
     ("fee_amount", "Lệ phí (đồng)"), ("fee_note", "Phí, lệ phí"), ("steps", "Trình tự thực hiện"),
     ("conditions", "Yêu cầu, điều kiện"), ("legal_basis", "Căn cứ pháp lý"), ("result", "Kết quả"),
     ("online_level", "Mức độ trực tuyến"), ("published_on", "Ngày công bố"), ("effective_from", "Ngày hiệu lực"),
-    ("form", "Biểu mẫu điện tử (JSON)"),
+    ("form", "Biểu mẫu điện tử (JSON)"), ("deciding_level", "Cấp giải quyết (trống: cấp tiếp nhận)"),
+    ("deciding_organ", "Mã cơ quan giải quyết"), ("deciding_office", "Phòng chuyên môn giải quyết"),
 ]  # fmt: skip
 COMPONENT_COLUMNS = [
     ("national_code", "Mã thủ tục"), ("key", "Mã ô tải lên"), ("name", "Tên giấy tờ"), ("originals", "Bản chính"),
@@ -56,7 +57,8 @@ class CatalogueImport:
 
 def export_workbook(path: Path) -> int:
     versions = (
-        published().select_related("procedure", "sector").prefetch_related("levels", "components")
+        published().select_related("procedure", "sector", "deciding_level", "deciding_organ")
+        .prefetch_related("levels", "components")
         .order_by("procedure__national_code")
     )  # fmt: skip
     book = Workbook()
@@ -72,6 +74,7 @@ def export_workbook(path: Path) -> int:
             **spec,
             "sector_name": version.sector.name,
             "levels": ", ".join(LEVEL_NAMES[code] for code in spec["levels"]),
+            "deciding_level": LEVEL_NAMES.get(spec["deciding_level"], ""),
             "processing_time": float(spec["processing_time"]),
             "processing_time_unit": UNIT_NAMES[spec["processing_time_unit"]],
             "online_level": ONLINE_NAMES[spec["online_level"]],
@@ -189,6 +192,8 @@ def read_workbook(path: Path) -> tuple[list[dict[str, str]], list[tuple[int, dic
                     "sector",
                     "receiving_agency",
                     "deciding_agency",
+                    "deciding_organ",
+                    "deciding_office",
                     "processing_time_note",
                     "fee_note",
                     "steps",
@@ -200,6 +205,9 @@ def read_workbook(path: Path) -> tuple[list[dict[str, str]], list[tuple[int, dic
                 )
             },
             "levels": [level for level in levels if level],
+            "deciding_level": LEVEL_CODES.get(
+                _text(row.get("deciding_level")).lower(), _text(row.get("deciding_level"))
+            ),
             "processing_time": _text(row.get("processing_time")),
             "processing_time_unit": unit,
             "fee_amount": _text(row.get("fee_amount")) or "0",

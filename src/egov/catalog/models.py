@@ -4,6 +4,12 @@ A :class:`Procedure` is the stable identity (its national code). What a procedur
 fees, components, its online form — lives in a :class:`ProcedureVersion`. A published version is never edited:
 revising it creates the next version (``egov.catalog.services.revise_procedure``) and a dossier keeps the
 version it was filed under.
+
+Who decides a procedure is structured (the published wording stays in ``deciding_agency`` for people to read):
+``deciding_level`` (the tier whose authority decides; empty: the tier of the desk that received the dossier, for
+procedures each tier carries out itself), ``deciding_organ`` (one named agency, e.g. a provincial department,
+followed to its successor after a reorganisation) or else the People's Committee of that tier above the desk,
+and ``deciding_office`` (the office under that agency that handles it, by the start of its name).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from egov.agencies.models import Agency
 from egov.units.models import AdministrativeLevel
 
 
@@ -77,7 +84,39 @@ class ProcedureVersion(models.Model):
     )
     levels = models.ManyToManyField(AdministrativeLevel, verbose_name="cấp thực hiện", related_name="+")
     receiving_agency = models.CharField("cơ quan tiếp nhận", max_length=300)
-    deciding_agency = models.CharField("cơ quan có thẩm quyền quyết định", max_length=300)
+    deciding_agency = models.CharField(
+        "cơ quan có thẩm quyền quyết định",
+        max_length=300,
+        help_text="Như được công bố, để người dân đọc. Hồ sơ được chuyển theo ba mục “cấp, cơ quan, phòng "
+        "chuyên môn giải quyết” dưới đây.",
+    )
+    deciding_level = models.ForeignKey(
+        AdministrativeLevel,
+        verbose_name="cấp giải quyết",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Cấp có thẩm quyền quyết định. Để trống: cấp của bộ phận một cửa tiếp nhận hồ sơ (thủ tục "
+        "mỗi cấp thực hiện tự giải quyết, ví dụ chứng thực ở cấp xã và cấp huyện).",
+    )
+    deciding_organ = models.ForeignKey(
+        Agency,
+        verbose_name="cơ quan giải quyết",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Một cơ quan cụ thể có thẩm quyền (thường là sở, ngành cấp tỉnh); cơ quan đã được sắp xếp "
+        "thì cơ quan kế thừa giải quyết. Để trống: Ủy ban nhân dân của cấp giải quyết nơi tiếp nhận hồ sơ.",
+    )
+    deciding_office = models.CharField(
+        "phòng chuyên môn giải quyết",
+        max_length=200,
+        blank=True,
+        help_text="Đơn vị trực thuộc cơ quan giải quyết mà tên bắt đầu bằng chữ này, ví dụ “Phòng Tư pháp”; "
+        "cơ quan không có đơn vị như vậy (xã với thủ tục cả xã và huyện cùng làm) thì chính cơ quan giải quyết.",
+    )
     processing_time = models.DecimalField("thời hạn giải quyết", max_digits=6, decimal_places=1)
     processing_time_unit = models.CharField(
         "đơn vị thời hạn", max_length=20, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
@@ -117,6 +156,10 @@ class ProcedureVersion(models.Model):
     @property
     def code(self) -> str:
         return self.procedure.national_code
+
+    def deciding_level_code(self, receiving_level: str) -> str:
+        """The tier that decides a dossier received at a desk of the tier ``receiving_level``."""
+        return self.deciding_level.code if self.deciding_level is not None else receiving_level
 
     @property
     def accepts_online(self) -> bool:

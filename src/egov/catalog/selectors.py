@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from egov.agencies.models import Agency
+from egov.agencies.selectors import current_successor
 from egov.catalog import formdef
 from egov.catalog.models import Component, OnlineLevel, ProcedureVersion, Sector, VersionStatus
 from egov.catalog.search_text import search_key
@@ -238,7 +239,7 @@ def procedure_detail(national_code: str) -> ProcedureVersion | None:
         _DETAILS[key] = (
             published()
             .filter(procedure__national_code=national_code)
-            .select_related("procedure", "sector")
+            .select_related("procedure", "sector", "deciding_level", "deciding_organ")
             .prefetch_related(
                 "levels", Prefetch("components", queryset=Component.objects.order_by("order", "id"))
             )
@@ -266,13 +267,26 @@ def sectors_with_counts() -> QuerySet[Sector]:
 
 def filing_closed_reason(version: ProcedureVersion) -> str | None:
     """Why no dossier of this version can be filed any more, or None. A procedure carried out only at levels
-    that a reorganisation ended (the district level in 2025) has nowhere to go until the catalogue publishes
-    it at another level (a reorganisation plan's ``procedures`` section does that)."""
-
+    that a reorganisation ended (the district level in 2025), or decided at such a level wherever it is
+    received, has nowhere to go until the catalogue publishes it at another level (a reorganisation plan's
+    ``procedures`` section does that)."""
     ended = ended_levels()
     levels = list(version.levels.all())
-    if not levels or any(level.code not in ended for level in levels):
+    if not levels or not ended:
         return None
+    live = [level for level in levels if level.code not in ended]
+    deciding = {version.deciding_level_code(level.code) for level in live}
+    if live and deciding - set(ended):
+        return None
+    if live:
+        code = sorted(deciding)[0]
+        name, last_day = ended[code][0].lower(), ended[code][1]
+        return (
+            f"Thủ tục này do {name} giải quyết; {name} đã kết thúc từ ngày "
+            f"{last_day + dt.timedelta(days=1):%d/%m/%Y} theo sắp xếp đơn vị hành chính và thủ tục chưa được "
+            "công bố lại cho cơ quan có thẩm quyền mới, nên tạm thời chưa nhận hồ sơ. Vui lòng liên hệ Trung tâm "
+            "Phục vụ hành chính công tỉnh hoặc Ủy ban nhân dân xã, phường để được hướng dẫn."
+        )
     names = " và ".join(level.name.lower() for level in levels)
     last_day = max(ended[level.code][1] for level in levels)
     return (
@@ -281,6 +295,22 @@ def filing_closed_reason(version: ProcedureVersion) -> str | None:
         "lại cho cơ quan có thẩm quyền mới, nên tạm thời chưa nhận hồ sơ. Vui lòng liên hệ Trung tâm Phục vụ "
         "hành chính công tỉnh hoặc Ủy ban nhân dân xã, phường để được hướng dẫn."
     )
+
+
+def deciding_authority(version: ProcedureVersion) -> str:
+    """Who decides the procedure, in words, from its structured fields (the page and the API): “Phòng Tư pháp
+    thuộc Ủy ban nhân dân cấp huyện”, “Sở Y tế tỉnh Bình Phước”. A named agency a reorganisation ended is
+    shown as the agency that took its work over."""
+    office, level = version.deciding_office, version.deciding_level
+    if version.deciding_organ is not None:
+        organ = version.deciding_organ
+        agency = (current_successor(organ) if organ.valid_to is not None else organ).name
+    elif level is None:
+        agency = "Ủy ban nhân dân cấp tiếp nhận hồ sơ"
+        return f"{agency} ({office} nơi có phòng này)" if office else agency
+    else:
+        agency = f"Ủy ban nhân dân {level.name.lower()}"
+    return f"{office} thuộc {agency}" if office else agency
 
 
 def visible_components(version: ProcedureVersion, values: dict[str, Any]) -> list[Any]:

@@ -4,6 +4,10 @@ A procedure is described by a *spec*: a plain dict in the format of ``data/demo-
 the Excel import produces and the export writes). :func:`upsert_procedure` makes the catalogue say what the
 spec says: a new procedure gets version 1; a changed one gets a new published version (the old one is kept,
 superseded, for the dossiers filed under it); an unchanged one is left alone.
+
+Who decides is given by ``deciding_level`` (a level code, or empty for the level of the receiving desk),
+``deciding_organ`` (an organ code, or empty for the People's Committee of that level) and ``deciding_office``
+(see :class:`~egov.catalog.models.ProcedureVersion`); ``deciding_agency`` is the published wording only.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
+from egov.agencies.models import Agency
 from egov.audit.models import AuditEntry
 from egov.audit.services import record
 from egov.catalog.formdef import validate_definition
@@ -33,7 +38,7 @@ from egov.units.models import AdministrativeLevel
 from egov.units.services import ensure_reference_data_admin
 
 VERSION_FIELDS = (
-    "name", "receiving_agency", "deciding_agency", "processing_time", "processing_time_unit",
+    "name", "receiving_agency", "deciding_agency", "deciding_office", "processing_time", "processing_time_unit",
     "processing_time_note", "fee_amount", "fee_note", "steps", "conditions", "legal_basis", "result",
     "online_level", "published_on", "effective_from",
 )  # fmt: skip
@@ -47,6 +52,7 @@ COMPONENT_FIELDS = (
     "condition",
     "show_if",
 )
+LEVEL_CODES = ("province", "district", "commune")
 REQUIRED_TEXT = {"national_code": "mã thủ tục", "name": "tên thủ tục", "sector": "lĩnh vực",
                  "receiving_agency": "cơ quan tiếp nhận", "deciding_agency": "cơ quan quyết định",
                  "legal_basis": "căn cứ pháp lý", "result": "kết quả thực hiện"}  # fmt: skip
@@ -61,8 +67,18 @@ def normalise_spec(spec: dict[str, Any], *, sectors: dict[str, Sector]) -> dict[
     if spec.get("sector") and spec["sector"] not in sectors:
         problems.append(f"lĩnh vực mã “{spec['sector']}” chưa có trong danh mục")
     levels = spec.get("levels") or []
-    if not levels or not set(levels) <= {"province", "district", "commune"}:
+    if not levels or not set(levels) <= set(LEVEL_CODES):
         problems.append("cấp thực hiện phải gồm province, district hoặc commune")
+    deciding_level = str(spec.get("deciding_level") or "").strip()
+    if deciding_level and deciding_level not in LEVEL_CODES:
+        problems.append("cấp giải quyết phải là province, district, commune hoặc để trống (cấp tiếp nhận)")
+    elif deciding_level and any(
+        LEVEL_CODES.index(deciding_level) > LEVEL_CODES.index(lv) for lv in levels if lv in LEVEL_CODES
+    ):
+        problems.append("cấp giải quyết phải là cấp thực hiện thủ tục hoặc cấp trên của mọi cấp thực hiện")
+    organ_code = str(spec.get("deciding_organ") or "").strip()
+    if organ_code and _organ(organ_code) is None:
+        problems.append(f"cơ quan giải quyết mã “{organ_code}” chưa có trong danh mục cơ quan")
     try:
         time_value = Decimal(str(spec.get("processing_time", "")))
         if time_value <= 0:
@@ -113,6 +129,9 @@ def normalise_spec(spec: dict[str, Any], *, sectors: dict[str, Sector]) -> dict[
         "processing_time_note": spec.get("processing_time_note") or "",
         "fee_amount": fee,
         "fee_note": spec.get("fee_note") or "",
+        "deciding_level": deciding_level,
+        "deciding_organ": organ_code,
+        "deciding_office": " ".join(str(spec.get("deciding_office") or "").split()),
         "steps": spec.get("steps") or "",
         "conditions": spec.get("conditions") or "",
         "online_level": spec.get("online_level") or OnlineLevel.NONE,
@@ -134,6 +153,12 @@ def normalise_spec(spec: dict[str, Any], *, sectors: dict[str, Sector]) -> dict[
     }
 
 
+def _organ(code: str) -> Agency | None:
+    """The agency an organ code names (the latest row with that code: a reorganised one is followed to its
+    successor when a dossier is routed)."""
+    return Agency.objects.filter(code=code).order_by("-valid_from").first()
+
+
 def export_spec(version: ProcedureVersion) -> dict[str, Any]:
     """The spec a version was made from (what the Excel export writes)."""
     return {
@@ -141,6 +166,8 @@ def export_spec(version: ProcedureVersion) -> dict[str, Any]:
         "sector": version.sector.code,
         "levels": sorted(level.code for level in version.levels.all()),
         **{key: getattr(version, key) for key in VERSION_FIELDS},
+        "deciding_level": version.deciding_level.code if version.deciding_level is not None else "",
+        "deciding_organ": version.deciding_organ.code if version.deciding_organ is not None else "",
         "components": [{key: getattr(c, key) for key in COMPONENT_FIELDS} for c in version.components.all()],
         "form": version.form_definition,
     }
@@ -159,6 +186,10 @@ def _create_version(
         number=number,
         status=VersionStatus.PUBLISHED,
         sector=sector,
+        deciding_level=AdministrativeLevel.objects.get(code=spec["deciding_level"])
+        if spec["deciding_level"]
+        else None,
+        deciding_organ=_organ(spec["deciding_organ"]) if spec["deciding_organ"] else None,
         form_definition=spec["form"],
         search_text=search_key(f"{spec['name']} {sector.name} {procedure.national_code}"),
         **{key: spec[key] for key in VERSION_FIELDS},
@@ -180,9 +211,9 @@ def upsert_procedure(
     with transaction.atomic():
         procedure, created = Procedure.objects.get_or_create(national_code=clean["national_code"])
         current = (
-            ProcedureVersion.objects.select_for_update()
+            ProcedureVersion.objects.select_for_update(of=("self",))
             .filter(procedure=procedure, status=VersionStatus.PUBLISHED)
-            .select_related("sector", "procedure")
+            .select_related("sector", "procedure", "deciding_level", "deciding_organ")
             .prefetch_related("levels", "components")
             .first()
         )

@@ -11,6 +11,7 @@ from egov.catalog.models import OnlineLevel
 from egov.catalog.selectors import (
     Filters,
     browse,
+    deciding_authority,
     filing_closed_reason,
     procedure_detail,
     search,
@@ -49,5 +50,6 @@ def procedure_page(request: HttpRequest, national_code: str) -> HttpResponse:
         "version": version,
         "components": version.components.all(),
         "closed_reason": filing_closed_reason(version),
+        "deciding_authority": deciding_authority(version),
     }
     return render(request, "catalog/detail.html", context)

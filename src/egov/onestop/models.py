@@ -54,8 +54,9 @@ class ProcessStep(models.Model):
     """One step of an internal process: what is done, by which role, in which agency, in how much time.
 
     ``agency`` says where the step happens, relative to the desk that received the dossier:
-    ``desk`` (the receiving agency), ``ubnd:commune`` / ``ubnd:district`` / ``ubnd:province`` (the People's
-    Committee of that level above the desk), or ``code:<mã định danh>`` (one agency; reorganised agencies are
+    ``desk`` (the receiving agency), ``deciding`` (the agency the procedure's structured catalogue fields
+    name, :func:`egov.onestop.processes.deciding_agency_for`), ``ubnd:commune`` / ``ubnd:district`` /
+    ``ubnd:province`` (the People's Committee of that level above the desk), or ``code:<mã định danh>`` (one agency; reorganised agencies are
     followed to their successor). ``/<tên>`` after it picks a child agency whose name starts with that text,
     e.g. ``ubnd:district/Phòng Tư pháp``. ``consult`` lists agencies consulted in parallel during the step
     (same rule syntax, separated by ``;``), each with the step's time as its deadline.

@@ -2,7 +2,9 @@
 and how much of the time limit it gets.
 
 A procedure may have its own process; otherwise the default process of the level that decides it applies
-(``data/processes.json`` holds the defaults and the demo's own processes; staff edit them in the admin).
+(``data/processes.json`` holds the defaults and the demo's own processes; staff edit them in the admin). Who
+decides is read from the catalogue's structured fields (``ProcedureVersion.deciding_level``,
+``deciding_organ``, ``deciding_office``), never from its wording.
 Agencies are named relative to the desk that received the dossier, so one process serves every commune of
 the province, and after a reorganisation named agencies are followed to their successor.
 """
@@ -30,7 +32,6 @@ from egov.worktime.calendar import WorkingCalendar
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "processes.json"
 LEVELS = ("commune", "district", "province")
-LEVEL_WORDS = {"cấp xã": "commune", "cấp huyện": "district", "cấp tỉnh": "province"}
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ def process_for(dossier: Dossier) -> ProcessDefinition:
     )
     if own is not None:
         return own
-    level = deciding_level(deciding_text(dossier), dossier.receiving_agency)
+    desk = dossier.receiving_agency
+    level = deciding_version(dossier).deciding_level_code(_level_of(desk.unit))
     default = (
         ProcessDefinition.objects.filter(procedure__isnull=True, level=level, is_active=True)
         .prefetch_related("steps")
@@ -69,22 +71,25 @@ def process_for(dossier: Dossier) -> ProcessDefinition:
     return default
 
 
-def deciding_text(dossier: Dossier) -> str:
-    """Who decides, as the catalogue says it. When the level it names was ended by a reorganisation (a
-    district-level dossier still at a desk on 1 July 2025), the version published since says who decides now;
-    if the procedure was not published again at a level that exists, the dossier cannot go anywhere yet."""
+def deciding_version(dossier: Dossier) -> ProcedureVersion:
+    """The version whose catalogue fields say who decides the dossier: its own. When the level it names was
+    ended by a reorganisation (a district-level dossier still at a desk on 1 July 2025), the version published
+    since says who decides now; if the procedure was not published again at a level that exists, the dossier
+    cannot go anywhere yet."""
     version = dossier.procedure_version
+    desk_level = _level_of(dossier.receiving_agency.unit)
     ended = ended_levels()
-    if deciding_level(version.deciding_agency, dossier.receiving_agency) not in ended:
-        return version.deciding_agency
+    if version.deciding_level_code(desk_level) not in ended:
+        return version
     current = (
         ProcedureVersion.objects.filter(procedure_id=version.procedure_id, status=VersionStatus.PUBLISHED)
         .exclude(pk=version.pk)
+        .select_related("deciding_level", "deciding_organ")
         .first()
     )
-    if current is not None and deciding_level(current.deciding_agency, dossier.receiving_agency) not in ended:
-        return current.deciding_agency
-    level = deciding_level(version.deciding_agency, dossier.receiving_agency)
+    if current is not None and current.deciding_level_code(desk_level) not in ended:
+        return current
+    level = version.deciding_level_code(desk_level)
     raise DomainError(
         f"Thủ tục “{version.name}” do {ended[level][0].lower()} giải quyết; cấp này đã kết thúc theo sắp xếp "
         "đơn vị hành chính và thủ tục chưa được công bố lại cho cơ quan có thẩm quyền mới, nên chưa chuyển xử lý "
@@ -92,24 +97,25 @@ def deciding_text(dossier: Dossier) -> str:
     )
 
 
-def _mentioned_levels(text: str) -> list[str]:
-    lowered = text.lower()
-    found = [(lowered.find(words), level) for words, level in LEVEL_WORDS.items() if words in lowered]
-    return [level for _, level in sorted(found)]
-
-
-def deciding_level(deciding_agency: str, desk: Agency) -> str:
-    """The level that decides: the desk's own level when the catalogue names it (procedures done at
-    commune and district alike), else the first level the catalogue names, else province for a sở."""
-    mentioned = _mentioned_levels(deciding_agency)
-    desk_level = _level_of(desk.unit)
-    if desk_level in mentioned or (
-        not mentioned and desk_level != "province" and "sở" not in deciding_agency.lower()
-    ):
-        return desk_level
-    if mentioned:
-        return mentioned[0]
-    return "province"
+def deciding_agency_for(dossier: Dossier) -> Agency:
+    """The agency that decides the dossier, from the catalogue's fields (:func:`deciding_version`): the named
+    organ (followed to its successor after a reorganisation), else the People's Committee of the deciding
+    level above the desk; then the office under it that ``deciding_office`` names, where it has one."""
+    version = deciding_version(dossier)
+    desk = dossier.receiving_agency
+    organ = version.deciding_organ
+    if organ is not None:
+        agency = current_successor(organ) if organ.valid_to is not None else organ
+    else:
+        agency = _people_committee(version.deciding_level_code(_level_of(desk.unit)), desk)
+    office = version.deciding_office.strip()
+    if office:
+        found = (
+            Agency.objects.current().filter(parent=agency, name__istartswith=office).order_by("code").first()
+        )
+        if found is not None:
+            return found
+    return agency
 
 
 def _level_of(unit: AdministrativeUnit) -> str:
@@ -117,7 +123,8 @@ def _level_of(unit: AdministrativeUnit) -> str:
 
 
 def resolve_agency(rule: str, *, desk: Agency, deciding_agency: str = "") -> Agency:
-    """Turn a step's agency rule into today's agency (see :class:`ProcessStep`)."""
+    """Turn a step's agency rule into today's agency (see :class:`ProcessStep`); ``deciding`` is the agency
+    whose organ code is ``deciding_agency`` (the one :func:`deciding_agency_for` found)."""
     base, _, child = rule.strip().partition("/")
     base = base.strip()
     if base == "desk":
@@ -131,7 +138,10 @@ def resolve_agency(rule: str, *, desk: Agency, deciding_agency: str = "") -> Age
             raise DomainError(f"Quy trình nhắc tới cơ quan mã {code} nhưng không có cơ quan này.")
         agency = current_successor(found) if found.valid_to is not None else found
     elif base == "deciding":
-        agency = _deciding(deciding_agency, desk)
+        deciding = Agency.objects.current().filter(code=deciding_agency).first() if deciding_agency else None
+        if deciding is None:
+            raise DomainError("Quy trình nhắc tới cơ quan giải quyết nhưng chưa xác định được cơ quan này.")
+        agency = deciding
     else:
         raise DomainError(f"Không hiểu cách chỉ định cơ quan “{rule}” trong quy trình.")
     if child.strip():
@@ -157,64 +167,15 @@ def _people_committee(level: str, desk: Agency) -> Agency:
     return agency
 
 
-def _deciding(deciding_agency: str, desk: Agency) -> Agency:
-    """The agency the catalogue names as competent. “… cấp huyện” → that level's People's Committee above
-    the desk, or the office under it the text names (“Phòng Tư pháp cấp huyện”); otherwise the province's
-    agency whose short name the text mentions first (“Giám đốc Sở Y tế” → Sở Y tế)."""
-    level = deciding_level(deciding_agency, desk)
-    lowered = deciding_agency.lower()
-    if _mentioned_levels(deciding_agency) or level != "province":
-        committee = _people_committee(level, desk)
-        offices = []
-        for child in Agency.objects.current().filter(parent=committee).select_related("unit"):
-            base = child.name.lower().removesuffix(" " + child.unit.name.lower())
-            if base and base in lowered:
-                offices.append((lowered.index(base), child.code, child))
-        return min(offices)[2] if offices else committee
-    province = desk.unit
-    while province.parent is not None:
-        province = province.parent
-    mentions = []
-    for agency in Agency.objects.current().filter(unit=province).exclude(short_name=""):
-        name = agency.short_name.lower()
-        if name in lowered:
-            mentions.append((lowered.index(name), agency.code, agency))
-    if "ủy ban nhân dân tỉnh" in lowered:
-        province_committee: Agency | None = (
-            Agency.objects.current().filter(unit=province, kind__code="ubnd").first()
-        )
-        if province_committee is not None:
-            mentions.append(
-                (lowered.index("ủy ban nhân dân tỉnh"), province_committee.code, province_committee)
-            )
-    if not mentions:
-        mentions = _successors_of_mentioned(lowered, province)
-    if not mentions:
-        raise DomainError(
-            f"Không xác định được cơ quan giải quyết “{deciding_agency}”: hãy khai báo quy trình riêng."
-        )
-    return min(mentions)[2]
-
-
-def _successors_of_mentioned(lowered: str, province: AdministrativeUnit) -> list[tuple[int, str, Agency]]:
-    """The catalogue may still name a provincial agency a reorganisation merged away (“Sở Kế hoạch và Đầu tư”
-    after 2025): the agency that succeeded it in this province decides now."""
-    mentions = []
-    ended = Agency.objects.filter(valid_to__isnull=False, unit__kind__level__rank=1).exclude(short_name="")
-    for agency in ended:
-        name = agency.short_name.lower()
-        if name in lowered:
-            successor = current_successor(agency)
-            if successor.valid_to is None and successor.unit_id == province.pk:
-                mentions.append((lowered.index(name), successor.code, successor))
-    return mentions
+def _uses_deciding(steps: list[ProcessStep]) -> bool:
+    rules = [step.agency for step in steps] + [rule for step in steps for rule in step.consult.split(";")]
+    return any(rule.strip().partition("/")[0].strip() == "deciding" for rule in rules)
 
 
 def plan(dossier: Dossier, calendar: WorkingCalendar) -> list[PlannedStep]:
     """The dossier's steps with their agencies and allowed working time, from its process."""
     process = process_for(dossier)
     version = dossier.procedure_version
-    deciding = deciding_text(dossier)
     total = (
         calendar.day_length * float(version.processing_time)
         if version.processing_time_unit == "working_days"
@@ -223,6 +184,7 @@ def plan(dossier: Dossier, calendar: WorkingCalendar) -> list[PlannedStep]:
     steps: list[ProcessStep] = sorted(process.steps.all(), key=lambda s: s.position)
     if not steps:
         raise DomainError(f"Quy trình “{process.name}” chưa có bước nào.")
+    deciding = deciding_agency_for(dossier).code if _uses_deciding(steps) else ""
     planned = []
     for step in steps:
         agency = resolve_agency(step.agency, desk=dossier.receiving_agency, deciding_agency=deciding)

@@ -14,6 +14,7 @@ MARRIAGE_SPEC: dict[str, Any] = {
     "levels": ["commune"],
     "receiving_agency": "Bộ phận một cửa Ủy ban nhân dân cấp xã",
     "deciding_agency": "Ủy ban nhân dân cấp xã",
+    "deciding_level": "commune",
     "processing_time": 1,
     "processing_time_unit": "working_days",
     "fee_amount": 0,

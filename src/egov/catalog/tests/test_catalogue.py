@@ -50,9 +50,10 @@ def test_the_catalogue_round_trips_through_excel(marriage: ProcedureVersion, tmp
     assert report.unchanged == count
 
     sheet = book["Thủ tục"]
+    time_column = [cell.value for cell in sheet[1]].index("Thời hạn giải quyết")
     for row in sheet.iter_rows(min_row=2):
         if row[0].value == "9.000001":
-            row[7].value = 3  # processing time
+            row[time_column].value = 3
     book.save(path)
     out = io.StringIO()
     call_command("import_catalogue", str(path), stdout=out, stderr=io.StringIO())

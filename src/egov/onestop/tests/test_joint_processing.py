@@ -83,6 +83,8 @@ def joint(marriage: Any, tmp_path: Path) -> Any:
             name="Thủ tục thử liên thông ba cấp",
             processing_time=10,
             deciding_agency="Sở Tư pháp",
+            deciding_level="province",
+            deciding_organ="000.00.02.H10",
         ),
         sectors=sectors,
     )

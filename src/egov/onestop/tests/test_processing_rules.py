@@ -74,6 +74,8 @@ def district_procedure(marriage: Any) -> Any:
             levels=["commune", "district"],
             processing_time=5,
             deciding_agency="Phòng Tư pháp cấp huyện",
+            deciding_level="district",
+            deciding_office="Phòng Tư pháp",
         ),
         sectors=ensure_sectors(actor=None, sectors=[SECTOR]),
     )

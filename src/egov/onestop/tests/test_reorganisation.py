@@ -63,6 +63,8 @@ def procedures(marriage: Any) -> dict[str, Any]:
             name="Thủ tục thử xã tiếp nhận, huyện giải quyết",
             levels=["commune", "district"],
             deciding_agency="Phòng Tư pháp cấp huyện",
+            deciding_level="district",
+            deciding_office="Phòng Tư pháp",
         ),
         sectors=sectors,
     )
@@ -74,6 +76,7 @@ def procedures(marriage: Any) -> dict[str, Any]:
             levels=["district"],
             receiving_agency="Bộ phận một cửa của Ủy ban nhân dân cấp huyện",
             deciding_agency="Ủy ban nhân dân cấp huyện",
+            deciding_level="district",
         ),
         sectors=sectors,
     )
@@ -90,6 +93,7 @@ def reorganise() -> None:
             "levels": ["commune"],
             "receiving_agency": "Bộ phận Một cửa của Ủy ban nhân dân cấp xã",
             "deciding_agency": "Ủy ban nhân dân cấp xã",
+            "deciding_level": "commune",
         }
     )
     apply_reorganisation(actor=None, **arguments)

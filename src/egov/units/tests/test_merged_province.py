@@ -125,9 +125,63 @@ def test_a_provincial_procedure_naming_a_merged_department_goes_to_its_successor
             national_code="9.000005",
             levels=["province"],
             deciding_agency="Phòng Đăng ký kinh doanh - Sở Kế hoạch và Đầu tư",
+            deciding_level="province",
+            deciding_organ="000.00.03.H10",
         ),
         sectors=ensure_sectors(actor=None, sectors=[SECTOR]),
     )
     desk = Agency.objects.current().get(code="000.00.30.H19")
     steps = plan(Dossier(procedure_version=version, receiving_agency=desk), current_calendar())
     assert steps[0].agency.name == "Sở Tài chính tỉnh Đồng Nai"
+
+
+def test_a_procedure_the_plan_moves_is_decided_at_the_commune_that_receives_it(reorganised: str) -> None:
+    """Hộ kinh doanh (1.001612) was decided by the district's finance office; the plan moves who decides to the
+    commune (its economic office, or the commune's committee where the data has no such office)."""
+    from egov.dossiers.models import Dossier
+    from egov.onestop.processes import plan
+    from egov.worktime.calendar import current_calendar
+
+    version = procedure_detail("1.001612")
+    assert version is not None and version.deciding_level is not None
+    assert (version.deciding_level.code, version.deciding_office) == ("commune", "Phòng Kinh tế")
+    desk = Agency.objects.current().get(code="000.12.60.H19")  # Ủy ban nhân dân xã Lộc Tấn (2025)
+    steps = plan(Dossier(procedure_version=version, receiving_agency=desk), current_calendar())
+    assert {step.agency.code for step in steps} == {"000.12.60.H19"}
+    page = Client().get("/thu-tuc/1.001612/").content.decode()
+    assert "Cấp giải quyết</dt><dd>Cấp xã" in page
+    assert "Phòng Kinh tế thuộc Ủy ban nhân dân cấp xã" in page
+
+
+def test_a_procedure_received_at_the_commune_but_decided_by_the_district_closes(reorganised: str) -> None:
+    """Trợ cấp xã hội (1.001776) is received at communes and decided by the district's chairman: with the
+    district gone and the plan silent, it takes no dossiers; chứng thực (2.000815), which each level decides
+    itself, stays open at the communes."""
+    from egov.catalog.selectors import filing_closed_reason
+
+    decided_above = procedure_detail("1.001776")
+    assert decided_above is not None
+    reason = filing_closed_reason(decided_above)
+    assert (
+        reason is not None and "do cấp huyện giải quyết; cấp huyện đã kết thúc từ ngày 01/07/2025" in reason
+    )
+    assert reason in Client().get("/thu-tuc/1.001776/").content.decode()
+    each_level = procedure_detail("2.000815")
+    assert each_level is not None and filing_closed_reason(each_level) is None
+
+
+def test_a_plan_moving_a_procedure_without_saying_who_decides_now_is_refused(demo: None) -> None:
+    from egov.agencies.reorganisation_plans import load_plan
+    from egov.agencies.services import apply_reorganisation
+    from egov.core.errors import DomainError
+    from egov.units.models import Reorganisation
+
+    arguments = load_plan(PLAN)
+    arguments["sections"]["procedures"].append(
+        {"national_code": "2.000908", "levels": ["commune"], "deciding_agency": "Ủy ban nhân dân cấp xã"}
+    )
+    with pytest.raises(DomainError, match="cấp giải quyết mới"):
+        apply_reorganisation(actor=None, **arguments)
+    assert not Reorganisation.objects.exists()
+    version = procedure_detail("2.000908")
+    assert version is not None and version.number == 1
