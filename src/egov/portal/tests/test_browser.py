@@ -135,3 +135,14 @@ def test_sign_up_errors_are_summarised_and_linked_to_fields(page: Any) -> None:
     shot(page, "sign-up-errors")
     # A form with errors answers 400 on purpose (monitoring sees failed submissions); Chromium logs it.
     page.errors[:] = [e for e in page.errors if "status of 400" not in e]
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_public_pages_have_no_serious_accessibility_violation(page: Any, width: int) -> None:
+    from egov.portal.tests.a11y import assert_accessible
+
+    page.set_viewport_size({"width": width, "height": 900})
+    for path in ("/", "/thu-tuc/", "/thu-tuc/?q=khai+sinh", "/tra-cuu-ho-so/", "/tai-khoan/dang-nhap/",
+                 "/tai-khoan/dang-ky/"):  # fmt: skip
+        page.goto(page.base + path)
+        assert_accessible(page)
