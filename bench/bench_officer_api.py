@@ -45,7 +45,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import scratch
-from egov.onestop import selectors as onestop_selectors
 
 DB_NAME = "egov_bench_officer_api"
 workdir = scratch.use(DB_NAME)
@@ -308,14 +307,14 @@ def measure(port: int, makers: dict[str, Callable[[], Request]]) -> None:
 
 def explain_month_filter() -> None:
     from egov.accounts.models import User
-    from egov.dossiers import selectors
+    from egov.onestop import selectors as onestop_selectors
     from egov.onestop.selectors import WorklistFilters, officer_worklist
 
     march = WorklistFilters(submitted_from=dt.date(YEAR, 3, 1), submitted_to=dt.date(YEAR, 3, 31))
     print("\nEXPLAIN ANALYZE of the list filtered by March (page of 50, then the count up to 1,001)")
     for who, tab in (("supervisor", "da-tiep-nhan"), ("district", "da-tiep-nhan"), ("supervisor", "da-xong")):
         queryset = officer_worklist(User.objects.get(email=OFFICERS[who]), tab=tab, filters=march)
-        if hasattr(selectors, "capped_rows"):  # as the API counts
+        if hasattr(onestop_selectors, "capped_rows"):  # as the API counts
             counted = onestop_selectors.capped_rows(queryset.values("pk"), filters=march, cap=1000)
         else:  # an older checkout (BENCH_SRC) counted unordered
             counted = queryset.order_by().values("pk")[:1001]
