@@ -34,9 +34,13 @@ def _fast_and_isolated(settings: Any, tmp_path: Any, monkeypatch: Any) -> None:
     cache.clear()
     # The footer's visitor counters are kept 30 s; a test longer than that on a loaded machine would see them
     # refreshed mid-measurement (query counts). Each test starts with an empty cache anyway.
+    from egov.portal import context_processors as portal_context
     from egov.portal import services as portal_services
+    from egov.units import selectors as unit_selectors
 
     monkeypatch.setattr(portal_services, "COUNTERS_TTL", 3600)
+    monkeypatch.setattr(portal_context, "PROFILE_TTL", 3600)  # a slow machine took over a minute per test
+    monkeypatch.setattr(unit_selectors, "CACHE_SECONDS", 3600)
     selectors.forget_cached_catalogue()  # tests roll back, so ids and counts repeat between them
 
 

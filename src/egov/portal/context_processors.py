@@ -12,6 +12,7 @@ from egov.portal.services import counters
 from egov.units.selectors import home_province
 
 PROFILE_CACHE_KEY = "portal:profile"
+PROFILE_TTL = 60  # seconds; an edit in the admin shows within a minute
 
 
 def site_profile() -> dict[str, Any]:
@@ -40,7 +41,7 @@ def site_profile() -> dict[str, Any]:
             if agency
             else None,
         }
-        cache.set(PROFILE_CACHE_KEY, cached, 60)
+        cache.set(PROFILE_CACHE_KEY, cached, PROFILE_TTL)
     return dict(cached)
 
 
