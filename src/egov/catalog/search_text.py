@@ -2,7 +2,8 @@
 
 Normalised text is lower case, without diacritics, đ → d, y → i (Vietnamese writes “kí/ký”, “lí/lý” both ways),
 single spaces; the same function runs on stored text and on queries. A query is then read with the search
-vocabulary (``data/search-vocabulary.json``, loaded once per process): colloquial names are replaced by the
+vocabulary (``data/search-vocabulary.json``, loaded once per process, plus the province's own terms kept in the
+admin): colloquial names are replaced by the
 catalogue's wording (“công chứng” → “chứng thực”, “sổ đỏ” → “giấy chứng nhận quyền sử dụng đất”), and the words
 of everyday phrasing (“làm”, “cho con”, “thủ tục … như thế nào”) are marked as not required.
 """
@@ -13,6 +14,7 @@ import functools
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +73,23 @@ class Vocabulary:
         longest = max((len(p) for p in [*stop, *synonyms]), default=1)
         return cls(stop_phrases=stop - {()}, synonyms=synonyms, longest=longest)
 
+    def with_terms(self, terms: Iterable[tuple[str, str]]) -> Vocabulary:
+        """This vocabulary with the province's own terms (said, means; ``means`` empty: everyday phrasing),
+        each replacing what the platform's file says of the same words."""
+        stop, synonyms = set(self.stop_phrases), dict(self.synonyms)
+        for said, means in terms:
+            words = tuple(search_words(said))
+            if not words:
+                continue
+            stop.discard(words)
+            synonyms.pop(words, None)
+            if means.strip():
+                synonyms[words] = (tuple(search_words(means)), means.strip())
+            else:
+                stop.add(words)
+        longest = max((len(p) for p in [*stop, *synonyms]), default=1)
+        return Vocabulary(stop_phrases=frozenset(stop), synonyms=synonyms, longest=longest)
+
     def readings(self, query: str) -> list[Reading]:
         """The query in the catalogue's wording (when a colloquial name was found), then as typed."""
         typed = [(search_key(w), w) for w in _WORD.findall(unicodedata.normalize("NFC", query))]
@@ -114,4 +133,6 @@ class Vocabulary:
 
 @functools.cache
 def vocabulary() -> Vocabulary:
+    """The platform's vocabulary, from its data file (read once per process); the catalogue's selectors add
+    the province's own terms (``SearchTerm``)."""
     return Vocabulary.from_data(json.loads(VOCABULARY_FILE.read_text(encoding="utf-8")))

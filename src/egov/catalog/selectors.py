@@ -21,8 +21,15 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from egov.agencies.models import Agency
 from egov.agencies.selectors import current_successor
 from egov.catalog import formdef
-from egov.catalog.models import Component, OnlineLevel, ProcedureVersion, Sector, VersionStatus
-from egov.catalog.search_text import Reading, search_words, vocabulary
+from egov.catalog.models import (
+    Component,
+    OnlineLevel,
+    ProcedureVersion,
+    SearchTerm,
+    Sector,
+    VersionStatus,
+)
+from egov.catalog.search_text import Reading, Vocabulary, search_words, vocabulary
 from egov.units.selectors import ended_levels, home_province
 
 MIN_WORD_SHARE = 2 / 3  # a result has two thirds of the weight of the required words the catalogue knows …
@@ -102,7 +109,7 @@ def understood_as(query: str) -> str | None:
 
 
 def _readings(query: str) -> list[Reading]:
-    readings = vocabulary().readings(query[:200])
+    readings = _vocabulary().readings(query[:200])
     return readings if readings[-1].words else []
 
 
@@ -227,6 +234,23 @@ def _current_index() -> SearchIndex:
     return _INDEX["index"]
 
 
+def _vocabulary() -> Vocabulary:
+    """The platform's search vocabulary with the province's own terms. Their state (count, last change) is
+    read at most every two seconds per process, the terms themselves only when it changed."""
+    now = time.monotonic()
+    where = (connection.alias, connection.settings_dict.get("NAME"))
+    if _TERMS.get("where") != where or now - _TERMS.get("at", -1e9) > GENERATION_SECONDS:
+        state = SearchTerm.objects.aggregate(count=Count("pk"), last=Max("updated_at"))
+        if _TERMS.get("where") != where or _TERMS.get("state") != state:
+            terms = SearchTerm.objects.order_by("pk").values_list("said", "means")
+            _TERMS["vocabulary"] = vocabulary().with_terms(terms) if state["count"] else vocabulary()
+        _TERMS.update(where=where, at=now, state=state)
+    return _TERMS["vocabulary"]
+
+
+_TERMS: dict[str, Any] = {}
+
+
 def _trigrams(text: str) -> set[str]:
     padded = f"  {text} "
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
@@ -293,6 +317,7 @@ _DETAILS: dict[tuple[Any, str], ProcedureVersion | None] = {}
 
 def forget_cached_catalogue() -> None:
     _GENERATION.clear()
+    _TERMS.clear()
     _DETAILS.clear()
     _INDEX.update(generation=None, index=None)
 

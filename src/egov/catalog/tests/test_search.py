@@ -3,9 +3,9 @@
 import pytest
 from django.test import Client
 
-from egov.catalog.models import ProcedureVersion
+from egov.catalog.models import ProcedureVersion, SearchTerm
 from egov.catalog.search_text import Vocabulary
-from egov.catalog.selectors import Filters, search
+from egov.catalog.selectors import Filters, search, understood_as
 
 
 def names(query: str, **filters: str) -> list[str]:
@@ -168,3 +168,22 @@ def test_the_vocabulary_reads_the_longest_name_and_keeps_the_catalogue_words_req
     (only,) = words.readings("khai sinh, cho con")
     assert only.words == ("khai", "sinh", "cho", "con") and only.required == ["khai", "sinh", "con"]
     assert words.readings("thuê nhà")[0].required == ["cho", "thue", "nha"]  # “cho” here is the catalogue's
+
+
+def test_the_provinces_administrator_adds_a_colloquial_name_in_the_admin(demo: None) -> None:
+    from conftest import sign_in_officer
+
+    assert understood_as("lam giay hong") is None  # not in the platform's vocabulary
+    admin = sign_in_officer(Client(), "quantri@binhphuoc.demo")
+    added = admin.post(
+        "/admin/catalog/searchterm/add/", {"said": "giấy hồng", "means": "giấy chứng nhận quyền sử dụng đất"}
+    )
+    assert added.status_code == 302
+    assert codes("lam giay hong")[0] in {"1.003010", "1.004227"}
+    assert understood_as("lam giay hong") == "lam giấy chứng nhận quyền sử dụng đất"
+    # A term of the province replaces the platform's: “công chứng” made everyday phrasing finds by the rest.
+    admin.post("/admin/catalog/searchterm/add/", {"said": "cong chung", "means": ""})
+    assert understood_as("công chứng di chúc") is None and codes("công chứng di chúc")[0] == "2.001019"
+    term = SearchTerm.objects.get(said="giấy hồng")
+    admin.post(f"/admin/catalog/searchterm/{term.pk}/delete/", {"post": "yes"})
+    assert understood_as("lam giay hong") is None
