@@ -109,6 +109,8 @@ def understood_as(query: str) -> str | None:
 
 
 def _readings(query: str) -> list[Reading]:
+    if not search_words(query[:200]):
+        return []
     readings = _vocabulary().readings(query[:200])
     return readings if readings[-1].words else []
 
