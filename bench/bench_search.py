@@ -194,7 +194,7 @@ def run() -> None:
     from django.db import connection
 
     from egov.catalog.models import ProcedureVersion
-    from egov.catalog.search_text import search_key
+    from egov.catalog.search_text import vocabulary
     from egov.catalog.selectors import Filters, _current_index, published, search
 
     started = time.perf_counter()
@@ -227,9 +227,8 @@ def run() -> None:
     index = _current_index()
     rank_ms = []
     for query in QUERIES:
-        key = search_key(query)[:200]
         t0 = time.perf_counter()
-        index.rank(key, allowed=None, limit=50)
+        index.rank(vocabulary().readings(query[:200]), allowed=None, limit=50)
         rank_ms.append((time.perf_counter() - t0) * 1000)
 
     pk = published().order_by("pk").values_list("pk", flat=True)[TOTAL_PROCEDURES // 2]

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -16,7 +17,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from egov.catalog import formdef
-from egov.catalog.models import Component, Procedure, ProcedureVersion, Sector
+from egov.catalog.models import Component, Procedure, ProcedureVersion, SearchTerm, Sector
+from egov.catalog.selectors import forget_cached_catalogue
 from egov.catalog.services import export_spec, revise_procedure
 from egov.catalog.web_forms import bound_fields
 from egov.core.errors import DomainError
@@ -27,6 +29,32 @@ EDITABLE = (
     "processing_time_note", "fee_amount", "fee_note", "steps", "conditions", "legal_basis", "result",
     "online_level", "published_on", "effective_from",
 )  # fmt: skip
+
+
+def _forget_search_terms() -> None:
+    forget_cached_catalogue()  # this process sees the change at once, the others within two seconds
+    transaction.on_commit(forget_cached_catalogue)
+
+
+@admin.register(SearchTerm)
+class SearchTermAdmin(admin.ModelAdmin):
+    """The province's own search vocabulary, on top of the platform's file: this process uses a change at
+    once, the others within two seconds."""
+
+    list_display = ["said", "means", "updated_at"]
+    search_fields = ["said", "means"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        _forget_search_terms()
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        _forget_search_terms()
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        _forget_search_terms()
 
 
 @admin.register(Sector)

@@ -16,6 +16,7 @@ from egov.catalog.selectors import (
     desks_for,
     procedure_detail,
     search_page,
+    understood_as,
 )
 
 router = Router()
@@ -107,6 +108,12 @@ class ProcedureQuery(Schema):
 class ProcedurePage(Schema):
     items: list[ProcedureSummary]
     count: int = Field(description="Số thủ tục khớp, mọi trang / how many match, all pages together")
+    understood_as: str | None = Field(
+        None,
+        description="Câu tìm theo cách gọi trong danh mục khi ``q`` dùng cách gọi thông thường (“công chứng” → "
+        "“chứng thực”), kết quả của cách gọi này xếp trước; null nếu tìm đúng như đã gõ / ``q`` in the "
+        "catalogue's wording when it used a colloquial name (those results come first); null otherwise",
+    )
     limit: int
     offset: int
 
@@ -129,6 +136,7 @@ def list_procedures(request: HttpRequest, params: Query[ProcedureQuery]) -> dict
     return {
         "items": [summary(v) for v in versions],
         "count": count,
+        "understood_as": understood_as(params.q) if params.q else None,
         "limit": params.limit,
         "offset": params.offset,
     }

@@ -204,3 +204,32 @@ class Component(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SearchTerm(models.Model):
+    """A word or phrase citizens type when searching, added by the province's catalogue administrator on top
+    of the platform's vocabulary (``data/search-vocabulary.json``): with ``means``, a colloquial name read as
+    the catalogue's wording (“sổ hồng” → “giấy chứng nhận quyền sử dụng đất”); without, everyday phrasing
+    that a procedure need not contain (“giúp em”). A term here replaces the file's term for the same words."""
+
+    said = models.CharField(
+        "người dân gõ",
+        max_length=200,
+        unique=True,
+        help_text="Không phân biệt dấu, hoa thường; ví dụ “sổ hồng”.",
+    )
+    means = models.CharField(
+        "cách gọi trong danh mục",
+        max_length=200,
+        blank=True,
+        help_text="Ví dụ “giấy chứng nhận quyền sử dụng đất”. Để trống: từ thông thường, tên thủ tục không cần có.",
+    )
+    updated_at = models.DateTimeField("cập nhật", auto_now=True)
+
+    class Meta:
+        verbose_name = "từ tìm kiếm"
+        verbose_name_plural = "từ tìm kiếm của người dân"
+        ordering = ["said"]
+
+    def __str__(self) -> str:
+        return f"{self.said} → {self.means}" if self.means else self.said

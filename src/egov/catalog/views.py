@@ -16,6 +16,7 @@ from egov.catalog.selectors import (
     procedure_detail,
     search,
     sectors_with_counts,
+    understood_as,
 )
 from egov.units.models import AdministrativeLevel
 
@@ -34,6 +35,7 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("trang"))
     context = {
         "query": query, "filters": filters, "page": page,
+        "understood_as": understood_as(query) if query else None,
         "sectors": sectors_with_counts(),
         "desks": one_stop_desks(),
         "levels": AdministrativeLevel.objects.current().order_by("rank"),
