@@ -133,7 +133,9 @@ def _form_step(request: HttpRequest, draft: Draft, context: dict[str, Any], form
             values, errors = {**draft.data, **raw}, cleaned.errors
     context.update(
         {
-            "fields": bound_fields(specs, values, errors, extra_rows=extra_rows),
+            "fields": bound_fields(
+                specs, values, errors, extra_rows=extra_rows, rules=formdef.rules(definition)
+            ),
             "error_list": _error_list(specs, errors),
         }
     )
