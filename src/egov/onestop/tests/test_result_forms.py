@@ -29,6 +29,13 @@ DESK = "000.22.44.H10"
 ISSUED = dt.datetime(2018, 12, 3, 3, 0, tzinfo=dt.UTC)
 
 
+def keep(content: bytes, name: str) -> None:
+    """With EGOV_KEEP_PDFS=folder, the rendered PDFs are kept there to be looked at (pdftoppm)."""
+    folder = os.environ.get("EGOV_KEEP_PDFS")
+    if folder:
+        (Path(folder) / f"{name}.pdf").write_bytes(content)
+
+
 def pdf_text(content: bytes, tmp_path: Path, name: str = "ket-qua") -> str:
     path = tmp_path / f"{name}.pdf"
     path.write_bytes(content)
@@ -95,9 +102,7 @@ def birth_raw() -> dict[str, Any]:
 def test_the_birth_certificate_carries_every_field_of_the_official_form(demo: None, tmp_path: Path) -> None:
     dossier = file_dossier("1.001193", birth_raw())
     content = result_pdf(dossier, document_number="125", title="Giấy khai sinh", issued_at=ISSUED)
-    (Path("/tmp/results") / "giay-khai-sinh.pdf").write_bytes(content) if Path(
-        "/tmp/results"
-    ).is_dir() else None
+    keep(content, "giay-khai-sinh")
     text = flat(pdf_text(content, tmp_path))
     place = dossier.form_data["me_noi_cu_tru"]["full"]
     for expected in (
@@ -210,8 +215,7 @@ def test_every_result_form_prints_every_declared_value(demo: None, form: Any, tm
     version = ProcedureVersion.objects.get(procedure__national_code=form.procedure, status="published")
     dossier = file_dossier(form.procedure, sample_raw(version.form_definition))
     content = result_pdf(dossier, document_number="125", title=form.spec["title"], issued_at=ISSUED)
-    if Path("/tmp/results").is_dir():
-        (Path("/tmp/results") / f"{form.slug}.pdf").write_bytes(content)
+    keep(content, form.slug)
     path = tmp_path / "ket-qua.pdf"
     path.write_bytes(content)
     text = flat(
