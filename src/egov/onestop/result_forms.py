@@ -9,7 +9,9 @@ written, who signs, and its ``lines`` in the order of the paper form. A line is 
 repeating group's row picked by one of its fields (``hai_ben[hb_ben=ben_nam].hb_ho_ten``), or a value of the
 issuing itself: ``@number`` (Số — the register number the officer enters when issuing), ``@book`` (Quyển số —
 one book per register, agency and year: ``register.book`` with ``{year}``), ``@place`` (the registering
-agency), ``@date`` (the date of registration), ``@signer``, ``@declarant``. Formats: ``date`` (dd/mm/yyyy),
+agency), ``@date`` (the date of registration), ``@signer``, ``@declarant``, or one of the form's
+``issue_fields`` the officer fills when issuing (``@personal_id``: the number the population database gives a
+newborn). Formats: ``date`` (dd/mm/yyyy),
 ``date_words`` (“Ngày mười hai tháng năm năm …”), ``year``, ``money_words``, ``upper``; by default a value
 reads as on the review page (a choice's label, an address in full).
 """
@@ -24,8 +26,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from egov.catalog import formdef
 from egov.catalog.web_forms import display_value
+from egov.core.errors import DomainError
 from egov.core.words import date_in_words, number_in_words
 
 FORMS_DIR = Path(__file__).resolve().parent / "templates" / "onestop" / "result_forms"
@@ -142,6 +147,33 @@ def resolve(
                 }
             )
     return lines
+
+
+ISSUE_INPUT_PREFIX = "ket_qua__"
+"""Name of an issue field's input on the issuing form (``ket_qua__personal_id``)."""
+
+
+def issue_fields(national_code: str) -> list[dict[str, Any]]:
+    """What the officer fills in when issuing the result of this procedure (beyond number and title)."""
+    form = form_for(national_code)
+    return list(form.spec.get("issue_fields", [])) if form is not None else []
+
+
+def clean_issue_values(national_code: str, given: dict[str, str]) -> dict[str, Any]:
+    """The issue fields' values checked like the online form's (a Vietnamese DomainError when one is wrong)."""
+    cleaned: dict[str, Any] = {}
+    problems: list[str] = []
+    for spec in issue_fields(national_code):
+        try:
+            value = formdef.clean_one(spec, given.get(spec["key"], ""))
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+            continue
+        if value is not None:
+            cleaned[spec["key"]] = value
+    if problems:
+        raise DomainError(problems)
+    return cleaned
 
 
 def book_of(form: ResultForm, issued_on: dt.date) -> str:

@@ -244,11 +244,18 @@ def stop_notice_pdf(dossier: Dossier, *, lookup_url: str) -> bytes:
 
 
 def result_pdf(
-    dossier: Dossier, *, document_number: str, title: str, issued_at: datetime, signature_block: bool = True
+    dossier: Dossier,
+    *,
+    document_number: str,
+    title: str,
+    issued_at: datetime,
+    signature_block: bool = True,
+    issue_values: dict[str, Any] | None = None,
 ) -> bytes:
     """The result document: the official form of the procedure when there is one
     (:mod:`egov.onestop.result_forms`), else the procedure's template (``onestop/results/<mã thủ tục>.html``)
-    or the general decision of the agency that approved it, with the applicant's answers."""
+    or the general decision of the agency that approved it, with the applicant's answers. ``issue_values``:
+    what the officer filled in when issuing (the form's ``issue_fields``)."""
     from django.conf import settings
     from django.template.loader import select_template
 
@@ -273,6 +280,7 @@ def result_pdf(
             issued_at=issued_at,
             signature_block=signature_block,
             lookup_url=lookup_url,
+            issue_values=issue_values or {},
         )
     answers: list[tuple[str, str]] = []
     for section in review_rows(version.form_definition, dossier.form_data):
@@ -319,6 +327,7 @@ def _official_result_pdf(
     issued_at: datetime,
     signature_block: bool,
     lookup_url: str,
+    issue_values: dict[str, Any],
 ) -> bytes:
     issued_on = issued_at.astimezone(VIETNAM).date()
     book = result_forms.book_of(form, issued_on)
@@ -329,6 +338,7 @@ def _official_result_pdf(
         "date": issued_on,
         "signer": leader.full_name if leader else "",
         "declarant": dossier.applicant_name,
+        **issue_values,
     }
     register = form.spec.get("register")
     register_lines = [f"Số: {document_number}"] + ([f"Quyển số: {book}"] if book else [])

@@ -12,14 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from egov.accounts.models import User
 from egov.agencies.models import Agency
 from egov.catalog import formdef
 from egov.catalog.models import ProcedureVersion
+from egov.core.pdf import VIETNAM
 from egov.dossiers.models import Dossier
 from egov.onestop import result_forms
 from egov.onestop.forms.pdf import result_pdf
+from egov.signing.models import SignatureRequest
 from egov.units.selectors import resolve_commune
 
 if shutil.which("pdftotext") is None and not os.environ.get("EGOV_REQUIRE_BROWSER"):
@@ -199,7 +202,8 @@ def test_the_online_form_collects_every_field_of_the_result(demo: None, form: An
     version = ProcedureVersion.objects.get(procedure__national_code=form.procedure, status="published")
     definition = version.form_definition
     keys = {spec["key"] for spec in formdef.top_fields(definition)}
-    issued = {"@number", "@book", "@place", "@date", "@signer", "@declarant", "@personal_id"}
+    issued = {"@number", "@book", "@place", "@date", "@signer", "@declarant"}
+    issued |= {f"@{spec['key']}" for spec in form.spec.get("issue_fields", [])}
     for source in result_forms.sources(form):
         match = result_forms.GROUP_SOURCE.match(source)
         if match:
@@ -239,3 +243,81 @@ def test_every_result_form_prints_every_declared_value(demo: None, form: Any, tm
     assert printed >= 5
     assert "Số: 125" in text or "Số (mã số hộ kinh doanh): 125" in text or "Số chứng thực 125" in text
     assert pages(content, tmp_path) == 1, form.slug
+
+
+@pytest.mark.django_db
+def test_a_birth_registered_signed_and_sealed_returns_the_full_birth_certificate(
+    demo: None, tmp_path: Path
+) -> None:
+    """Through the officers' flow: received, checked, approved by the chairman, entered in the register by the
+    clerk; the chairman signs and the clerk seals (pyHanko). The released Giấy khai sinh carries every field."""
+    import time_machine
+
+    from egov.dossiers.services import _store, submit_dossier
+    from egov.onestop import processing, receiving
+    from egov.submission.tests.test_submission import pdf_upload
+
+    version = ProcedureVersion.objects.get(procedure__national_code="1.001193", status="published")
+    applicant = User.objects.get(email="nguyenvanan@binhphuoc.demo")
+    files = [
+        _store(owner=applicant, upload=pdf_upload(), slot=key, component=version.components.get(key=key),
+               draft=None, used_bytes=0)
+        for key in ("to-khai", "giay-chung-sinh", "giay-chung-nhan-ket-hon")
+    ]  # fmt: skip
+    moment = dt.datetime(2018, 12, 3, 8, 0, tzinfo=VIETNAM)
+    with time_machine.travel(moment, tick=False):
+        dossier, _ = submit_dossier(
+            applicant=applicant, version=version, agency=Agency.objects.get(code=DESK), raw=birth_raw(),
+            files=files, idempotency_key="",
+        )  # fmt: skip
+
+    def act(minutes: int, function: Any, email: str, **kwargs: Any) -> Any:
+        with time_machine.travel(moment + dt.timedelta(minutes=minutes), tick=False):
+            dossier.refresh_from_db()
+            officer = User.objects.get(email=email)
+            return function(dossier=dossier, officer=officer, expected_version=dossier.version, **kwargs)
+
+    act(5, receiving.receive, "motcua.loctan@binhphuoc.demo")
+    act(10, processing.forward, "congchuc.loctan@binhphuoc.demo")
+    act(20, processing.forward, "chutich.loctan@binhphuoc.demo")
+    # The clerk issues from the dossier page, which asks for the newborn's personal identification number.
+    from django.urls import reverse
+
+    from conftest import sign_in_officer
+
+    clerk = sign_in_officer(Client(), "vanthu.loctan@binhphuoc.demo")
+    dossier.refresh_from_db()
+    page = clerk.get(reverse("onestop:desk_dossier", args=[dossier.code])).content.decode()
+    assert (
+        'name="ket_qua__personal_id"' in page and "Số định danh cá nhân cấp cho người được khai sinh" in page
+    )
+    with time_machine.travel(moment + dt.timedelta(minutes=30), tick=False):
+        bad = clerk.post(
+            reverse("onestop:desk_decide", args=[dossier.code]),
+            {"version": dossier.version, "decision": "issue", "document_number": "125",
+             "ket_qua__personal_id": "12345"},
+            follow=True,
+        )  # fmt: skip
+        assert "phải gồm đúng 12 chữ số" in bad.content.decode()
+        assert not SignatureRequest.objects.filter(source_id=str(dossier.pk)).exists()
+        clerk.post(
+            reverse("onestop:desk_decide", args=[dossier.code]),
+            {"version": dossier.version, "decision": "issue", "document_number": "125",
+             "ket_qua__personal_id": "070218001234"},
+        )  # fmt: skip
+    assert SignatureRequest.objects.filter(source_id=str(dossier.pk)).exists()
+    act(40, processing.sign_result, "chutich.loctan@binhphuoc.demo", pin="123456")
+    act(45, processing.sign_result, "vanthu.loctan@binhphuoc.demo")
+    dossier.refresh_from_db()
+    content = dossier.result.file.read()
+    keep(content, "giay-khai-sinh-da-ky")
+    text = flat(pdf_text(content, tmp_path))
+    for expected in (
+        "GIẤY KHAI SINH", "Số: 125", "Quyển số: 01/2018", "Họ, chữ đệm, tên: NGUYỄN NGỌC DIỆP",
+        "ghi bằng chữ: Ngày mười hai tháng mười một năm hai nghìn không trăm mười tám", "Giới tính: Nữ",
+        "Họ, chữ đệm, tên người mẹ: ĐIỂU THỊ HƯỜNG", "Dân tộc: Xtiêng", "Họ, chữ đệm, tên người cha: NGUYỄN VĂN AN",
+        "Nơi đăng ký khai sinh: Ủy ban nhân dân xã Lộc Tấn", "Ngày, tháng, năm đăng ký: 03/12/2018",
+        "NGƯỜI KÝ GIẤY KHAI SINH", "Số định danh cá nhân: 070218001234",
+    ):  # fmt: skip
+        assert expected in text, expected
+    assert b"/ByteRange" in content and content.count(b"/Sig") >= 2  # the chairman's and the agency's
