@@ -271,7 +271,10 @@ def clean_values(
         if cleaned is not None:
             result.values[key] = cleaned
             context[key] = cleaned
-    checked = {spec["key"] for spec in specs if spec["key"] not in result.errors}
+    # A rule speaks on a field the applicant sees and has answered without error.
+    checked = {
+        spec["key"] for spec in specs if spec["key"] not in result.errors and is_visible(spec, context)
+    }
     for key, messages in rule_errors(definition, context, checked).items():
         result.errors.setdefault(key, []).extend(messages)
     return result

@@ -63,3 +63,21 @@ def options(spec: dict[str, Any]) -> list[tuple[str, str]] | list[list[str]]:
     if source:
         return list(LISTS[source]())
     return list(spec.get("options") or [])
+
+
+def expanded(definition: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a form definition with each list field's ``options`` written out (for API clients, which
+    draw the form themselves)."""
+
+    def field(spec: dict[str, Any]) -> dict[str, Any]:
+        out = dict(spec)
+        if spec.get("options_from"):
+            out["options"] = [list(option) for option in options(spec)]
+        if spec.get("fields"):
+            out["fields"] = [field(member) for member in spec["fields"]]
+        return out
+
+    steps = [
+        {**step, "fields": [field(f) for f in step.get("fields", [])]} for step in definition.get("steps", [])
+    ]
+    return {**definition, "steps": steps}

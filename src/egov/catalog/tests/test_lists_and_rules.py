@@ -124,3 +124,15 @@ def test_the_rule_is_shown_beside_its_field() -> None:
     fields = bound_fields(specs, {}, {}, extra_rows={}, rules=formdef.rules(FATHER))
     assert fields[0]["rule_notes"] == ["Người đi đăng ký là cha thì phải khai thông tin người cha."]
     assert fields[1]["rule_notes"] == []
+
+
+@pytest.mark.django_db
+def test_the_api_gives_list_fields_their_options_and_the_rules(demo: None) -> None:
+    from django.test import Client
+
+    form = Client().get("/api/v1/procedures/1.001193").json()["form"]
+    fields = {f["key"]: f for step in form["steps"] for f in step["fields"]}
+    assert fields["tre_dan_toc"]["options_from"] == "ethnicities"
+    assert len(fields["tre_dan_toc"]["options"]) == 54
+    assert fields["me_quoc_tich"]["options"][0] == ["Việt Nam", "Việt Nam"]
+    assert form["rules"][0]["then"] == {"field": "co_thong_tin_cha", "equals": True}
