@@ -9,6 +9,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from egov.catalog import lists
 from egov.catalog.models import ProcedureVersion
 from egov.catalog.selectors import (
     Filters,
@@ -160,7 +161,7 @@ def get_procedure(request: HttpRequest, code: str) -> dict[str, Any]:
         "deciding_office": version.deciding_office,
         "deciding_authority": deciding_authority(version),
         "components": list(version.components.all()),
-        "form": version.form_definition,
+        "form": lists.expanded(version.form_definition),
         "desks": [
             {"code": d.code, "name": d.name, "address": getattr(d, "address", "") or ""}
             for d in desks_for(version)

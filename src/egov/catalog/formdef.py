@@ -5,7 +5,14 @@ A definition is ``{"steps": [{"key", "title", "fields": [FIELD, ...]}, ...]}``. 
 ``required``, ``help``, ``prefill`` (from the applicant's profile), ``options`` (``[[value, label], ...]`` for
 choices), ``min``/``max`` (numbers, money), ``max_length`` (text), ``show_if`` (``{"field": key, "equals": v}``
 or ``{"field": key, "in": [...]}``, referring to a top-level field defined earlier). A ``group`` field is a
-repeating group: ``fields`` (no nested groups), ``min_items``, ``max_items``, ``item_label``.
+repeating group: ``fields`` (no nested groups), ``min_items``, ``max_items``, ``item_label``. A choice may
+take its options from a reference list instead: ``"options_from": "ethnicities"`` or ``"countries"``
+(:mod:`egov.catalog.lists`).
+
+Cross-field rules sit beside the steps: ``"rules": [{"if": CONDITION, "then": CONDITION, "message": "…"}]``
+where a CONDITION is ``{"field": key, "equals": v}``, ``{"field": key, "in": [...]}`` or
+``{"field": key, "filled": true}`` on top-level fields. When ``if`` holds, ``then`` must hold too, or the
+``then`` field carries the rule's message (see :func:`rule_errors`).
 
 Values arrive either as strings from an HTML form or as JSON values from the API; :func:`clean_values`
 accepts both and returns JSON-ready values plus errors keyed by path (``thanh_vien.1.ho_ten``) in Vietnamese.
@@ -23,6 +30,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from egov.catalog import lists
 from egov.core.errors import DomainError
 from egov.core.identifiers import normalize_email, normalize_phone, validate_personal_id, validate_tax_code
 
@@ -91,7 +99,11 @@ def validate_definition(definition: Any) -> None:
             problems.append(f"{where}: loại trường “{kind}” không được hỗ trợ.")
         if not str(spec.get("label", "")).strip():
             problems.append(f"{where}: thiếu nhãn.")
-        if kind in {"choice", "multichoice"}:
+        if kind in {"choice", "multichoice"} and spec.get("options_from"):
+            if spec["options_from"] not in lists.LISTS:
+                names = ", ".join(f"“{name}”" for name in lists.LISTS)
+                problems.append(f"{where}: danh mục “{spec['options_from']}” không có (dùng được: {names}).")
+        elif kind in {"choice", "multichoice"}:
             options = spec.get("options")
             if not options or not all(isinstance(o, list | tuple) and len(o) == 2 for o in options):
                 problems.append(f"{where}: trường chọn phải có danh sách lựa chọn [[giá trị, nhãn], ...].")
@@ -119,8 +131,39 @@ def validate_definition(definition: Any) -> None:
             continue
         for position, spec in enumerate(step.get("fields", []), start=1):
             check(spec, f"Bước {number}, trường {position}", nested=False)
+    rules = definition.get("rules", [])
+    if not isinstance(rules, list):
+        problems.append("Quy tắc liên trường phải là một danh sách.")
+        rules = []
+    for number, rule in enumerate(rules, start=1):
+        problems.extend(_rule_problems(rule, f"Quy tắc {number}", earlier))
     if problems:
         raise DomainError(problems)
+
+
+def _condition_problem(condition: Any, known: set[str]) -> str:
+    if not isinstance(condition, dict) or condition.get("field") not in known:
+        return "phải dựa trên một trường của biểu mẫu (không thuộc nhóm lặp lại)"
+    if (
+        "equals" not in condition
+        and not isinstance(condition.get("in"), list)
+        and condition.get("filled") is not True
+    ):
+        return "cần “equals”, “in” hoặc “filled”"
+    return ""
+
+
+def _rule_problems(rule: Any, where: str, known: set[str]) -> list[str]:
+    if not isinstance(rule, dict):
+        return [f"{where}: phải là một đối tượng {{“if”, “then”, “message”}}."]
+    problems = []
+    for part in ("if", "then"):
+        problem = _condition_problem(rule.get(part), known)
+        if problem:
+            problems.append(f"{where}: điều kiện “{part}” {problem}.")
+    if not str(rule.get("message", "")).strip():
+        problems.append(f"{where}: thiếu thông báo lỗi.")
+    return problems
 
 
 # --- Visibility -----------------------------------------------------------------------------------------
@@ -134,6 +177,30 @@ def is_visible(spec: dict[str, Any], values: dict[str, Any]) -> bool:
     if "equals" in rule:
         return _same(actual, rule["equals"])
     return any(_same(actual, option) for option in rule.get("in", []))
+
+
+def holds(condition: dict[str, Any], values: dict[str, Any]) -> bool:
+    """A rule's condition on the values given (a field left out or blank is not “filled”)."""
+    if condition.get("filled") is True and "equals" not in condition and "in" not in condition:
+        return not _blank(values.get(condition["field"]))
+    return is_visible({"show_if": condition}, values)
+
+
+def rules(definition: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(definition.get("rules") or [])
+
+
+def rule_errors(
+    definition: dict[str, Any], values: dict[str, Any], checked: set[str]
+) -> dict[str, list[str]]:
+    """The cross-field rules broken by ``values``: each rule's message on its ``then`` field, for the rules
+    whose ``then`` field is among ``checked`` (the fields just validated: a step's, or the whole form's)."""
+    errors: dict[str, list[str]] = {}
+    for rule in rules(definition):
+        target = rule["then"]["field"]
+        if target in checked and holds(rule["if"], values) and not holds(rule["then"], values):
+            errors.setdefault(target, []).append(str(rule["message"]))
+    return errors
 
 
 def _same(actual: Any, expected: Any) -> bool:
@@ -204,6 +271,12 @@ def clean_values(
         if cleaned is not None:
             result.values[key] = cleaned
             context[key] = cleaned
+    # A rule speaks on a field the applicant sees and has answered without error.
+    checked = {
+        spec["key"] for spec in specs if spec["key"] not in result.errors and is_visible(spec, context)
+    }
+    for key, messages in rule_errors(definition, context, checked).items():
+        result.errors.setdefault(key, []).extend(messages)
     return result
 
 
@@ -255,7 +328,7 @@ def clean_one(spec: dict[str, Any], value: Any, *, resolve_unit: Any = None) -> 
             if spec.get("required"):
                 raise ValidationError(f"Hãy chọn ít nhất một mục ở “{label}”.")
             return None
-        allowed = {str(option[0]) for option in spec["options"]}
+        allowed = {str(option[0]) for option in lists.options(spec)}
         if not all(str(v) in allowed for v in values):
             raise ValidationError(f"Lựa chọn ở “{label}” không nằm trong danh sách.")
         return [str(v) for v in values]
@@ -277,7 +350,7 @@ def clean_one(spec: dict[str, Any], value: Any, *, resolve_unit: Any = None) -> 
     if kind == "date":
         return _parse_date(text, label).isoformat()
     if kind == "choice":
-        allowed = {str(option[0]) for option in spec["options"]}
+        allowed = {str(option[0]) for option in lists.options(spec)}
         if text not in allowed:
             raise ValidationError(f"Lựa chọn ở “{label}” không nằm trong danh sách.")
         return text

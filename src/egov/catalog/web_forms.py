@@ -12,7 +12,7 @@ from typing import Any
 
 from django.http import QueryDict
 
-from egov.catalog import formdef
+from egov.catalog import formdef, lists
 from egov.units.selectors import communes_for_picker, home_province
 
 GROUP_SEPARATOR = "__"
@@ -82,9 +82,14 @@ def bound_fields(
     errors: dict[str, list[str]],
     *,
     extra_rows: dict[str, int],
+    rules: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """What the template needs to draw each field: name, label, value, options, errors, rows of a group."""
+    """What the template needs to draw each field: name, label, value, options, errors, rows of a group;
+    ``rules``, the form's cross-field rules, put their message beside the field they constrain."""
     communes = None
+    rule_notes: dict[str, list[str]] = {}
+    for cross in rules or []:
+        rule_notes.setdefault(cross["then"]["field"], []).append(str(cross["message"]))
     labels = {s["key"]: s["label"] for s in specs}
     out = []
     for spec in specs:
@@ -92,7 +97,7 @@ def bound_fields(
         item: dict[str, Any] = {
             "spec": spec, "name": key, "id": f"f-{key}", "label": spec["label"], "type": spec["type"],
             "required": spec.get("required", False), "help": spec.get("help", ""), "errors": errors.get(key, []),
-            "options": spec.get("options", []),
+            "options": lists.options(spec), "rule_notes": rule_notes.get(key, []),
         }  # fmt: skip
         rule = spec.get("show_if")
         if rule:
@@ -129,7 +134,7 @@ def bound_fields(
                         "spec": member, "name": name, "id": f"f-{name}", "label": member["label"],
                         "type": member["type"], "required": member.get("required", False),
                         "help": member.get("help", ""), "errors": errors.get(path, []),
-                        "options": member.get("options", []), "communes": communes,
+                        "options": lists.options(member), "communes": communes,
                         "value": _input_value(member, row_values.get(member["key"])),
                     })  # fmt: skip
                 item["rows"].append({"index": index, "number": index + 1, "fields": members})
@@ -154,7 +159,7 @@ def display_value(spec: dict[str, Any], value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     kind = spec["type"]
-    options = {str(o[0]): o[1] for o in spec.get("options", [])}
+    options = {str(o[0]): o[1] for o in lists.options(spec)} if kind in {"choice", "multichoice"} else {}
     if kind == "choice":
         return str(options.get(str(value), value))
     if kind == "multichoice":

@@ -17,7 +17,7 @@ from egov.core.errors import DomainError
 from egov.core.untrusted import whole_number
 from egov.dossiers.models import Consultation, Dossier
 from egov.dossiers.statuses import DossierStatus
-from egov.onestop import processing, receiving
+from egov.onestop import processing, receiving, result_forms
 
 SUPPLEMENT_ROWS = 5
 # Bounds on what one request may carry (parsing, not rules): beyond them the input is a mistake or an attack.
@@ -219,6 +219,7 @@ def _stop(d: Dossier, u: Any, v: int, i: Inputs) -> str:
 
 def _issue(d: Dossier, u: Any, v: int, i: Inputs) -> str:
     uploads = i.files.get("result") or []
+    prefix = result_forms.ISSUE_INPUT_PREFIX
     result = processing.issue_result(
         dossier=d,
         officer=u,
@@ -226,6 +227,7 @@ def _issue(d: Dossier, u: Any, v: int, i: Inputs) -> str:
         document_number=i.text("document_number"),
         title=i.text("title"),
         upload=uploads[0] if uploads else None,
+        issue_values={k.removeprefix(prefix): i.text(k) for k in i.values if k.startswith(prefix)},
     )
     if result is None:
         return "Đã vào sổ kết quả; chờ lãnh đạo ký số, sau đó văn thư ký số cơ quan để phát hành."

@@ -52,7 +52,7 @@ from egov.dossiers.models import (
 from egov.dossiers.services import notify
 from egov.dossiers.statuses import DossierStatus
 from egov.dossiers.uploads import detect_kind, display_name
-from egov.onestop import notices, processes, rules, time_rules
+from egov.onestop import notices, processes, result_forms, rules, time_rules
 from egov.onestop.forms.pdf import result_pdf
 from egov.onestop.results import RESULT_SOURCE, pending_signature
 from egov.onestop.rules import HEADS
@@ -661,12 +661,14 @@ def issue_result(
     document_number: str,
     title: str = "",
     upload: Any = None,
+    issue_values: dict[str, str] | None = None,
 ) -> DossierResult | None:
     """The clerk enters the result in the register: an uploaded PDF, or one generated from the procedure's
     result template. When the approving leader and the agency can sign (valid certificates on the platform),
     the document then waits for the leader's digital signature and the agency's (NĐ 30/2020), and is released
     by the clerk's signature (:func:`release_signed_result`); returns None. Otherwise it is released now,
-    unsigned, and returned. Released, the dossier is “Đã xử lý xong” (9) and goes to the return step."""
+    unsigned, and returned. Released, the dossier is “Đã xử lý xong” (9) and goes to the return step.
+    ``issue_values``: what the result's official form asks of the officer (its ``issue_fields``)."""
     document_number = " ".join(document_number.split())
     if not document_number:
         raise DomainError("Hãy ghi số, ký hiệu văn bản kết quả.")
@@ -675,6 +677,9 @@ def issue_result(
         raise DomainError("Số, ký hiệu văn bản kết quả dài tối đa 60 ký tự.")
     if len(" ".join(title.split())) > 300:
         raise DomainError("Trích yếu văn bản kết quả dài tối đa 300 ký tự.")
+    filled = result_forms.clean_issue_values(
+        dossier.procedure_version.procedure.national_code, issue_values or {}
+    )
     content = upload.read() if upload is not None else None
     if content is not None:
         if detect_kind(io.BytesIO(content)) != "pdf":
@@ -695,6 +700,7 @@ def issue_result(
                 title=title,
                 issued_at=now,
                 signature_block=not to_sign,
+                issue_values=filled,
             )
         if not to_sign:
             return _release(

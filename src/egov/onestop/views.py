@@ -27,7 +27,7 @@ from egov.core.views import error_response
 from egov.dossiers import services
 from egov.dossiers.models import DossierResult, ReturnMethod, StoredFile
 from egov.dossiers.statuses import Channel, DossierStatus
-from egov.onestop import actions
+from egov.onestop import actions, result_forms
 from egov.onestop import intake as onestop_intake
 from egov.onestop import selectors as onestop_selectors
 from egov.onestop.actions import SUPPLEMENT_ROWS
@@ -99,6 +99,10 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
         "return_methods": ReturnMethod.choices,
         "result": getattr(found, "result", None),  # read with the dossier
         "apology": getattr(found, "apology", None),
+        "issue_fields": [
+            {**spec, "name": result_forms.ISSUE_INPUT_PREFIX + spec["key"]}
+            for spec in result_forms.issue_fields(found.procedure_version.procedure.national_code)
+        ],
     }
     return render(request, "onestop/desk/dossier.html", context)
 

@@ -6,6 +6,8 @@ app_name = "submission"
 
 urlpatterns = [
     path("nop-ho-so/<str:national_code>/", views.start, name="start"),
+    path("thu-tuc/<str:national_code>/to-khai.pdf", views.blank_declaration, name="blank_declaration"),
+    path("ho-so-nhap/<int:draft_id>/to-khai.pdf", views.draft_declaration, name="draft_declaration"),
     path("ho-so-nhap/<int:draft_id>/buoc-<int:index>/", views.step, name="step"),
     path("ho-so-nhap/<int:draft_id>/nop/", views.submit, name="submit"),
     path("ho-so-cua-toi/", views.mine, name="mine"),

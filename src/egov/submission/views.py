@@ -26,7 +26,7 @@ from egov.dossiers.uploads import allowed_kinds_label
 from egov.dossiers.views import _lookup_url
 from egov.submission import selectors as submission_selectors
 from egov.submission import services as submission_services
-from egov.submission.pdf import acknowledgement_pdf
+from egov.submission.pdf import acknowledgement_pdf, declaration_pdf
 
 
 @login_required
@@ -43,6 +43,34 @@ def start(request: HttpRequest, national_code: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect("catalog:detail", national_code=national_code)
     return redirect("submission:step", draft_id=draft.pk, index=min(draft.step, _last_index(draft)))
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def blank_declaration(request: HttpRequest, national_code: str) -> HttpResponse:
+    """The procedure's declaration form, blank, to fill by hand (public, like the procedure's page)."""
+    version = procedure_detail(national_code)
+    if version is None:
+        raise Http404
+    return _pdf(declaration_pdf(version), f"to-khai-{national_code}.pdf")
+
+
+@login_required
+def draft_declaration(request: HttpRequest, draft_id: int) -> HttpResponse:
+    """The declaration form filled with the answers of the citizen's draft so far."""
+    draft = _draft(request, draft_id)
+    version = draft.procedure_version
+    content = declaration_pdf(
+        version,
+        values=draft.data,
+        agency_name=draft.receiving_agency.name if draft.receiving_agency else "",
+        declarant=request.user.full_name,  # type: ignore[union-attr]
+    )
+    return _pdf(content, f"to-khai-{version.procedure.national_code}.pdf")
 
 
 def _steps(draft: Draft) -> list[str]:
@@ -133,7 +161,9 @@ def _form_step(request: HttpRequest, draft: Draft, context: dict[str, Any], form
             values, errors = {**draft.data, **raw}, cleaned.errors
     context.update(
         {
-            "fields": bound_fields(specs, values, errors, extra_rows=extra_rows),
+            "fields": bound_fields(
+                specs, values, errors, extra_rows=extra_rows, rules=formdef.rules(definition)
+            ),
             "error_list": _error_list(specs, errors),
         }
     )

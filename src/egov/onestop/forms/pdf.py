@@ -13,6 +13,8 @@ from egov.catalog.selectors import visible_components
 from egov.catalog.web_forms import review_rows
 from egov.core.pdf import VIETNAM, qr_svg_data_uri, render_pdf, vietnam_time
 from egov.dossiers.models import Apology, Consultation, Dossier, DossierStep, SupplementRequest
+from egov.onestop import result_forms
+from egov.signing.models import SignatureImage
 
 
 def receipt_pdf(dossier: Dossier, *, lookup_url: str) -> bytes:
@@ -242,10 +244,18 @@ def stop_notice_pdf(dossier: Dossier, *, lookup_url: str) -> bytes:
 
 
 def result_pdf(
-    dossier: Dossier, *, document_number: str, title: str, issued_at: datetime, signature_block: bool = True
+    dossier: Dossier,
+    *,
+    document_number: str,
+    title: str,
+    issued_at: datetime,
+    signature_block: bool = True,
+    issue_values: dict[str, Any] | None = None,
 ) -> bytes:
-    """A result generated from the procedure's template (``dossiers/results/<mã thủ tục>.html``) or the
-    general one: the decision of the agency that approved it, with the applicant's answers."""
+    """The result document: the official form of the procedure when there is one
+    (:mod:`egov.onestop.result_forms`), else the procedure's template (``onestop/results/<mã thủ tục>.html``)
+    or the general decision of the agency that approved it, with the applicant's answers. ``issue_values``:
+    what the officer filled in when issuing (the form's ``issue_fields``)."""
     from django.conf import settings
     from django.template.loader import select_template
 
@@ -257,10 +267,24 @@ def result_pdf(
     agency = last.agency if last else dossier.current_agency or dossier.receiving_agency
     if agency.valid_to is not None:  # approved before a reorganisation: issued in the successor's name
         agency = current_successor(agency)
+    leader = last.finished_by if last else None
+    lookup_url = f"{settings.EGOV_SITE_URL}/tra-cuu-ho-so/?ma={dossier.code}"
+    official = result_forms.form_for(version.procedure.national_code)
+    if official is not None:
+        return _official_result_pdf(
+            dossier,
+            form=official,
+            agency=agency,
+            leader=leader,
+            document_number=document_number,
+            issued_at=issued_at,
+            signature_block=signature_block,
+            lookup_url=lookup_url,
+            issue_values=issue_values or {},
+        )
     answers: list[tuple[str, str]] = []
     for section in review_rows(version.form_definition, dossier.form_data):
         answers.extend((row["label"].rstrip("?"), row["value"]) for row in section["rows"] if "value" in row)
-    lookup_url = f"{settings.EGOV_SITE_URL}/tra-cuu-ho-so/?ma={dossier.code}"
     context = {
         "dossier": dossier,
         "title": title,
@@ -272,7 +296,7 @@ def result_pdf(
         "result": version.result,
         "submitted_at": f"{dossier.submitted_at.astimezone(VIETNAM):%d/%m/%Y}",
         "answers": answers[:8],
-        "leader_name": last.finished_by.full_name if last and last.finished_by else "",
+        "leader_name": leader.full_name if leader else "",
         # A result to be signed digitally leaves the signer's block to the signature's appearance
         # (position, signature image, name, the agency's seal over it), placed bottom right by the signer.
         "signature_block": signature_block,
@@ -282,6 +306,59 @@ def result_pdf(
         [f"onestop/results/{version.procedure.national_code}.html", "onestop/forms/result.html"]
     )
     return render_pdf(template.template.name, context)
+
+
+def signer_position(leader: Any, agency: Agency) -> str:
+    """The position printed above the signer's name: the one of their signature's appearance, if set."""
+    if leader is not None:
+        position = SignatureImage.objects.filter(user=leader).values_list("position", flat=True).first()
+        if position:
+            return str(position)
+    return "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH" if agency.kind.code == "ubnd" else "THỦ TRƯỞNG CƠ QUAN"
+
+
+def _official_result_pdf(
+    dossier: Dossier,
+    *,
+    form: result_forms.ResultForm,
+    agency: Agency,
+    leader: Any,
+    document_number: str,
+    issued_at: datetime,
+    signature_block: bool,
+    lookup_url: str,
+    issue_values: dict[str, Any],
+) -> bytes:
+    issued_on = issued_at.astimezone(VIETNAM).date()
+    book = result_forms.book_of(form, issued_on)
+    issue = {
+        "number": document_number,
+        "book": book,
+        "place": agency.name,
+        "date": issued_on,
+        "signer": leader.full_name if leader else "",
+        "declarant": dossier.applicant_name,
+        **issue_values,
+    }
+    register = form.spec.get("register")
+    register_lines = [f"Số: {document_number}"] + ([f"Quyển số: {book}"] if book else [])
+    if register is None:
+        register_lines = []
+    context = {
+        "dossier": dossier,
+        "form": form.spec,
+        "agency_name": agency.name,
+        "register_lines": register_lines,
+        "lines": result_forms.resolve(
+            form, definition=dossier.procedure_version.form_definition, values=dossier.form_data, issue=issue
+        ),
+        "place_date": place_date(agency, issued_at),
+        "signature_block": signature_block,
+        "signer_position": signer_position(leader, agency),
+        "leader_name": issue["signer"],
+        "qr": qr_svg_data_uri(lookup_url),
+    }
+    return render_pdf(form.template_name, context)
 
 
 REGISTER_HEADINGS = (
