@@ -17,14 +17,19 @@ class OnestopConfig(AppConfig):
         from egov.onestop import notices
         from egov.onestop.forms import issued  # noqa: F401
         from egov.onestop.models import DeadlineDigest
-        from egov.onestop.processing import lock_dossier_before_signing, release_signed_result
+        from egov.onestop.processing import (
+            lock_dossier_before_signing,
+            record_result_signature,
+            release_signed_result,
+        )
         from egov.onestop.reorganisation import follow_reorganisation
         from egov.onestop.results import RESULT_SOURCE
         from egov.onestop.tasks import send_deadline_digest
         from egov.onestop.views import workbench_panel
-        from egov.signing.services import on_released, on_signing
+        from egov.signing.services import on_released, on_signed, on_signing
 
         on_signing(RESULT_SOURCE, lock_dossier_before_signing)
+        on_signed(RESULT_SOURCE, record_result_signature)
         on_released(RESULT_SOURCE, release_signed_result)
         on_reorganised(follow_reorganisation)
         register_outbox(DeadlineDigest, send_deadline_digest)

@@ -30,7 +30,7 @@ from egov.accounts.models import StaffAssignment
 from egov.accounts.scopes import agencies_visible_to, assignments_of, visible_agency_ids
 from egov.catalog.models import ProcedureVersion, Sector, VersionStatus
 from egov.core.pdf import vietnam_time
-from egov.dossiers.models import Consultation, Dossier, DossierEvent, DossierStep, StoredFile
+from egov.dossiers.models import Consultation, Dossier, DossierEvent, DossierStep, StepKind, StoredFile
 from egov.dossiers.statuses import DossierStatus
 from egov.onestop import results, rules
 from egov.onestop.forms.pdf import control_rows
@@ -365,6 +365,7 @@ class OfficerView:
     open_consultations: list[Any]
     control_rows: list[dict[str, Any]]
     pending_signature: Any = None
+    open: bool = False  # still being dealt with: its deadline state means something
 
     @cached_property
     def _candidates(self) -> dict[tuple[int, str], list[Any]]:
@@ -385,6 +386,21 @@ class OfficerView:
         for a in StaffAssignment.objects.filter(condition).select_related("user").order_by("user__full_name"):
             found[(a.agency_id, a.role)].append(a.user)
         return found
+
+    @property
+    def action_links(self) -> list[tuple[str, str]]:
+        """The actions the officer may take now, in the rules' order, with their labels (the page's list of
+        links to each action's form; reassigning shows only with someone else to give the step to)."""
+        shown = set(self.actions)
+        if "reassign" in shown and len(self.step_candidates) < 2:
+            shown.discard("reassign")
+        labels = {"supplement": "Yêu cầu bổ sung, hoàn thiện hồ sơ"}
+        return [(name, labels.get(name, rule.label)) for name, rule in rules.RULES.items() if name in shown]
+
+    @property
+    def approving(self) -> bool:
+        """The officer approves the result now: the leader's step, which they may hand on to the clerk."""
+        return "forward" in self.actions and self.step is not None and self.step.kind == StepKind.APPROVE
 
     @property
     def next_candidates(self) -> list[Any]:
@@ -414,7 +430,15 @@ def officer_view(user: Any, dossier: Dossier) -> OfficerView:
     next_step = facts.next_step if "forward" in actions else None
     open_consultations = rules.answerable_consultations(user, dossier)
     rows = control_rows(dossier, steps=steps, consultations=consultations) if dossier.received_at else []
-    return OfficerView(actions, next_step, step, open_consultations, rows, facts.pending_signature)
+    return OfficerView(
+        actions,
+        next_step,
+        step,
+        open_consultations,
+        rows,
+        facts.pending_signature,
+        open=dossier.status in OPEN,
+    )
 
 
 def dossier_has_apology(dossier: Dossier) -> bool:

@@ -166,6 +166,24 @@ def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
 
 
 @officer_required
+def result_draft(request: HttpRequest, code: str) -> HttpResponse:
+    """The result as the procedure's template would make it now, marked as a draft, for the leader who approves
+    it: rendered on each request, neither signed nor stored (the clerk's issue makes the real one)."""
+    found = onestop_selectors.dossier_for_officer(request.user, code)
+    if found is None or found.status not in onestop_selectors.OPEN:
+        raise Http404
+    content = pdf.result_pdf(
+        found,
+        document_number="DỰ THẢO",
+        title=found.procedure_version.result[:300] or found.procedure_version.name,
+        issued_at=timezone.now(),
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="du-thao-ket-qua-{code}.pdf"'
+    return response
+
+
+@officer_required
 def result_download(request: HttpRequest, code: str) -> FileResponse:
     found = onestop_selectors.dossier_for_officer(request.user, code)
     result = DossierResult.objects.filter(dossier=found).first() if found else None

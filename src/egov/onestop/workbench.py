@@ -124,8 +124,9 @@ def _urgent_first(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
 
 def workbench(user: Any, *, now: dt.datetime | None = None) -> Workbench:
     """Everything the workbench shows, in six queries at most whatever the number of dossiers: the results
-    waiting for the officer's signature (none for one who signs nothing), the tabs' counts (one), their steps,
-    the dossiers of those signatures, the questions to answer, and the working calendar."""
+    waiting for the officer's signature (none for one who signs nothing), the tabs' counts (one), and where
+    there is something to list, their steps, the dossiers of those signatures, the questions to answer with
+    the working calendar (for the answers' due-soon mark)."""
     now = now or timezone.now()
     requests = results.awaiting_my_signature(user)
     signing_ids = results.dossier_ids(requests)
@@ -134,7 +135,8 @@ def workbench(user: Any, *, now: dt.datetime | None = None) -> Workbench:
         _urgent_first(officer_worklist(user, tab="cho-toi", awaiting_signature=signing_ids)).exclude(
             pk__in=signing_ids
         )[:SHOWN]
-        if counts["cho-toi"]
+        # "cho-toi" holds the signatures' dossiers too: only more rows than those make a list of steps.
+        if counts["cho-toi"] > len(signing_ids)
         else []
     )
     signatures: list[WaitingSignature] = []
