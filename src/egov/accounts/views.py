@@ -20,8 +20,8 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from egov.accounts import selectors, services, throttling
 from egov.accounts import desk as desk_panels
+from egov.accounts import selectors, services, throttling
 from egov.accounts.backends import axes_username
 from egov.accounts.decorators import officer_required
 from egov.accounts.forms import CitizenSignUpForm, OrganisationSignUpForm, SignInForm, TokenForm

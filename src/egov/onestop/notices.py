@@ -136,8 +136,9 @@ def tell_signers(*, request: SignatureRequest, dossier: Dossier) -> int:
         stage, roles = SEAL_STAGE, (Role.CLERK,)
     else:
         return 0
+    recipients: set[str]
     if stage == LEADER_STAGE and request.leader is not None:
-        recipients = {request.leader.email} if request.leader.is_active else set()
+        recipients = {request.leader.email or ""} if request.leader.is_active else set()
     else:
         recipients = set(
             StaffAssignment.objects.filter(agency_id=request.agency_id, role__in=roles, user__is_active=True)
@@ -182,8 +183,6 @@ def _signature_email(notification: Notification) -> EmailMessage | None:
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     body = render_to_string(f"{template}.txt", context)
     return EmailMessage(subject, body, to=[notification.recipient])
-
-
 
 
 def _consultation_email(notification: Notification) -> EmailMessage | None:

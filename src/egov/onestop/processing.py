@@ -836,9 +836,7 @@ def record_result_signature(request: Any, record: Any) -> None:
     number = f" số {request.number_notation}" if request.number_notation else ""
     if record.purpose == Purpose.PERSONAL:
         action = "result_signed"
-        note = (
-            f"{name} ký số phê duyệt kết quả{number} ({request.title}); chờ văn thư ký số cơ quan và phát hành."
-        )
+        note = f"{name} ký số phê duyệt kết quả{number} ({request.title}); chờ văn thư ký số cơ quan và phát hành."
     else:
         action = "result_sealed"
         note = f"{name} ký số {request.agency.name} lên kết quả{number} ({request.title})."

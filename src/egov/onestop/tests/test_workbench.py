@@ -43,7 +43,9 @@ def to_issue(marriage: Any) -> Dossier:
     """A dossier received, appraised and approved: at the clerk's issue step."""
     dossier, _ = submit(marriage)
     dossier = receiving.receive(dossier=dossier, officer=person(DESK), expected_version=dossier.version)
-    dossier = processing.forward(dossier=dossier, officer=person(SPECIALIST), expected_version=dossier.version)
+    dossier = processing.forward(
+        dossier=dossier, officer=person(SPECIALIST), expected_version=dossier.version
+    )
     return processing.forward(dossier=dossier, officer=person(CHAIRMAN), expected_version=dossier.version)
 
 
@@ -154,7 +156,7 @@ def test_the_workbench_counts_every_tab_and_lists_what_waits_urgent_first(
     page = officer_client(SPECIALIST).get("/tai-khoan/can-bo/").content.decode()
     assert "Việc chờ tôi hôm nay" in page and "Bước xử lý tôi đang giữ" in page
     assert page.index(made[1]) < page.index(made[2]) < page.index(made[0])
-    assert '<span>Chờ tôi xử lý</span> <strong>3</strong>' in page
+    assert "<span>Chờ tôi xử lý</span> <strong>3</strong>" in page
 
 
 def test_the_workbench_costs_the_same_queries_for_few_or_many(marriage: Any, officer_client: Any) -> None:
@@ -177,7 +179,7 @@ def test_the_workbench_costs_the_same_queries_for_few_or_many(marriage: Any, off
         # departments
         count, page = queries(client)
         assert count == 8, count
-        assert "Kết quả chờ tôi ký số (%d)" % total in page
+        assert f"Kết quả chờ tôi ký số ({total})" in page
         assert all(d.code in page for d in waiting)
         # The clerk: nothing to seal yet, the issue steps they hold instead (a list, no signatures' dossiers).
         count, page = queries(clerk)
@@ -209,13 +211,17 @@ def test_the_leader_approving_sees_the_draft_then_the_document_to_sign(
 ) -> None:
     dossier, _ = submit(marriage)
     dossier = receiving.receive(dossier=dossier, officer=person(DESK), expected_version=dossier.version)
-    dossier = processing.forward(dossier=dossier, officer=person(SPECIALIST), expected_version=dossier.version)
+    dossier = processing.forward(
+        dossier=dossier, officer=person(SPECIALIST), expected_version=dossier.version
+    )
     chairman = officer_client(CHAIRMAN)
     page = chairman.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
     assert "Dự thảo kết quả bạn phê duyệt" in page
     draft = chairman.get(f"/can-bo/ho-so/{dossier.code}/du-thao-ket-qua.pdf")
     assert draft.status_code == 200 and draft.content.startswith(b"%PDF")
-    assert "Dự thảo kết quả" not in officer_client(DESK).get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
+    assert (
+        "Dự thảo kết quả" not in officer_client(DESK).get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
+    )
     processing.forward(dossier=dossier, officer=person(CHAIRMAN), expected_version=dossier.version)
     issue(dossier)
     page = chairman.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
@@ -265,7 +271,9 @@ def test_the_register_offers_the_years_with_dossiers(
     with django_assert_num_queries(1):
         assert onestop_selectors.register_years([desk]) == [2023, 2019]
     page = client.get("/can-bo/so-theo-doi/").content.decode()
-    assert "<option>2023</option><option>2019</option>" in page and f"<option>{this_year}</option>" not in page
+    assert (
+        "<option>2023</option><option>2019</option>" in page and f"<option>{this_year}</option>" not in page
+    )
 
 
 @pytest.mark.parametrize("tab", ["xin-y-kien", "cho-toi"])
@@ -290,7 +298,9 @@ def test_the_api_rows_carry_the_consultation_due_date_in_its_tab(marriage: Any, 
     item = next(i for i in response.json()["items"] if i["code"] == dossier.code)
     if tab == "xin-y-kien":
         due = dossier.consultations.get().due_at
-        assert abs(dt.datetime.fromisoformat(item["consultation_due_at"]) - due) < dt.timedelta(milliseconds=1)
+        assert abs(dt.datetime.fromisoformat(item["consultation_due_at"]) - due) < dt.timedelta(
+            milliseconds=1
+        )
     else:
         assert item["consultation_due_at"] is None
     schema = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]["WorkItem"]
