@@ -140,11 +140,14 @@ def tell_signers(*, request: SignatureRequest, dossier: Dossier) -> int:
     if stage == LEADER_STAGE and request.leader is not None:
         recipients = {request.leader.email or ""} if request.leader.is_active else set()
     else:
-        recipients = set(
-            StaffAssignment.objects.filter(agency_id=request.agency_id, role__in=roles, user__is_active=True)
+        recipients = {
+            email or ""
+            for email in StaffAssignment.objects.filter(
+                agency_id=request.agency_id, role__in=roles, user__is_active=True
+            )
             .exclude(user__email="")
             .values_list("user__email", flat=True)
-        )
+        }
     return notify_officers(
         dossier=dossier,
         kind=NotificationKind.SIGNATURE_REQUESTED,
