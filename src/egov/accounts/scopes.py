@@ -17,6 +17,7 @@ from egov.agencies.models import Agency
 from egov.core.errors import ScopeDenied
 
 _CACHE_ATTR = "_egov_assignments"
+_VISIBLE_ATTR = "_egov_visible_agency_ids"
 
 
 def assignments_of(user: Any) -> list[StaffAssignment]:
@@ -31,8 +32,9 @@ def assignments_of(user: Any) -> list[StaffAssignment]:
 
 
 def forget_assignments(user: Any) -> None:
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for name in (_CACHE_ATTR, _VISIBLE_ATTR):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def agencies_visible_to(user: Any) -> QuerySet[Agency]:
@@ -55,7 +57,12 @@ def visible_agency_ids(user: Any) -> list[int]:
     assignments = assignments_of(user)
     if not getattr(user, "is_superuser", False) and not any(a.role in SUPERVISING_ROLES for a in assignments):
         return sorted({a.agency_id for a in assignments})
-    return list(agencies_visible_to(user).order_by("pk").values_list("pk", flat=True))
+    # A supervisor's subtree, read once per request like the roles (a workbench asks for it once per list).
+    cached = getattr(user, _VISIBLE_ATTR, None)
+    if cached is None:
+        cached = list(agencies_visible_to(user).order_by("pk").values_list("pk", flat=True))
+        setattr(user, _VISIBLE_ATTR, cached)
+    return list(cached)
 
 
 def can_view(user: Any, agency: Agency) -> bool:

@@ -20,6 +20,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from egov.accounts import desk as desk_panels
 from egov.accounts import selectors, services, throttling
 from egov.accounts.backends import axes_username
 from egov.accounts.decorators import officer_required
@@ -412,9 +413,11 @@ def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @officer_required
 def desk(request: HttpRequest) -> HttpResponse:
-    """The officer's start page: their roles and the agencies within their reach."""
+    """The officer's start page: what waits for them (the panels the apps above register, see
+    :mod:`egov.accounts.desk`), then their roles and the agencies within their reach."""
     assignments = assignments_of(request.user)
     context = {
+        "panels": desk_panels.panels(request),
         "assignments": assignments,
         "agencies": agency_list(viewer=request.user)[:500],
         "may_manage_authenticators": may_manage_authenticators(request.user),

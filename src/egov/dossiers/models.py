@@ -320,6 +320,7 @@ class NotificationKind(models.TextChoices):
     CONSULTATION_REQUESTED = "consultation_requested", "Đề nghị cơ quan phối hợp cho ý kiến"
     CONSULTATION_REMINDER = "consultation_reminder", "Nhắc cơ quan phối hợp sắp đến hạn, quá hạn trả lời"
     CONSULTATION_OVERDUE = "consultation_overdue", "Báo người lấy ý kiến: cơ quan phối hợp quá hạn"
+    SIGNATURE_REQUESTED = "signature_requested", "Đề nghị ký số kết quả (lãnh đạo, rồi văn thư)"
 
 
 class Notification(OutboxRow):

@@ -54,6 +54,11 @@ class WorkItem(Schema):
     step_agency: str | None
     assignee: str | None
     version: int
+    consultation_due_at: dt.datetime | None = Field(
+        None,
+        description="Hạn trả lời sớm nhất mà cơ quan của cán bộ còn nợ trên hồ sơ (chỉ ở nhóm ``xin-y-kien``; "
+        "null ở các nhóm khác).",
+    )
 
 
 CAP = 1000
@@ -112,8 +117,11 @@ def worklist(request: HttpRequest, filters: Query[WorklistQuery]) -> dict[str, A
     queryset = onestop_selectors.officer_worklist(user, tab=filters.tab, filters=chosen)
     limit, offset = max(1, min(filters.limit, 200)), max(0, filters.offset)
     # The row's values only, not five model objects per row (a third of a page's time went to building them).
-    rows = queryset.values(*WORK_ITEM_COLUMNS.values())[offset : offset + limit]
-    items = [{name: row[column] for name, column in WORK_ITEM_COLUMNS.items()} for row in rows]
+    columns = dict(WORK_ITEM_COLUMNS)
+    if filters.tab == "xin-y-kien":  # annotated by the selector for this tab only
+        columns["consultation_due_at"] = "consultation_due_at"
+    rows = queryset.values(*columns.values())[offset : offset + limit]
+    items = [{name: row[column] for name, column in columns.items()} for row in rows]
     for item in items:
         item["status_label"] = DossierStatus(item["status"]).label
     # A province-wide tab can hold a million rows: count up to the cap (see ``onestop_selectors.capped_count``).

@@ -1,5 +1,6 @@
-"""E-mails the back office owes officers about consultations (lấy ý kiến phối hợp): the question to the consulted
-agency, a reminder as its answer falls due, and a word to whoever waits for it once it is overdue.
+"""E-mails the back office owes officers: about consultations (lấy ý kiến phối hợp), the question to the consulted
+agency, a reminder as its answer falls due, and a word to whoever waits for it once it is overdue; about a result
+to sign, the request to the leader who approved it, then to the agency's clerks once the leader has signed.
 
 Each is a notification row (the outbox, ``egov.dossiers.outbox``) written in the transaction that makes it owed,
 one per address, sent after the commit and retried by the sweep; an address is told of one consultation's
@@ -18,11 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from egov.accounts.models import StaffAssignment
+from egov.accounts.roles import Role
 from egov.core.site import site_url
-from egov.dossiers.models import Consultation, Notification, NotificationKind
+from egov.dossiers.models import Consultation, Dossier, Notification, NotificationKind
 from egov.dossiers.services import notify_officers
 from egov.dossiers.tasks import register_composer
 from egov.onestop import rules
+from egov.signing.models import SignatureRequest
 
 WORKLIST_TAB = "xin-y-kien"
 
@@ -117,7 +120,72 @@ def tell_asker_overdue(consultations: Iterable[Consultation]) -> int:
     return told
 
 
+# --- Signatures on a result -------------------------------------------------------------------------------
+
+LEADER_STAGE, SEAL_STAGE = "lanh-dao", "van-thu"
+"""The two signatures a result waits for (the occasion's suffix, and the signing page's tab)."""
+
+
+def tell_signers(*, request: SignatureRequest, dossier: Dossier) -> int:
+    """Whoever must sign the result next is asked by e-mail (inside the caller's transaction): the leader named
+    on the request (else the agency's leaders) while it awaits the leader, the agency's clerks once it awaits
+    the agency's signature. Each address once per request and stage."""
+    if request.status == SignatureRequest.Status.AWAITING_LEADER:
+        stage, roles = LEADER_STAGE, (Role.LEADER,)
+    elif request.status == SignatureRequest.Status.AWAITING_SEAL:
+        stage, roles = SEAL_STAGE, (Role.CLERK,)
+    else:
+        return 0
+    recipients: set[str]
+    if stage == LEADER_STAGE and request.leader is not None:
+        recipients = {request.leader.email or ""} if request.leader.is_active else set()
+    else:
+        recipients = {
+            email or ""
+            for email in StaffAssignment.objects.filter(
+                agency_id=request.agency_id, role__in=roles, user__is_active=True
+            )
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        }
+    return notify_officers(
+        dossier=dossier,
+        kind=NotificationKind.SIGNATURE_REQUESTED,
+        occasion=f"{request.pk}-{stage}",
+        recipients=recipients,
+    )
+
+
 # --- Composing, when the row is sent ----------------------------------------------------------------------
+
+
+def _signature_email(notification: Notification) -> EmailMessage | None:
+    number, _, stage = notification.occasion.partition("-")
+    waits = {
+        LEADER_STAGE: SignatureRequest.Status.AWAITING_LEADER,
+        SEAL_STAGE: SignatureRequest.Status.AWAITING_SEAL,
+    }.get(stage)
+    request = (
+        SignatureRequest.objects.filter(pk=int(number), source_id=str(notification.dossier_id))
+        .select_related("agency", "leader")
+        .first()
+        if number.isdigit() and waits
+        else None
+    )
+    if request is None or request.status != waits:
+        return None  # signed, released or cancelled by now: nothing to ask
+    dossier = Dossier.objects.select_related("procedure_version").get(pk=notification.dossier_id)
+    context = {
+        "request": request,
+        "dossier": dossier,
+        "as_leader": stage == LEADER_STAGE,
+        "dossier_url": site_url(reverse("onestop:desk_dossier", args=[dossier.code])),
+        "batch_url": site_url(reverse("signing:batch")) + f"?vai-tro={stage}",
+    }
+    template = f"onestop/email/{notification.kind}"
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    body = render_to_string(f"{template}.txt", context)
+    return EmailMessage(subject, body, to=[notification.recipient])
 
 
 def _consultation_email(notification: Notification) -> EmailMessage | None:
@@ -154,3 +222,4 @@ def register() -> None:
         NotificationKind.CONSULTATION_OVERDUE,
     ):
         register_composer(kind, _consultation_email)
+    register_composer(NotificationKind.SIGNATURE_REQUESTED, _signature_email)

@@ -58,6 +58,7 @@ from egov.onestop.results import RESULT_SOURCE, pending_signature
 from egov.onestop.rules import HEADS
 from egov.onestop.time_rules import classify
 from egov.signing import services as signing_services
+from egov.signing.models import Purpose
 from egov.worktime.calendar import WorkingCalendar, current_calendar
 
 # The most a fee or tax asked of an applicant can be (one thousand billion đồng): beyond it, a typing error.
@@ -713,7 +714,7 @@ def issue_result(
                 generated=generated,
                 now=now,
             )
-        signing_services.request_signatures(
+        request = signing_services.request_signatures(
             agency=step.agency,
             pdf=content,
             title=title,
@@ -733,6 +734,7 @@ def issue_result(
             "sau đó văn thư ký số cơ quan và phát hành.",
             now=now,
         )
+        notices.tell_signers(request=request, dossier=dossier)
     return None
 
 
@@ -825,6 +827,35 @@ def release_signed_result(request: Any, signed_pdf: bytes) -> None:
         now=timezone.now(),
         signed=True,
     )
+
+
+def record_result_signature(request: Any, record: Any) -> None:
+    """Signing hook: each signature on a dossier's result — the leader's approval, the clerk's seal — is an event
+    of the dossier's history (who, when, with which certificate), for officers only: the applicant sees the
+    release that follows the seal. After the leader's, the agency's clerks are asked to seal. Called inside the
+    signature's transaction, the dossier's row locked by :func:`lock_dossier_before_signing`."""
+    dossier = Dossier.objects.select_related("receiving_agency").filter(pk=int(request.source_id)).first()
+    if dossier is None:
+        return
+    signer = record.actor
+    name = signer.full_name if signer is not None else "?"
+    number = f" số {request.number_notation}" if request.number_notation else ""
+    if record.purpose == Purpose.PERSONAL:
+        action = "result_signed"
+        note = f"{name} ký số phê duyệt kết quả{number} ({request.title}); chờ văn thư ký số cơ quan và phát hành."
+    else:
+        action = "result_sealed"
+        note = f"{name} ký số {request.agency.name} lên kết quả{number} ({request.title})."
+    transition(
+        dossier=dossier,
+        actor=signer,
+        actor_agency=request.agency,
+        to_status=DossierStatus(dossier.status),
+        action=action,
+        note=note,
+        now=record.signed_at,
+    )
+    notices.tell_signers(request=request, dossier=dossier)
 
 
 def sign_result(*, dossier: Dossier, officer: Any, pin: str = "", expected_version: int) -> str:

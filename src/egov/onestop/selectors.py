@@ -8,7 +8,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Reverse
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
@@ -16,10 +28,11 @@ from django.utils.functional import cached_property
 
 from egov.accounts.models import StaffAssignment
 from egov.accounts.scopes import agencies_visible_to, assignments_of, visible_agency_ids
-from egov.catalog.models import ProcedureVersion
+from egov.catalog.models import ProcedureVersion, Sector, VersionStatus
 from egov.core.pdf import vietnam_time
-from egov.dossiers.models import Consultation, Dossier, DossierEvent, DossierStep, StoredFile
-from egov.onestop import rules
+from egov.dossiers.models import Consultation, Dossier, DossierEvent, DossierStep, StepKind, StoredFile
+from egov.dossiers.statuses import DossierStatus
+from egov.onestop import results, rules
 from egov.onestop.forms.pdf import control_rows
 
 OPEN = ("received", "processing")
@@ -41,6 +54,20 @@ WORKLIST_TABS = {
 }
 
 
+TAB_STATUSES: dict[str, tuple[str, ...]] = {
+    "moi": ("new",),
+    "cho-toi": (*OPEN, "done"),
+    "cua-toi": (*OPEN, "done", "awaiting_payment"),
+    "cho-cong-dan": ("supplement_requested", "awaiting_payment"),
+    "sap-den-han": OPEN,
+    "qua-han": OPEN,
+    "xin-y-kien": tuple(rules.ANSWERABLE_STATUSES),
+    "da-tiep-nhan": (*OPEN, "supplement_requested", "awaiting_payment", "done"),
+    "da-xong": FINISHED,
+}
+"""The statuses each tab holds (the status filter offers these)."""
+
+
 @dataclass(frozen=True)
 class WorklistFilters:
     query: str = ""
@@ -52,11 +79,20 @@ class WorklistFilters:
     submitted_to: dt.date | None = None
 
 
-def officer_worklist(user: Any, *, tab: str, filters: WorklistFilters | None = None) -> QuerySet[Dossier]:
+def officer_worklist(
+    user: Any,
+    *,
+    tab: str,
+    filters: WorklistFilters | None = None,
+    awaiting_signature: list[int] | None = None,
+) -> QuerySet[Dossier]:
     """One tab of an officer's worklist. Dossiers at the desks where they receive, at the steps their roles
     hold, assigned to them, waiting for the applicant, due soon, overdue, waiting for their agency's opinion
     (``xin-y-kien``: an open consultation addressed to an agency where they answer, the earliest answer due
-    first, its due date as ``consultation_due_at``) or finished; filtered and searched.
+    first, its due date as ``consultation_due_at``) or finished; filtered and searched. “Chờ tôi xử lý”
+    (``cho-toi``) also holds the dossiers whose result waits for the officer's signature (the leader who
+    approved, the clerk who seals: one small query, none for an officer who signs nothing, none when the caller
+    gives their ids as ``awaiting_signature``), each row marked ``awaits_my_signature``.
     One query for a page, one for the count, whatever the number of rows (the officer's roles are read once
     per request; a supervisor's agencies and the versions of a procedure or sector filter take one small query
     each). Every condition compares a column as stored, so an index can serve it."""
@@ -71,29 +107,26 @@ def officer_worklist(user: Any, *, tab: str, filters: WorklistFilters | None = N
     for a in assignments:
         mine |= Q(current_agency_id=a.agency_id, current_role=a.role)
     involved = Q(receiving_agency_id__in=visible) | Q(current_agency_id__in=visible)
-    statuses: tuple[str, ...]
+    statuses: tuple[str, ...] = TAB_STATUSES.get(tab, TAB_STATUSES["da-tiep-nhan"])
     if tab == "moi":
-        statuses, scope = ("new",), Q(receiving_agency_id__in=desks)
+        scope = Q(receiving_agency_id__in=desks)
     elif tab == "cho-toi":
-        statuses = (*OPEN, "done")
         scope = mine & (Q(current_assignee__isnull=True) | Q(current_assignee=user))
+        if awaiting_signature is None:
+            awaiting_signature = results.dossier_ids(results.awaiting_my_signature(user))
+        if awaiting_signature:
+            # The ids, not a sub-query: an OR with ``IN (SELECT …)`` is served by no index on PostgreSQL.
+            scope |= Q(pk__in=awaiting_signature)
     elif tab == "cua-toi":
-        statuses, scope = (*OPEN, "done", "awaiting_payment"), Q(current_assignee=user)
-    elif tab == "cho-cong-dan":
-        statuses, scope = ("supplement_requested", "awaiting_payment"), involved
+        scope = Q(current_assignee=user)
     elif tab == "sap-den-han":
-        statuses, scope = OPEN, involved & Q(deadline_state="due_soon")
+        scope = involved & Q(deadline_state="due_soon")
     elif tab == "qua-han":
-        statuses, scope = OPEN, involved & Q(deadline_state="overdue")
+        scope = involved & Q(deadline_state="overdue")
     elif tab == "xin-y-kien":
-        statuses, scope = (
-            rules.ANSWERABLE_STATUSES,
-            Q(pk__in=_waiting_for_answer(assignments).values("dossier_id")),
-        )
-    elif tab == "da-xong":
-        statuses, scope = FINISHED, involved
-    else:  # "da-tiep-nhan": everything being processed that the officer may see
-        statuses, scope = (*OPEN, "supplement_requested", "awaiting_payment", "done"), involved
+        scope = Q(pk__in=_waiting_for_answer(assignments).values("dossier_id"))
+    else:  # "cho-cong-dan", "da-xong", and "da-tiep-nhan": everything being processed the officer may see
+        scope = involved
     if filters.status:
         # The status filter narrows the tab's statuses (an index then compares one status, not a list); a
         # status the tab does not hold leaves nothing, without a query (PostgreSQL would read the whole tab).
@@ -146,6 +179,16 @@ def officer_worklist(user: Any, *, tab: str, filters: WorklistFilters | None = N
                 .values("due_at")[:1]
             )
         )
+    if tab == "cho-toi":
+        queryset = queryset.annotate(
+            awaits_my_signature=Case(
+                When(pk__in=awaiting_signature, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+            if awaiting_signature
+            else Value(False, output_field=BooleanField())
+        )
     return (
         queryset.select_related(
             "procedure_version", "receiving_agency", "current_agency", "current_step", "current_assignee"
@@ -164,6 +207,45 @@ def _waiting_for_answer(assignments: list[Any]) -> QuerySet[Consultation]:
     return Consultation.objects.filter(
         agency_id__in=answering, answered_at__isnull=True, cancelled_at__isnull=True
     )
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the worklist's filters offer: the catalogue's procedures (code and name, for type-ahead) and
+    sectors, and the statuses of the tab."""
+
+    procedures: list[tuple[str, str]]
+    sectors: list[tuple[str, str]]
+    statuses: list[tuple[str, str]]
+
+
+def filter_choices(tab: str) -> FilterChoices:
+    """Two queries: the published procedures (one row per national code, the latest name) and the sectors."""
+    procedures: dict[str, str] = {}
+    for code, name in (
+        ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .order_by("procedure__national_code", "-number")
+        .values_list("procedure__national_code", "name")
+    ):
+        procedures.setdefault(code, name)
+    sectors = list(Sector.objects.order_by("name").values_list("code", "name"))
+    held = TAB_STATUSES.get(tab, TAB_STATUSES["da-tiep-nhan"])
+    return FilterChoices(
+        procedures=sorted(procedures.items(), key=lambda item: item[1]),
+        sectors=sectors,
+        statuses=[(value, label) for value, label in DossierStatus.choices if value in held],
+    )
+
+
+PROCEDURE_CHOICE = re.compile(r"^\s*([0-9A-Za-z.\-]+)\s+[–-]\s")
+
+
+def procedure_code(text: str) -> str:
+    """The national code in what the procedure filter sends: a code as typed, or a choice of its list,
+    “1.001193 – Đăng ký khai sinh”."""
+    text = text.strip()
+    found = PROCEDURE_CHOICE.match(text)
+    return found.group(1) if found else text
 
 
 CODE_LIKE = re.compile(r"^[0-9A-Za-z]{3}\.[0-9A-Za-z.\-]*$")
@@ -214,6 +296,15 @@ LIST_DEFERRED = (
 
 def desk_worklist(user: Any, *, tab: str, query: str = "") -> QuerySet[Dossier]:
     return officer_worklist(user, tab=tab, filters=WorklistFilters(query=query))
+
+
+def register_years(agencies: list[Any]) -> list[int]:
+    """The years in which any of these desks received dossiers, the latest first (one query): the years whose
+    register (form 06) has rows. Years are the officer's (Vietnam's), as :func:`register_rows` counts them."""
+    if not agencies:
+        return []
+    received = Dossier.objects.filter(receiving_agency__in=agencies, received_at__isnull=False)
+    return [moment.year for moment in received.datetimes("received_at", "year", order="DESC")]
 
 
 def register_rows(*, agency: Any, year: int) -> list[list[str]]:
@@ -274,6 +365,7 @@ class OfficerView:
     open_consultations: list[Any]
     control_rows: list[dict[str, Any]]
     pending_signature: Any = None
+    open: bool = False  # still being dealt with: its deadline state means something
 
     @cached_property
     def _candidates(self) -> dict[tuple[int, str], list[Any]]:
@@ -294,6 +386,21 @@ class OfficerView:
         for a in StaffAssignment.objects.filter(condition).select_related("user").order_by("user__full_name"):
             found[(a.agency_id, a.role)].append(a.user)
         return found
+
+    @property
+    def action_links(self) -> list[tuple[str, str]]:
+        """The actions the officer may take now, in the rules' order, with their labels (the page's list of
+        links to each action's form; reassigning shows only with someone else to give the step to)."""
+        shown = set(self.actions)
+        if "reassign" in shown and len(self.step_candidates) < 2:
+            shown.discard("reassign")
+        labels = {"supplement": "Yêu cầu bổ sung, hoàn thiện hồ sơ"}
+        return [(name, labels.get(name, rule.label)) for name, rule in rules.RULES.items() if name in shown]
+
+    @property
+    def approving(self) -> bool:
+        """The officer approves the result now: the leader's step, which they may hand on to the clerk."""
+        return "forward" in self.actions and self.step is not None and self.step.kind == StepKind.APPROVE
 
     @property
     def next_candidates(self) -> list[Any]:
@@ -323,7 +430,15 @@ def officer_view(user: Any, dossier: Dossier) -> OfficerView:
     next_step = facts.next_step if "forward" in actions else None
     open_consultations = rules.answerable_consultations(user, dossier)
     rows = control_rows(dossier, steps=steps, consultations=consultations) if dossier.received_at else []
-    return OfficerView(actions, next_step, step, open_consultations, rows, facts.pending_signature)
+    return OfficerView(
+        actions,
+        next_step,
+        step,
+        open_consultations,
+        rows,
+        facts.pending_signature,
+        open=dossier.status in OPEN,
+    )
 
 
 def dossier_has_apology(dossier: Dossier) -> bool:

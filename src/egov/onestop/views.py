@@ -11,7 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from egov.accounts.decorators import officer_required
@@ -30,6 +32,7 @@ from egov.dossiers.statuses import Channel, DossierStatus
 from egov.onestop import actions, result_forms
 from egov.onestop import intake as onestop_intake
 from egov.onestop import selectors as onestop_selectors
+from egov.onestop import workbench as onestop_workbench
 from egov.onestop.actions import SUPPLEMENT_ROWS
 from egov.onestop.forms import pdf
 from egov.onestop.forms.issued import FORMS, NotYetIssued, form_response, served_form
@@ -47,7 +50,7 @@ def _filters(request: HttpRequest) -> onestop_selectors.WorklistFilters:
     channel = request.GET.get("kenh", "")
     return onestop_selectors.WorklistFilters(
         query=request.GET.get("q", "")[:100],
-        procedure=request.GET.get("thu_tuc", "")[:40],
+        procedure=onestop_selectors.procedure_code(request.GET.get("thu_tuc", "")[:600])[:40],
         sector=request.GET.get("linh_vuc", "")[:40],
         channel=int(channel) if channel in ("1", "2", "3") else None,
         status=request.GET.get("trang_thai", "")
@@ -56,6 +59,13 @@ def _filters(request: HttpRequest) -> onestop_selectors.WorklistFilters:
         submitted_from=day("tu_ngay"),
         submitted_to=day("den_ngay"),
     )
+
+
+def workbench_panel(request: HttpRequest) -> SafeString:
+    """The one-stop part of the officer's start page (registered with :mod:`egov.accounts.desk`): the counts
+    of their worklist tabs and what waits for them today."""
+    bench = onestop_workbench.workbench(request.user)
+    return render_to_string("onestop/desk/_workbench.html", {"bench": bench}, request=request)
 
 
 @officer_required
@@ -69,14 +79,22 @@ def worklist(request: HttpRequest) -> HttpResponse:
     ).get_page(request.GET.get("trang"))
     kept = request.GET.copy()
     kept.pop("trang", None)
+    counts = onestop_workbench.tab_counts(request.user)
+    choices = onestop_selectors.filter_choices(tab)
     context = {
-        "tabs": onestop_selectors.WORKLIST_TABS,
+        "tabs": [
+            (key, label, onestop_workbench.count_label(counts[key]))
+            for key, label in onestop_selectors.WORKLIST_TABS.items()
+        ],
         "tab": tab,
+        "tab_label": onestop_selectors.WORKLIST_TABS[tab],
         "filters": filters,
+        "procedure_text": request.GET.get("thu_tuc", "")[:600] if filters.procedure else "",
         "query": filters.query,
         "page": page,
         "kept": kept.urlencode(),
-        "statuses": DossierStatus.choices,
+        "choices": choices,
+        "statuses": choices.statuses,
         "channels": Channel.choices,
         "now": timezone.now(),
     }
@@ -152,6 +170,24 @@ def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
 
 
 @officer_required
+def result_draft(request: HttpRequest, code: str) -> HttpResponse:
+    """The result as the procedure's template would make it now, marked as a draft, for the leader who approves
+    it: rendered on each request, neither signed nor stored (the clerk's issue makes the real one)."""
+    found = onestop_selectors.dossier_for_officer(request.user, code)
+    if found is None or found.status not in onestop_selectors.OPEN:
+        raise Http404
+    content = pdf.result_pdf(
+        found,
+        document_number="DỰ THẢO",
+        title=found.procedure_version.result[:300] or found.procedure_version.name,
+        issued_at=timezone.now(),
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="du-thao-ket-qua-{code}.pdf"'
+    return response
+
+
+@officer_required
 def result_download(request: HttpRequest, code: str) -> FileResponse:
     found = onestop_selectors.dossier_for_officer(request.user, code)
     result = DossierResult.objects.filter(dossier=found).first() if found else None
@@ -193,8 +229,7 @@ def register(request: HttpRequest) -> HttpResponseBase:
         )
         response["Content-Disposition"] = f'inline; filename="so-theo-doi-ho-so-{year}-{agency.code}.pdf"'
         return response
-    this_year = timezone.localdate().year
-    context = {"desks": desks, "years": range(this_year, this_year - 8, -1)}
+    context = {"desks": desks, "years": onestop_selectors.register_years(desks)}
     return render(request, "onestop/desk/register.html", context)
 
 

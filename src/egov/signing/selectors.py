@@ -113,22 +113,40 @@ def awaits_signature_from(request: SignatureRequest, actor: User) -> bool:
     )
 
 
-def awaiting(user: Any, purpose: str) -> QuerySet[SignatureRequest]:
-    """Requests waiting for ``user``: as a leader (their own signature) or as a clerk (the agency's)."""
+def _awaiting_condition(user: Any, purpose: str) -> Q:
     assignments = assignments_of(user)
     if purpose == Purpose.PERSONAL:
-        agencies = {a.agency_id for a in assignments if a.role == Role.LEADER}
-        condition = Q(agency_id__in=agencies, status=SignatureRequest.Status.AWAITING_LEADER) & (
+        agencies = sorted({a.agency_id for a in assignments if a.role == Role.LEADER})
+        if not agencies:
+            return Q(pk__in=[])
+        return Q(agency_id__in=agencies, status=SignatureRequest.Status.AWAITING_LEADER) & (
             Q(leader__isnull=True) | Q(leader=user)
         )
-    else:
-        agencies = {a.agency_id for a in assignments if a.role == Role.CLERK}
-        condition = Q(agency_id__in=agencies, status=SignatureRequest.Status.AWAITING_SEAL)
+    agencies = sorted({a.agency_id for a in assignments if a.role == Role.CLERK})
+    if not agencies:
+        return Q(pk__in=[])
+    return Q(agency_id__in=agencies, status=SignatureRequest.Status.AWAITING_SEAL)
+
+
+def awaiting(user: Any, purpose: str) -> QuerySet[SignatureRequest]:
+    """Requests waiting for ``user``: as a leader (their own signature) or as a clerk (the agency's)."""
     return (
-        SignatureRequest.objects.filter(condition)
+        SignatureRequest.objects.filter(_awaiting_condition(user, purpose))
         .select_related("agency", "leader")
         .order_by("created_at", "id")
     )
+
+
+def awaiting_from(user: Any) -> QuerySet[SignatureRequest]:
+    """Every request waiting for ``user``'s signature, as a leader or as a clerk (the worklist's “Chờ tôi xử
+    lý” and the workbench): no query at all to know there is none when the user is neither."""
+    condition = _awaiting_condition(user, Purpose.PERSONAL) | _awaiting_condition(user, Purpose.AGENCY)
+    return SignatureRequest.objects.filter(condition).select_related("agency").order_by("created_at", "id")
+
+
+def signs_anything(user: Any) -> bool:
+    """Whether ``user`` holds a role that signs requests (a leader, a clerk): without it, nothing waits."""
+    return any(a.role in (Role.LEADER, Role.CLERK) for a in assignments_of(user))
 
 
 def visible_request(user: Any, pk: int) -> SignatureRequest | None:

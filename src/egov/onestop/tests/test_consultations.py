@@ -304,7 +304,8 @@ def test_the_tab_costs_the_same_queries_for_few_or_many_rows_and_an_index_serves
                 dossier, at("2019-03-04", "09:05"), LABOUR, 3, "Thu nhập bình quân?"
             )  # two on one dossier
             made += 1
-        with django_assert_num_queries(5):  # user, second factor, roles, count, page
+        # user, second factor, roles, every tab's count (one), the filters' procedures and sectors, count, page
+        with django_assert_num_queries(8):
             html = page.get("/can-bo/ho-so/", {"tab": TAB}).content.decode()
         assert html.count('href="/can-bo/ho-so/000.22.44.H10-') == made
         assert html.count("09:00 06/03/2019") == made  # the earlier of the two dates

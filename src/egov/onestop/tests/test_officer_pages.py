@@ -149,13 +149,14 @@ def test_every_worklist_tab_costs_the_same_queries_for_few_or_many(
             add(each - 1)
         for tab, rows in tabs.items():
             # With rows in the tab and the filters matching them (the online channel, the applicant's name):
-            # user, second factor, roles, count, page. (The footer's visitor counters are kept 30 s: read them
+            # user, second factor, roles, every tab's count (one), the filters' procedures and sectors, this
+            # tab's count, page. (The footer's visitor counters are kept 30 s: read them
             # first, so a slow machine does not count their refresh.)
             specialist.get("/can-bo/ho-so/", {"tab": tab, "kenh": "2", "q": "văn an"})
             with CaptureQueriesContext(connection) as queries:
                 page = specialist.get("/can-bo/ho-so/", {"tab": tab, "kenh": "2", "q": "văn an"})
             assert page.content.decode().count("/can-bo/ho-so/000.22.44") == rows * each, tab
-            assert len(queries) == 5, (tab, [q["sql"][:90] for q in queries.captured_queries])
+            assert len(queries) == 8, (tab, [q["sql"][:90] for q in queries.captured_queries])
 
 
 def test_desk_intake_page_shows_errors_then_saves(marriage: Any, officer_client: Any) -> None:

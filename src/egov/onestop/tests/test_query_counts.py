@@ -94,8 +94,10 @@ def test_every_worklist_tab_with_and_without_filters_costs_the_same_queries_for_
         for email, tabs in ROWS.items():
             for tab, rows in tabs.items():
                 for name, values in FILTERS.items():
-                    # user, second factor, roles, count, page; a supervisor's agencies; a procedure's versions
-                    expected = 5 + (email == SUPERVISOR) + (name == "procedure")
+                    # user, second factor, roles, every tab's count (one), the filters' procedures and
+                    # sectors, this tab's count, page; a supervisor's agencies (once for all the tabs); a
+                    # procedure's versions
+                    expected = 8 + (email == SUPERVISOR) + (name == "procedure")
                     with django_assert_num_queries(expected, info=f"{email} {tab} {name}"):
                         response = clients[email].get("/can-bo/ho-so/", {"tab": tab, **values})
                     shown = rows_shown(response.content.decode())
@@ -262,5 +264,7 @@ def test_the_register_costs_the_same_queries_for_few_or_many_rows(
                     "/can-bo/so-theo-doi/", {"co_quan": "000.22.44.H10", "nam": year, "dinh_dang": fmt}
                 )
             assert response.status_code == 200
-        with django_assert_num_queries(3):  # the choice of desk and year: user, second factor, roles
-            assert client.get("/can-bo/so-theo-doi/").status_code == 200
+        # the choice of desk and year: user, second factor, roles, the years with dossiers
+        with django_assert_num_queries(4):
+            page = client.get("/can-bo/so-theo-doi/")
+        assert page.status_code == 200 and f"<option>{year}</option>" in page.content.decode()

@@ -64,8 +64,10 @@ class BatchResult:
 
 ReleasedHook = Callable[[SignatureRequest, bytes], None]
 SigningHook = Callable[[SignatureRequest], None]
+SignedHook = Callable[[SignatureRequest, SignatureRecord], None]
 _released_hooks: dict[str, list[ReleasedHook]] = {}
 _signing_hooks: dict[str, list[SigningHook]] = {}
+_signed_hooks: dict[str, list[SignedHook]] = {}
 OPEN = (SignatureRequest.Status.AWAITING_LEADER, SignatureRequest.Status.AWAITING_SEAL)
 """The statuses of a request that still waits for a signature."""
 
@@ -85,6 +87,13 @@ def on_signing(source_type: str, hook: SigningHook) -> None:
     with a ``DomainError``), so a signature takes the locks in the order its state changes take them — the
     owner's row, then the request's (:func:`cancel_requests_for_source`) — and the two never deadlock."""
     _signing_hooks.setdefault(source_type, []).append(hook)
+
+
+def on_signed(source_type: str, hook: SignedHook) -> None:
+    """Call ``hook(request, record)`` inside the transaction of every signature made on a request whose
+    ``source_type`` is ``source_type`` — the leader's, then the agency's — once the request has moved on and
+    before the release hooks run: the owner records who signed and when, and tells whoever signs next."""
+    _signed_hooks.setdefault(source_type, []).append(hook)
 
 
 def _store(data: bytes, *, folder: str) -> str:
@@ -193,6 +202,8 @@ def _sign_request_with(
                 locked.status = SignatureRequest.Status.RELEASED
                 locked.released_at = timezone.now()
             locked.save()
+            for signed_hook in _signed_hooks.get(locked.source_type, []):
+                signed_hook(locked, signed.record)
             if locked.status == SignatureRequest.Status.RELEASED:
                 record(action="updated", actor=actor, target=locked, data={"released": signed.sha256})
                 for released in _released_hooks.get(locked.source_type, []):
