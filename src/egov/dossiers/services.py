@@ -65,11 +65,13 @@ def _store(
 ) -> StoredFile:
     """Check an upload and write it to storage; its row is saved now, or (``save_row=False``) by the
     submission that owns it, inside that submission's transaction."""
-    checked = check_upload(upload)
+    component_name = component.name if component is not None else ""
+    checked = check_upload(upload, component=component_name)
     limit = settings.EGOV_UPLOAD_MAX_DOSSIER_MB
     if used_bytes + checked.size > limit * MB:
+        where = f" ở mục “{component_name}”" if component_name else ""
         raise DomainError(
-            f"Tổng dung lượng giấy tờ của một hồ sơ tối đa {limit} MB; tệp “{checked.name}” "
+            f"Tổng dung lượng giấy tờ của một hồ sơ tối đa {limit} MB; tệp “{checked.name}”{where} "
             "vượt quá giới hạn này."
         )
     stored = StoredFile(
@@ -268,7 +270,9 @@ def store_uploads(
     components = {c.key: c for c in version.components.all()}
     unknown = sorted(set(uploads) - set(components))
     if unknown:
-        raise ValidationError({f"files.{slot}": ["Ô tải lên không thuộc thủ tục này."] for slot in unknown})
+        raise ValidationError(
+            {f"files.{slot}": [f"Ô tải lên “{slot}” không thuộc thủ tục này."] for slot in unknown}
+        )
     used = used_bytes
     for slot, items in uploads.items():
         for upload in items:

@@ -66,6 +66,9 @@ def _notification_email(notification: Notification) -> EmailMessage | None:
         "dossier": dossier,
         "lookup_url": site_url(f"/tra-cuu-ho-so/?ma={dossier.code}"),
         "public_url": site_url("/"),
+        # The applicant's page of this dossier (``submission:detail``; spelled here, as dossiers sits below
+        # submission in the layers).
+        "dossier_url": site_url(f"/ho-so-cua-toi/{dossier.code}/"),
     }
     subject = " ".join(render_to_string(f"dossiers/email/{template}_subject.txt", context).split())
     body = render_to_string(f"dossiers/email/{template}.txt", context)

@@ -141,7 +141,7 @@ def save_step(*, draft: Draft, step_index: int, raw: dict[str, Any]) -> formdef.
 def add_files(*, draft: Draft, slot: str, uploads: Iterable[Any]) -> list[StoredFile]:
     component = next((c for c in draft.procedure_version.components.all() if c.key == slot), None)
     if component is None:
-        raise DomainError("Ô tải lên không thuộc thủ tục này.")
+        raise DomainError(f"Ô tải lên “{slot}” không thuộc thủ tục này.")
     stored: list[StoredFile] = []
     used = StoredFile.objects.filter(draft=draft).aggregate(total=Sum("size"))["total"] or 0
     for upload in uploads:
