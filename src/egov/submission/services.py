@@ -22,6 +22,7 @@ from egov.dossiers.lifecycle import lock, transition
 from egov.dossiers.models import (
     Dossier,
     Draft,
+    Notice,
     NotificationKind,
     StoredFile,
     SupplementRequest,
@@ -307,3 +308,11 @@ def supplement_online(
         discard_files(stored)
         raise
     return dossier
+
+
+def mark_notices_read(*, user: Any, notice_id: int | None = None) -> int:
+    """Mark one of the applicant's notices read (``notice_id``), or all of them. Returns how many changed."""
+    unread = Notice.objects.filter(recipient=user, read_at__isnull=True)
+    if notice_id is not None:
+        unread = unread.filter(pk=notice_id)
+    return unread.update(read_at=timezone.now())

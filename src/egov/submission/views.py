@@ -271,6 +271,28 @@ def mine(request: HttpRequest) -> HttpResponse:
     )
 
 
+NOTICES_SHOWN = 100
+
+
+@login_required
+def notices(request: HttpRequest) -> HttpResponse:
+    """“Thông báo”: what happened to my dossiers, newest first, unread ones marked; “mark all read”."""
+    if request.method == "POST":
+        submission_services.mark_notices_read(user=request.user)
+        return redirect("submission:notices")
+    shown = list(submission_selectors.my_notices(request.user)[:NOTICES_SHOWN])
+    unread = sum(1 for notice in shown if notice.read_at is None)
+    return render(request, "submission/notices.html", {"notices": shown, "unread": unread})
+
+
+@login_required
+def open_notice(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """Follow a notice to its dossier; it is read from then on."""
+    notice = get_object_or_404(submission_selectors.my_notices(request.user), pk=notice_id)
+    submission_services.mark_notices_read(user=request.user, notice_id=notice.pk)
+    return redirect("submission:detail", code=notice.dossier.code)
+
+
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     dossier = submission_selectors.dossier_for_owner(request.user, code)
