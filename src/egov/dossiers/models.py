@@ -369,7 +369,9 @@ class Notice(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="người nhận", on_delete=models.CASCADE, related_name="notices"
     )
-    dossier = models.ForeignKey(Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="notices")
+    dossier = models.ForeignKey(
+        Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="notices"
+    )
     kind = models.CharField("loại thông báo", max_length=40, choices=NotificationKind.choices)
     occasion = models.CharField("lần", max_length=40, blank=True, default="")
     title = models.CharField("nội dung", max_length=400)
@@ -387,7 +389,9 @@ class Notice(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notice_inbox"),
-            models.Index(fields=["recipient"], name="notice_unread", condition=models.Q(read_at__isnull=True)),
+            models.Index(
+                fields=["recipient"], name="notice_unread", condition=models.Q(read_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -167,7 +167,9 @@ def _modification(status: Any, report: SignatureReport) -> None:
 def _chain_only(status: Any, report: SignatureReport) -> None:
     """The certificates the signature names, without a verdict on trust."""
     if status.validation_path is not None:
-        report.chain = [readable_name(cert.subject) for cert in status.validation_path.iter_certs(False)][::-1]
+        report.chain = [readable_name(cert.subject) for cert in status.validation_path.iter_certs(False)][
+            ::-1
+        ]
     else:
         report.chain = [readable_name(status.signing_cert.subject)]
 
@@ -175,7 +177,9 @@ def _chain_only(status: Any, report: SignatureReport) -> None:
 def _trust(status: Any, report: SignatureReport) -> None:
     report.trusted = bool(status.trusted)
     if status.validation_path is not None:
-        report.chain = [readable_name(cert.subject) for cert in status.validation_path.iter_certs(False)][::-1]
+        report.chain = [readable_name(cert.subject) for cert in status.validation_path.iter_certs(False)][
+            ::-1
+        ]
         anchor = status.validation_path.trust_anchor
         report.chain.append(readable_name(getattr(getattr(anchor, "authority", None), "name", None)))
     problem = status.trust_problem_indic

@@ -7,7 +7,6 @@ from typing import Any
 from egov.core.pdf import kilobytes, qr_svg_data_uri, render_pdf, vietnam_time
 from egov.dossiers.models import Dossier
 
-
 FILES_NAMED = 3
 
 

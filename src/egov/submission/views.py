@@ -17,6 +17,7 @@ from egov.catalog.selectors import procedure_detail, visible_components
 from egov.catalog.web_forms import bound_fields, raw_from_post, review_rows
 from egov.core.api_types import MAX_VERSION
 from egov.core.errors import DomainError, ScopeDenied
+from egov.core.sms import sms_enabled
 from egov.core.untrusted import whole_number
 from egov.dossiers import services
 from egov.dossiers.lifecycle import can_follow
@@ -282,7 +283,8 @@ def notices(request: HttpRequest) -> HttpResponse:
         return redirect("submission:notices")
     shown = list(submission_selectors.my_notices(request.user)[:NOTICES_SHOWN])
     unread = sum(1 for notice in shown if notice.read_at is None)
-    return render(request, "submission/notices.html", {"notices": shown, "unread": unread})
+    context = {"notices": shown, "unread": unread, "sms": sms_enabled()}
+    return render(request, "submission/notices.html", context)
 
 
 @login_required

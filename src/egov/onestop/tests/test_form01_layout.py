@@ -93,7 +93,9 @@ def test_form_01_of_a_normal_dossier_is_one_page_with_its_signatures(marriage: A
         assert expected in text, expected
 
 
-def test_a_long_form_01_keeps_the_signature_block_with_its_closing_text(marriage: Any, tmp_path: Path) -> None:
+def test_a_long_form_01_keeps_the_signature_block_with_its_closing_text(
+    marriage: Any, tmp_path: Path
+) -> None:
     many = [f"{name} (bản {n})" for n in (1, 2) for name in PAPERS] + PAPERS[:3]
     path = _render(_received(marriage, many), tmp_path, "dai")
     pages = _pages(path)

@@ -28,7 +28,12 @@ def test_an_altered_signed_pdf_is_reported_only_as_altered(pki: Any, pdf: bytes)
     page = Client().post("/chu-ky-so/kiem-tra/", {"tep": SimpleUploadedFile("kq.pdf", altered)})
     text = page.content.decode()
     assert "Nội dung đã bị thay đổi" in text
-    for untrue in ("Không tin cậy", "không được tin cậy", "Không có thay đổi nào sau khi ký", "còn nguyên vẹn"):
+    for untrue in (
+        "Không tin cậy",
+        "không được tin cậy",
+        "Không có thay đổi nào sau khi ký",
+        "còn nguyên vẹn",
+    ):
         assert untrue not in text, untrue
     for english in ("Common Name", "Organization", "Country"):
         assert english not in text, english

@@ -209,6 +209,9 @@ def test_a_dossier_with_many_papers_still_fits_one_a5_page(dossier: Dossier, tmp
     info = run("pdfinfo", path)
     assert re.search(r"^Pages:\s+1$", info, re.MULTILINE), info
     size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
-    assert size and (float(size[1]), float(size[2])) == (pytest.approx(419.53, abs=1), pytest.approx(595.28, abs=1))
+    assert size and (float(size[1]), float(size[2])) == (
+        pytest.approx(419.53, abs=1),
+        pytest.approx(595.28, abs=1),
+    )
     text = " ".join(run("pdftotext", path, "-").split())
     assert "Bản sao có chứng thực hộ chiếu còn giá trị" in text and "Tra cứu:" in text

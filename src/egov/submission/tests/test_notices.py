@@ -67,8 +67,12 @@ def test_the_inbox_lists_what_happened_and_counts_the_unread(
     assert ">Thông báo</a>" in page  # the header link stays, without a count
 
     # Someone else's notice is not opened, nor marked read.
-    other = Notice.objects.create(recipient=citizen(), dossier=dossier, kind="done", title="Hồ sơ đã có kết quả")
-    Notice.objects.filter(pk=other.pk).update(recipient=type(citizen()).objects.exclude(pk=citizen().pk).first())
+    other = Notice.objects.create(
+        recipient=citizen(), dossier=dossier, kind="done", title="Hồ sơ đã có kết quả"
+    )
+    Notice.objects.filter(pk=other.pk).update(
+        recipient=type(citizen()).objects.exclude(pk=citizen().pk).first()
+    )
     assert client.get(f"/thong-bao/{other.pk}/").status_code == 404
 
 
@@ -103,7 +107,7 @@ class Gateway(BaseHTTPRequestHandler):
     received: list[tuple[dict[str, Any], str]] = []
     failing = False
 
-    def do_POST(self) -> None:  # noqa: N802 — the name http.server calls
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         if Gateway.failing:
             self.send_response(503)

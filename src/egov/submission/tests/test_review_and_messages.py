@@ -82,11 +82,16 @@ def test_every_section_of_the_review_has_an_edit_link_that_returns_to_the_review
     assert "to-khai-moi.pdf" in review and 'data-label="Tệp"' in review
 
     # Without the link's return address, a step goes on to the next one as before.
-    assert client.post(f"/ho-so-nhap/{draft.pk}/buoc-1/", answers)["Location"] == f"/ho-so-nhap/{draft.pk}/buoc-2/"
+    assert (
+        client.post(f"/ho-so-nhap/{draft.pk}/buoc-1/", answers)["Location"]
+        == f"/ho-so-nhap/{draft.pk}/buoc-2/"
+    )
 
 
 def test_a_step_opened_for_correction_is_not_a_way_past_unfinished_steps(marriage: Any) -> None:
     draft = submission_services.start_draft(user=citizen(), version=marriage)
     client = signed_in()
-    answer = client.post(f"/ho-so-nhap/{draft.pk}/buoc-0/?ve=xem-lai", {"agency": Agency.objects.get(code=LOC_TAN).pk})
+    answer = client.post(
+        f"/ho-so-nhap/{draft.pk}/buoc-0/?ve=xem-lai", {"agency": Agency.objects.get(code=LOC_TAN).pk}
+    )
     assert answer["Location"] == f"/ho-so-nhap/{draft.pk}/buoc-1/"  # the review is not reached yet

@@ -22,6 +22,8 @@ class FileBackend(SmsBackend):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"{stamp}-{reference}.txt"
-            path.write_text(f"Đến: {message.to}\nMã: {message.reference}\n\n{message.body}\n", encoding="utf-8")
+            path.write_text(
+                f"Đến: {message.to}\nMã: {message.reference}\n\n{message.body}\n", encoding="utf-8"
+            )
         except OSError as exc:
             raise SmsDeliveryError(f"không ghi được tin nhắn vào {folder}: {exc}") from exc
