@@ -10,6 +10,9 @@ PORT ?= 8000
 export EGOV_SITE_URL ?= http://$(HOST):$(PORT)
 SITE_URL_2025 ?= http://$(HOST):8001
 
+# The demo's text messages go to var/sms/ (README: SMS); its e-mails to var/mail/ (the non-production default).
+demo demo-2025 worker: export EGOV_SMS_BACKEND ?= file
+
 .PHONY: demo test install lint typecheck check demo-2025 worker clean bench
 
 $(STAMP): pyproject.toml

@@ -300,7 +300,7 @@ EMAIL_BACKEND = env_str(
     "EGOV_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+    else "django.core.mail.backends.filebased.EmailBackend",  # var/mail/: the demo's e-mails survive a restart
 )
 EMAIL_HOST = env_str("EGOV_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EGOV_EMAIL_PORT", 25)
@@ -309,6 +309,19 @@ EMAIL_HOST_PASSWORD = env_str("EGOV_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EGOV_EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("EGOV_DEFAULT_FROM_EMAIL", "Cổng dịch vụ công <no-reply@localhost>")
+# Outside production e-mails are files: one .log file per connection (each outbox e-mail is sent on its own) in
+# EGOV_EMAIL_FILE_PATH, read with any text editor.
+EMAIL_FILE_PATH = env_str("EGOV_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+
+# --- SMS (egov.core.sms) ----------------------------------------------------------------------------------
+# Empty: no SMS, e-mail only. "file": each message a text file in EGOV_SMS_FILE_PATH (the demo). "http": a POST
+# of JSON {to, text, reference, sender} to EGOV_SMS_HTTP_URL with a Bearer EGOV_SMS_HTTP_TOKEN.
+EGOV_SMS_BACKEND = env_str("EGOV_SMS_BACKEND", "")
+EGOV_SMS_FILE_PATH = env_str("EGOV_SMS_FILE_PATH", str(VAR_DIR / "sms"))
+EGOV_SMS_HTTP_URL = env_str("EGOV_SMS_HTTP_URL", "")
+EGOV_SMS_HTTP_TOKEN = env_str("EGOV_SMS_HTTP_TOKEN", "")
+EGOV_SMS_HTTP_TIMEOUT = env_int("EGOV_SMS_HTTP_TIMEOUT", 10)
+EGOV_SMS_SENDER = env_str("EGOV_SMS_SENDER", "DVC")
 
 # --- Security -------------------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -63,8 +63,18 @@ ZIP_KINDS = {"docx", "xlsx", "odt", "ods"}
 IMAGE_FORMATS = {"jpeg": "JPEG", "png": "PNG"}
 
 
-def inspect_file(stream: IO[bytes], kind: str, label: str) -> None:
-    """Raise a DomainError naming the file ``label`` if the whole file is not a clean file of ``kind``.
+def file_label(name: str, component: str = "") -> str:
+    """How messages name an uploaded file: ``Tệp “giay-to.pdf”``, and the document it was given for when
+    known (``Tệp “giay-to.pdf” ở mục “Bản sao CCCD”``), so a citizen who uploaded several knows which to fix."""
+    if len(component) > 160:
+        component = component[:159].rstrip() + "…"
+    where = f" ở mục “{component}”" if component else ""
+    return f"Tệp “{name}”{where}"
+
+
+def inspect_file(stream: IO[bytes], kind: str, name: str, *, component: str = "") -> None:
+    """Raise a DomainError naming the file ``name`` (and the document ``component`` it was given for) if the
+    whole file is not a clean file of ``kind``.
 
     The work is done by a child process (``python -m egov.core.inspection``) held to ``MEMORY_MB`` of memory
     and ``SECONDS`` of processor and wall-clock time: parsers of hostile files can be slow or greedy in ways
@@ -72,6 +82,7 @@ def inspect_file(stream: IO[bytes], kind: str, label: str) -> None:
     must not wait on them. A fresh interpreter is used rather than a fork of this (threaded) process. The
     child reads a large upload from the temporary file Django wrote, a small one through a pipe. A child
     that runs out of time or memory, or dies, refuses the file."""
+    label = file_label(name, component)
     path = getattr(stream, "temporary_file_path", None)
     job = {"kind": kind, "label": label, "path": str(path()) if callable(path) else "", "limits": _limits()}
     root = str(Path(__file__).resolve().parents[2])  # where the egov package is, for the child's imports
@@ -116,7 +127,7 @@ REFUSED = 3
 
 def too_complex(label: str) -> DomainError:
     return DomainError(
-        f"Tệp “{label}” quá phức tạp để kiểm tra trong thời gian và bộ nhớ cho phép; "
+        f"{label} quá phức tạp để kiểm tra trong thời gian và bộ nhớ cho phép; "
         "hãy xuất lại tệp (hoặc chia thành các tệp nhỏ hơn) rồi tải lên."
     )
 
@@ -164,7 +175,8 @@ def main(argument: str) -> int:
 
 
 def inspect_in_this_process(stream: IO[bytes], kind: str, label: str) -> None:
-    """The inspection itself, in this process (see :func:`inspect_file`)."""
+    """The inspection itself, in this process (see :func:`inspect_file`); ``label`` names the file in messages
+    (:func:`file_label`)."""
     with _whole(stream) as view:
         if kind != "pdf":
             _no_pdf_or_html_at_start(view, label)
@@ -183,13 +195,13 @@ def inspect_in_this_process(stream: IO[bytes], kind: str, label: str) -> None:
 
 def broken(label: str) -> DomainError:
     return DomainError(
-        f"Tệp “{label}” bị hỏng hoặc không đầy đủ (có thể việc tải lên bị gián đoạn); "
+        f"{label} bị hỏng hoặc không đầy đủ (có thể việc tải lên bị gián đoạn); "
         "hãy kiểm tra tệp rồi tải lên lại."
     )
 
 
 def _refuse(label: str, what: str, advice: str) -> DomainError:
-    return DomainError(f"Tệp “{label}” {what}; vì an toàn, hệ thống không nhận tệp này. {advice}")
+    return DomainError(f"{label} {what}; vì an toàn, hệ thống không nhận tệp này. {advice}")
 
 
 def _carries(label: str, other: str) -> DomainError:
@@ -552,7 +564,7 @@ def _inspect_pdf(stream: IO[bytes], view: Any, label: str) -> None:
         raise
     except Exception:  # a damaged PDF makes the parser fail in many ways; each is a refusal
         raise DomainError(
-            f"Tệp “{label}” không đọc được như một tệp PDF hợp lệ (tệp hỏng hoặc không đúng chuẩn); "
+            f"{label} không đọc được như một tệp PDF hợp lệ (tệp hỏng hoặc không đúng chuẩn); "
             "hãy xuất lại PDF rồi tải lên."
         ) from None
 
@@ -687,7 +699,7 @@ def _inspect_image(stream: IO[bytes], view: Any, kind: str, label: str) -> None:
                 image.load()
     except Image.DecompressionBombError:
         raise DomainError(
-            f"Tệp “{label}” là ảnh quá lớn (hơn {MAX_IMAGE_PIXELS // 1_000_000} triệu điểm ảnh); "
+            f"{label} là ảnh quá lớn (hơn {MAX_IMAGE_PIXELS // 1_000_000} triệu điểm ảnh); "
             "hãy thu nhỏ ảnh rồi tải lên."
         ) from None
     except Exception:  # Pillow reports damaged data with several exception types

@@ -323,12 +323,20 @@ class NotificationKind(models.TextChoices):
     SIGNATURE_REQUESTED = "signature_requested", "Đề nghị ký số kết quả (lãnh đạo, rồi văn thư)"
 
 
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", "Thư điện tử"
+    SMS = "sms", "Tin nhắn SMS"
+
+
 class Notification(OutboxRow):
-    """An e-mail (or later SMS) owed to someone about a dossier: an outbox row, sent at most once per kind,
-    occasion and recipient."""
+    """An e-mail or a text message (SMS) owed to someone about a dossier: an outbox row, sent at most once per
+    kind, occasion and recipient (an address, or a phone number for SMS)."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField("loại thông báo", max_length=40, choices=NotificationKind.choices)
+    channel = models.CharField(
+        "kênh gửi", max_length=10, choices=NotificationChannel.choices, default=NotificationChannel.EMAIL
+    )
     # What tells one occurrence of the kind from another on the same dossier: the supplement request's id, the
     # dossier's version at a second receipt, the consultation's id; empty for what happens once.
     occasion = models.CharField("lần", max_length=40, blank=True, default="")
@@ -353,6 +361,42 @@ class Notification(OutboxRow):
 
     def __str__(self) -> str:
         return f"{self.dossier} {self.kind} → {self.recipient}"
+
+
+class Notice(models.Model):
+    """What the applicant reads in the portal (“Thông báo”) about their dossier: one row per kind and occasion
+    of :class:`Notification`, written with it, whether or not they gave an e-mail address; read or not."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="người nhận", on_delete=models.CASCADE, related_name="notices"
+    )
+    dossier = models.ForeignKey(
+        Dossier, verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField("loại thông báo", max_length=40, choices=NotificationKind.choices)
+    occasion = models.CharField("lần", max_length=40, blank=True, default="")
+    title = models.CharField("nội dung", max_length=400)
+    created_at = models.DateTimeField("thời điểm", default=timezone.now)
+    read_at = models.DateTimeField("đã đọc lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "thông báo trên cổng"
+        verbose_name_plural = "thông báo trên cổng"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "kind", "occasion", "recipient"], name="notice_once_per_occasion"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notice_inbox"),
+            models.Index(
+                fields=["recipient"], name="notice_unread", condition=models.Q(read_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class TaskWorker(models.Model):

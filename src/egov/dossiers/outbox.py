@@ -31,6 +31,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from egov.core.sms import SmsMessage
+from egov.core.sms import get_backend as get_sms_backend
 from egov.dossiers.models import OutboxRow, OutboxStatus
 
 logger = logging.getLogger(__name__)
@@ -70,12 +72,12 @@ def deliver(
     pk: int,
     *,
     attempt: str,
-    compose: Callable[[Any], EmailMessage | None],
+    compose: Callable[[Any], EmailMessage | SmsMessage | None],
     retry: Any,
 ) -> str:
     """Send the e-mail of one outbox row once. ``attempt`` names this run (the task result's id, which stays the
     same when a dead worker's task is taken back); ``compose`` builds the message from the row (None: nobody to
-    tell); ``retry`` is the task to enqueue again after a failure. Returns what happened, for the task result."""
+    tell; an :class:`SmsMessage` goes to the SMS gateway); ``retry`` is the task to enqueue again after a failure. Returns what happened, for the task result."""
     now = timezone.now()
     free = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - SENDING_LEASE) | Q(claimed_by=attempt)
     claimed = model._default_manager.filter(
@@ -90,10 +92,13 @@ def deliver(
         if message is None:
             _record_sent(model, pk)
             return "no recipient"
-        message.extra_headers.setdefault("Message-ID", _message_id(model, pk))
-        connection = get_connection()
-        connection.open()
-        connection.send_messages([message])
+        if isinstance(message, SmsMessage):
+            get_sms_backend().send(message)  # SmsDeliveryError is an OSError: retried like a mail failure
+        else:
+            message.extra_headers.setdefault("Message-ID", _message_id(model, pk))
+            connection = get_connection()
+            connection.open()
+            connection.send_messages([message])
     except (smtplib.SMTPException, OSError) as exc:
         _close_quietly(connection)
         return _record_failure(model, row, exc, retry)

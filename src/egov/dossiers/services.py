@@ -21,6 +21,7 @@ from egov.catalog import formdef
 from egov.catalog.models import ProcedureVersion, VersionStatus
 from egov.catalog.selectors import desks_for, filing_closed_reason, visible_components
 from egov.core.errors import DomainError
+from egov.core.sms import sms_enabled
 from egov.dossiers import outbox
 from egov.dossiers.codes import code_day, dossier_code
 from egov.dossiers.models import (
@@ -28,12 +29,14 @@ from egov.dossiers.models import (
     DossierCodeSequence,
     DossierEvent,
     Draft,
+    Notice,
     Notification,
+    NotificationChannel,
     NotificationKind,
     StoredFile,
 )
 from egov.dossiers.statuses import Channel, DossierStatus
-from egov.dossiers.tasks import send_notification
+from egov.dossiers.tasks import applicant_subject, send_notification
 from egov.dossiers.uploads import MB, check_upload
 from egov.units.selectors import resolve_commune
 
@@ -65,11 +68,13 @@ def _store(
 ) -> StoredFile:
     """Check an upload and write it to storage; its row is saved now, or (``save_row=False``) by the
     submission that owns it, inside that submission's transaction."""
-    checked = check_upload(upload)
+    component_name = component.name if component is not None else ""
+    checked = check_upload(upload, component=component_name)
     limit = settings.EGOV_UPLOAD_MAX_DOSSIER_MB
     if used_bytes + checked.size > limit * MB:
+        where = f" ở mục “{component_name}”" if component_name else ""
         raise DomainError(
-            f"Tổng dung lượng giấy tờ của một hồ sơ tối đa {limit} MB; tệp “{checked.name}” "
+            f"Tổng dung lượng giấy tờ của một hồ sơ tối đa {limit} MB; tệp “{checked.name}”{where} "
             "vượt quá giới hạn này."
         )
     stored = StoredFile(
@@ -268,7 +273,9 @@ def store_uploads(
     components = {c.key: c for c in version.components.all()}
     unknown = sorted(set(uploads) - set(components))
     if unknown:
-        raise ValidationError({f"files.{slot}": ["Ô tải lên không thuộc thủ tục này."] for slot in unknown})
+        raise ValidationError(
+            {f"files.{slot}": [f"Ô tải lên “{slot}” không thuộc thủ tục này."] for slot in unknown}
+        )
     used = used_bytes
     for slot, items in uploads.items():
         for upload in items:
@@ -299,20 +306,36 @@ def discard_files(files: list[StoredFile]) -> None:
 
 
 def notify(*, dossier: Dossier, kind: NotificationKind, occasion: object = "", first: bool = False) -> None:
-    """Record, inside the caller's transaction, that the applicant is owed an e-mail (an outbox row), and
-    enqueue its sending once that transaction commits. If the process dies before the enqueue, or the task is
-    lost, the periodic sweep enqueues the row again (``egov.dossiers.outbox``). ``occasion`` tells one
-    occurrence of ``kind`` from another (a supplement request's id); each is told once.
-    ``first``: the dossier was created in this transaction, so it cannot have this notification yet."""
-    if not dossier.applicant_email:
-        return
+    """Tell the applicant, inside the caller's transaction: a notice in their portal inbox (“Thông báo”, if
+    they filed with an account), an e-mail (if they gave an address) and an SMS (if they gave a phone number
+    and ``EGOV_SMS_BACKEND`` is set). E-mails and SMS are outbox rows, sent once the transaction commits; if
+    the process dies before the enqueue, or the task is lost, the periodic sweep enqueues them again
+    (``egov.dossiers.outbox``). ``occasion`` tells one occurrence of ``kind`` from another (a supplement
+    request's id); each is told once. ``first``: the dossier was created in this transaction, so it cannot
+    have been told yet."""
     occasion = str(occasion)
-    if not first and Notification.objects.filter(dossier=dossier, kind=kind, occasion=occasion).exists():
+    if not first and (
+        Notification.objects.filter(dossier=dossier, kind=kind, occasion=occasion).exists()
+        or Notice.objects.filter(dossier=dossier, kind=kind, occasion=occasion).exists()
+    ):
         return
-    notification = Notification.objects.create(
-        dossier=dossier, kind=kind, occasion=occasion, recipient=dossier.applicant_email
-    )
-    outbox.enqueue_on_commit(send_notification, notification.pk)
+    if dossier.applicant_id is not None:
+        Notice.objects.create(
+            recipient_id=dossier.applicant_id,
+            dossier=dossier,
+            kind=kind,
+            occasion=occasion,
+            title=applicant_subject(dossier, kind)[:400],
+        )
+    rows = []
+    if dossier.applicant_email:
+        rows.append(Notification(channel=NotificationChannel.EMAIL, recipient=dossier.applicant_email))
+    if dossier.applicant_phone and sms_enabled():
+        rows.append(Notification(channel=NotificationChannel.SMS, recipient=dossier.applicant_phone))
+    for row in rows:
+        row.dossier, row.kind, row.occasion = dossier, kind, occasion
+        row.save()
+        outbox.enqueue_on_commit(send_notification, row.pk)
 
 
 def notify_officers(

@@ -12,14 +12,15 @@ from django.template.loader import render_to_string
 from django_tasks import TaskContext, task
 
 from egov.core.site import site_url
+from egov.core.sms import SmsMessage
 from egov.dossiers import outbox
-from egov.dossiers.models import Notification, NotificationKind
+from egov.dossiers.models import Dossier, Notification, NotificationChannel, NotificationKind
 
 
 @task(takes_context=True)
 def send_notification(context: TaskContext, notification_id: int) -> str:
-    """Send one e-mail about a dossier. Sends nothing if it was sent already; on a delivery failure it is sent
-    again after 1, 2, 4, 8, 16 minutes, up to ``EGOV_OUTBOX_MAX_ATTEMPTS`` attempts."""
+    """Send one e-mail or SMS about a dossier. Sends nothing if it was sent already; on a delivery failure it is
+    sent again after 1, 2, 4, 8, 16 minutes, up to ``EGOV_OUTBOX_MAX_ATTEMPTS`` attempts."""
     return outbox.deliver(
         Notification,
         notification_id,
@@ -54,7 +55,24 @@ def register_composer(kind: NotificationKind, composer: Composer) -> None:
     COMPOSERS[kind] = composer
 
 
-def _notification_email(notification: Notification) -> EmailMessage | None:
+def _context(dossier: Dossier) -> dict[str, Any]:
+    return {
+        "dossier": dossier,
+        "lookup_url": site_url(f"/tra-cuu-ho-so/?ma={dossier.code}"),
+        "public_url": site_url("/"),
+        # The applicant's page of this dossier (``submission:detail``; spelled here, as dossiers sits below
+        # submission in the layers).
+        "dossier_url": site_url(f"/ho-so-cua-toi/{dossier.code}/"),
+    }
+
+
+def applicant_subject(dossier: Dossier, kind: str) -> str:
+    """What the applicant is told, in one line: the e-mail's subject, the portal notice, the SMS."""
+    template = APPLICANT_TEMPLATES[kind]
+    return " ".join(render_to_string(f"dossiers/email/{template}_subject.txt", _context(dossier)).split())
+
+
+def _notification_email(notification: Notification) -> EmailMessage | SmsMessage | None:
     composer = COMPOSERS.get(notification.kind)
     if composer is not None:
         return composer(notification)
@@ -62,12 +80,14 @@ def _notification_email(notification: Notification) -> EmailMessage | None:
     if template is None:
         raise LookupError(f"no e-mail for notification kind {notification.kind!r}")
     dossier = notification.dossier
-    context = {
-        "dossier": dossier,
-        "lookup_url": site_url(f"/tra-cuu-ho-so/?ma={dossier.code}"),
-        "public_url": site_url("/"),
-    }
-    subject = " ".join(render_to_string(f"dossiers/email/{template}_subject.txt", context).split())
+    context = _context(dossier)
+    subject = applicant_subject(dossier, notification.kind)
+    if notification.channel == NotificationChannel.SMS:
+        return SmsMessage(
+            to=notification.recipient,
+            body=f"{subject}. Tra cứu: {context['lookup_url']}",
+            reference=f"notification-{notification.pk}",
+        )
     body = render_to_string(f"dossiers/email/{template}.txt", context)
     return EmailMessage(subject, body, to=[notification.recipient])
 

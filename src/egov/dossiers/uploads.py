@@ -19,7 +19,7 @@ from typing import IO, Any
 from django.conf import settings
 
 from egov.core.errors import DomainError
-from egov.core.inspection import broken, inspect_file
+from egov.core.inspection import broken, file_label, inspect_file
 
 KINDS = {
     "pdf": ("application/pdf", ".pdf", "PDF"),
@@ -116,24 +116,26 @@ def display_name(original: str) -> str:
     return safe_name(original, extension if re.fullmatch(r"\.[a-z0-9]{1,8}", extension) else "")
 
 
-def check_upload(upload: Any) -> CheckedFile:
-    """Raise a DomainError in Vietnamese, naming the file, if it may not be accepted."""
-    label = display_name(getattr(upload, "name", ""))
+def check_upload(upload: Any, *, component: str = "") -> CheckedFile:
+    """Raise a DomainError in Vietnamese, naming the file and the document ``component`` it was uploaded for
+    (“Tệp “giay-to.pdf” ở mục “Bản sao CCCD” …”), if it may not be accepted."""
+    name = display_name(getattr(upload, "name", ""))
+    label = file_label(name, component)
     limit = settings.EGOV_UPLOAD_MAX_FILE_MB
     if upload.size > limit * MB:
-        raise DomainError(f"Tệp “{label}” quá lớn ({upload.size / MB:.1f} MB); mỗi tệp tối đa {limit} MB.")
+        raise DomainError(f"{label} quá lớn ({upload.size / MB:.1f} MB); mỗi tệp tối đa {limit} MB.")
     if upload.size == 0:
-        raise DomainError(f"Tệp “{label}” rỗng.")
+        raise DomainError(f"{label} rỗng.")
     stream = upload.open("rb") if hasattr(upload, "open") else upload
     kind = detect_kind(stream)
     if kind is None and stream.read(4) == b"PK\x03\x04" and not _opens_as_zip(stream):
         raise broken(label)  # a Word/Excel file whose archive does not open: cut short or damaged
     if kind is None or kind not in settings.EGOV_UPLOAD_TYPES:
         raise DomainError(
-            f"Tệp “{label}” không phải loại được nhận (nội dung tệp được kiểm tra, không dựa vào tên). "
+            f"{label} không phải loại được nhận (nội dung tệp được kiểm tra, không dựa vào tên). "
             f"Chỉ nhận: {allowed_kinds_label()}."
         )
-    inspect_file(stream, kind, label)
+    inspect_file(stream, kind, name, component=component)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -152,14 +154,15 @@ def scan(upload: Any, label: str) -> None:
         verdict = clamd_instream(address, upload.chunks())
     except OSError as exc:
         raise DomainError(
-            "Chưa kiểm tra được mã độc trong tệp (máy quét không phản hồi); hãy thử lại sau."
+            f"Chưa kiểm tra được mã độc trong {label[0].lower()}{label[1:]} (máy quét không phản hồi); "
+            "hãy thử lại sau."
         ) from exc
     finally:
         upload.seek(0)
     if verdict.endswith("FOUND"):
-        raise DomainError(f"Tệp “{label}” chứa mã độc và đã bị từ chối.")
+        raise DomainError(f"{label} chứa mã độc và đã bị từ chối.")
     if not verdict.endswith("OK"):
-        raise DomainError("Chưa kiểm tra được mã độc trong tệp; hãy thử lại sau.")
+        raise DomainError(f"Chưa kiểm tra được mã độc trong {label[0].lower()}{label[1:]}; hãy thử lại sau.")
 
 
 def clamd_instream(address: str, chunks: Any, timeout: float = 30.0) -> str:

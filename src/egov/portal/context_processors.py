@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -9,6 +10,7 @@ from django.http import HttpRequest
 from egov.agencies.selectors import current_successor, people_committee_of
 from egov.portal.models import SiteProfile
 from egov.portal.services import counters
+from egov.submission.selectors import unread_notice_count
 from egov.units.selectors import home_province
 
 PROFILE_CACHE_KEY = "portal:profile"
@@ -52,4 +54,9 @@ def forget_site_profile_after(event: Any) -> list[str]:
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
-    return {"site": site_profile(), "visitor_counters": counters}
+    context: dict[str, Any] = {"site": site_profile(), "visitor_counters": counters}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and not getattr(user, "is_officer", False):
+        # A callable: the template calls it (one indexed count) only where the header shows it.
+        context["unread_notices"] = partial(unread_notice_count, user)
+    return context

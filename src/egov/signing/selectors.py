@@ -18,7 +18,7 @@ from egov.accounts.scopes import assignments_of, ensure_role, holds_role
 from egov.agencies.models import Agency
 from egov.core.errors import DomainError
 from egov.signing.certificates import load_certificate
-from egov.signing.models import Purpose, Revocation, SignatureRequest, SigningCertificate
+from egov.signing.models import Purpose, Revocation, SignatureRequest, SigningCertificate, TrustedRoot
 
 AGENCY_SIGNING_ROLES = (Role.CLERK, Role.LEADER, Role.RECEIVING_OFFICER)
 """Who may apply the agency's signature: the clerk (văn thư), the leader, and the one-stop desk for forms."""
@@ -158,3 +158,8 @@ def requests_for_source(source_type: str, source_id: str) -> QuerySet[SignatureR
     return SignatureRequest.objects.filter(source_type=source_type, source_id=source_id).order_by(
         "-created_at"
     )
+
+
+def trusted_roots() -> QuerySet[TrustedRoot]:
+    """The roots the verifier trusts, for the public page that offers them for download."""
+    return TrustedRoot.objects.filter(is_active=True).only("pk", "name", "fingerprint", "not_after")

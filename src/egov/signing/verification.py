@@ -115,6 +115,9 @@ class VerificationReport:
         if self.valid:
             return f"Tất cả {len(self.signatures)} chữ ký/dấu thời gian đều hợp lệ và tin cậy."
         bad = sum(1 for s in self.signatures if not s.ok)
+        altered = sum(1 for s in self.signatures if not s.intact and not s.is_document_timestamp)
+        if altered == bad:
+            return f"Nội dung đã bị thay đổi sau khi ký: {altered}/{len(self.signatures)} chữ ký không còn toàn vẹn."
         return f"{bad}/{len(self.signatures)} chữ ký/dấu thời gian không hợp lệ hoặc không tin cậy."
 
     def as_dict(self) -> dict[str, Any]:
@@ -130,6 +133,14 @@ class VerificationReport:
 def _name_part(name: Any, key: str) -> str:
     value = name.native.get(key, "")
     return value[-1] if isinstance(value, list) else str(value or "")
+
+
+def readable_name(name: Any) -> str:
+    """A certificate's subject or issuer as people read it: its name and organisation (“CA chuyên dùng…,
+    Ủy ban nhân dân tỉnh…”), not asn1crypto's English field labels (“Common Name: …, Organization: …”)."""
+    parts = [_name_part(name, "common_name"), _name_part(name, "organization_name")]
+    shown = [part for index, part in enumerate(parts) if part and part not in parts[:index]]
+    return ", ".join(shown) or _name_part(name, "organizational_unit_name") or "—"
 
 
 def _modification(status: Any, report: SignatureReport) -> None:
@@ -153,14 +164,24 @@ def _modification(status: Any, report: SignatureReport) -> None:
         report.problems.append(report.modification_text)
 
 
+def _chain_only(status: Any, report: SignatureReport) -> None:
+    """The certificates the signature names, without a verdict on trust."""
+    if status.validation_path is not None:
+        report.chain = [readable_name(cert.subject) for cert in status.validation_path.iter_certs(False)][
+            ::-1
+        ]
+    else:
+        report.chain = [readable_name(status.signing_cert.subject)]
+
+
 def _trust(status: Any, report: SignatureReport) -> None:
     report.trusted = bool(status.trusted)
     if status.validation_path is not None:
-        report.chain = [cert.subject.human_friendly for cert in status.validation_path.iter_certs(False)][
+        report.chain = [readable_name(cert.subject) for cert in status.validation_path.iter_certs(False)][
             ::-1
         ]
         anchor = status.validation_path.trust_anchor
-        report.chain.append(getattr(getattr(anchor, "authority", None), "name", None).human_friendly)  # type: ignore[union-attr]
+        report.chain.append(readable_name(getattr(getattr(anchor, "authority", None), "name", None)))
     problem = status.trust_problem_indic
     if status.revoked:
         report.revocation = "revoked"
@@ -259,19 +280,26 @@ def verify_pdf(pdf: bytes) -> VerificationReport:
         cert = status.signing_cert
         entry.signer_name = _name_part(cert.subject, "common_name")
         entry.organisation = _name_part(cert.subject, "organization_name")
-        entry.subject = cert.subject.human_friendly
-        entry.issuer = cert.issuer.human_friendly
+        entry.subject = readable_name(cert.subject)
+        entry.issuer = readable_name(cert.issuer)
         entry.serial_number = format(cert.serial_number, "x")
         entry.valid_from = cert.not_valid_before
         entry.valid_to = cert.not_valid_after
         entry.intact = bool(status.intact)
         entry.valid = bool(status.valid)
         if not entry.intact:
+            # The signed bytes changed: that is the finding. pyHanko then checks neither the certificate's
+            # trust nor later revisions, so the report claims nothing about them (not “not trusted”, not
+            # “no change after signing”).
             entry.problems.append("Nội dung được ký đã bị thay đổi: chữ ký không còn toàn vẹn.")
-        elif not entry.valid:
-            entry.problems.append("Giá trị chữ ký không khớp với chứng thư số.")
-        _trust(status, entry)
-        _modification(status, entry)
+            _chain_only(status, entry)
+            entry.revocation_text = "Không kiểm tra (nội dung được ký đã bị thay đổi)."
+            entry.modification_text = "Không đánh giá (nội dung được ký đã bị thay đổi)."
+        else:
+            if not entry.valid:
+                entry.problems.append("Giá trị chữ ký không khớp với chứng thư số.")
+            _trust(status, entry)
+            _modification(status, entry)
         later_doc_ts = any(e.sig_object.get("/Type") == "/DocTimeStamp" for e in embedded_all[index + 1 :])
         entry.level = (
             "Dấu thời gian tài liệu (RFC 3161)"

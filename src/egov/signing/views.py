@@ -28,7 +28,7 @@ from egov.core.errors import DomainError
 from egov.core.untrusted import whole_number
 from egov.signing import selectors, services
 from egov.signing.certificates import current_crl, load_certificate
-from egov.signing.models import CertificateAuthority, Purpose, SignatureRequest
+from egov.signing.models import CertificateAuthority, Purpose, SignatureRequest, TrustedRoot
 from egov.signing.timestamping import active_tsa, respond
 
 TAB_PURPOSE = {"lanh-dao": Purpose.PERSONAL, "van-thu": Purpose.AGENCY}
@@ -48,7 +48,8 @@ def verify(request: HttpRequest) -> HttpResponse:
         else:
             name = upload.name or ""
             report = services.verify_pdf(upload.read())
-    return render(request, "signing/verify.html", {"report": report, "file_name": name})
+    context = {"report": report, "file_name": name, "roots": list(selectors.trusted_roots())}
+    return render(request, "signing/verify.html", context)
 
 
 @csrf_exempt
@@ -73,12 +74,30 @@ def crl(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+def _certificate_file(pem_text: str, name: str, *, pem: bool) -> HttpResponse:
+    """A certificate to download: PEM (text, what most tools import) or DER (``.cer``, what Windows opens)."""
+    if pem:
+        response = HttpResponse(pem_text.strip() + "\n", content_type="application/x-pem-file")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pem"'
+    else:
+        response = HttpResponse(load_certificate(pem_text).dump(), content_type="application/pkix-cert")
+        response["Content-Disposition"] = f'attachment; filename="{name}.cer"'
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
 @require_GET
-def ca_certificate(request: HttpRequest, slug: str) -> HttpResponse:
+def ca_certificate(request: HttpRequest, slug: str, pem: bool = False) -> HttpResponse:
     authority = get_object_or_404(CertificateAuthority, slug=slug)
-    return HttpResponse(
-        load_certificate(authority.certificate_pem).dump(), content_type="application/pkix-cert"
-    )
+    return _certificate_file(authority.certificate_pem, authority.slug, pem=pem)
+
+
+@require_GET
+def trusted_root(request: HttpRequest, pk: int, pem: bool = False) -> HttpResponse:
+    """A root the verifier trusts (the demo's root CA among them): installed in a PDF reader, it lets the
+    reader show the platform's signatures as valid."""
+    root = get_object_or_404(TrustedRoot, pk=pk, is_active=True)
+    return _certificate_file(root.certificate_pem, f"chung-thu-goc-{root.fingerprint[:12]}", pem=pem)
 
 
 @officer_required

@@ -11,18 +11,27 @@ from egov.catalog.web_forms import display_value
 from egov.core.pdf import kilobytes, qr_svg_data_uri, render_pdf, vietnam_time
 from egov.dossiers.models import Dossier
 
+FILES_NAMED = 3
+
 
 def acknowledgement_pdf(dossier: Dossier, *, lookup_url: str) -> bytes:
     """The acknowledgement of ``dossier`` as PDF bytes (A5), with a QR code of ``lookup_url``, the public page
     where the applicant can follow the dossier."""
     version = dossier.procedure_version
+    papers: dict[str, list[str]] = {}
+    for stored in dossier.files.select_related("component").order_by("component__order", "slot", "id"):
+        papers.setdefault(stored.component.name if stored.component else "", []).append(
+            f"{stored.original_name} ({kilobytes(stored.size)})"
+        )
+    # One row per paper, its files named after it; a paper scanned as many files names the first ones and
+    # counts the rest, so that a normal dossier's acknowledgement stays on one A5 page.
     files = [
         {
-            "name": stored.original_name,
-            "component": stored.component.name if stored.component else "",
-            "size": kilobytes(stored.size),
+            "component": component,
+            "names": names[:FILES_NAMED],
+            "more": len(names) - FILES_NAMED if len(names) > FILES_NAMED else 0,
         }
-        for stored in dossier.files.select_related("component")
+        for component, names in papers.items()
     ]
     context: dict[str, Any] = {
         "dossier": dossier,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from egov.dossiers.models import Dossier, DossierEvent, Draft, StoredFile
+from egov.dossiers.models import Dossier, DossierEvent, Draft, Notice, StoredFile
 
 
 def my_dossiers(user: Any) -> QuerySet[Dossier]:
@@ -43,3 +43,18 @@ def dossier_for_owner(user: Any, code: str) -> Dossier | None:
         )
         .first()
     )
+
+
+def my_notices(user: Any) -> QuerySet[Notice]:
+    """The applicant's portal inbox, newest first, with the dossier each notice is about (one query)."""
+    return (
+        Notice.objects.filter(recipient=user)
+        .select_related("dossier")
+        .only("pk", "kind", "title", "created_at", "read_at", "dossier__code", "dossier__status")
+        .order_by("-created_at", "-id")
+    )
+
+
+def unread_notice_count(user: Any) -> int:
+    """The count in the header (served by the partial index of unread notices)."""
+    return Notice.objects.filter(recipient=user, read_at__isnull=True).count()

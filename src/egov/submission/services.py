@@ -22,6 +22,7 @@ from egov.dossiers.lifecycle import lock, transition
 from egov.dossiers.models import (
     Dossier,
     Draft,
+    Notice,
     NotificationKind,
     StoredFile,
     SupplementRequest,
@@ -141,7 +142,7 @@ def save_step(*, draft: Draft, step_index: int, raw: dict[str, Any]) -> formdef.
 def add_files(*, draft: Draft, slot: str, uploads: Iterable[Any]) -> list[StoredFile]:
     component = next((c for c in draft.procedure_version.components.all() if c.key == slot), None)
     if component is None:
-        raise DomainError("Ô tải lên không thuộc thủ tục này.")
+        raise DomainError(f"Ô tải lên “{slot}” không thuộc thủ tục này.")
     stored: list[StoredFile] = []
     used = StoredFile.objects.filter(draft=draft).aggregate(total=Sum("size"))["total"] or 0
     for upload in uploads:
@@ -307,3 +308,11 @@ def supplement_online(
         discard_files(stored)
         raise
     return dossier
+
+
+def mark_notices_read(*, user: Any, notice_id: int | None = None) -> int:
+    """Mark one of the applicant's notices read (``notice_id``), or all of them. Returns how many changed."""
+    unread = Notice.objects.filter(recipient=user, read_at__isnull=True)
+    if notice_id is not None:
+        unread = unread.filter(pk=notice_id)
+    return unread.update(read_at=timezone.now())

@@ -17,6 +17,7 @@ from egov.catalog.selectors import procedure_detail, visible_components
 from egov.catalog.web_forms import bound_fields, raw_from_post, review_rows
 from egov.core.api_types import MAX_VERSION
 from egov.core.errors import DomainError, ScopeDenied
+from egov.core.sms import sms_enabled
 from egov.core.untrusted import whole_number
 from egov.dossiers import services
 from egov.dossiers.lifecycle import can_follow
@@ -99,12 +100,16 @@ def step(request: HttpRequest, draft_id: int, index: int) -> HttpResponse:
     last = len(titles) - 1
     if index > min(draft.step, last) or index < 0:
         return redirect("submission:step", draft_id=draft.pk, index=min(draft.step, last))
+    # Opened from the review page's “Sửa” link: saving the step goes back to the review, not to the next step.
+    to_review = draft.step >= last and REVIEW_RETURN in (request.GET.get("ve"), request.POST.get("ve"))
     context: dict[str, Any] = {
         "draft": draft,
         "version": draft.procedure_version,
         "titles": titles,
         "index": index,
         "last": last,
+        "to_review": to_review,
+        "review_return": REVIEW_RETURN,
     }
     if index == 0:
         return _desk_step(request, draft, context)
@@ -115,7 +120,13 @@ def step(request: HttpRequest, draft_id: int, index: int) -> HttpResponse:
     return _form_step(request, draft, context, index - 1)
 
 
-def _advance(draft: Draft, index: int) -> HttpResponse:
+REVIEW_RETURN = "xem-lai"  # ``?ve=xem-lai``: the step was opened to correct it from the review page
+
+
+def _advance(draft: Draft, index: int, context: dict[str, Any]) -> HttpResponse:
+    """After step ``index`` is saved: the next step, or back to the review page when opened from it."""
+    if context.get("to_review"):
+        return redirect("submission:step", draft_id=draft.pk, index=context["last"])
     if draft.step < index + 1:
         Draft.objects.filter(pk=draft.pk).update(step=index + 1)
     return redirect("submission:step", draft_id=draft.pk, index=index + 1)
@@ -127,7 +138,7 @@ def _desk_step(request: HttpRequest, draft: Draft, context: dict[str, Any]) -> H
     if request.method == "POST":
         try:
             submission_services.choose_desk(draft=draft, agency_id=request.POST.get("agency"))
-            return _advance(draft, 0)
+            return _advance(draft, 0, context)
         except ValidationError as exc:
             errors = exc.message_dict["agency"]
     context.update({"desks": desks, "desk_errors": errors})
@@ -153,7 +164,7 @@ def _form_step(request: HttpRequest, draft: Draft, context: dict[str, Any], form
         else:
             cleaned = submission_services.save_step(draft=draft, step_index=form_index, raw=raw)
             if cleaned.ok:
-                advanced = _advance(draft, form_index + 1)
+                advanced = _advance(draft, form_index + 1, context)
                 if action == "save":
                     messages.success(request, "Đã lưu bản nháp. Bạn có thể quay lại hoàn thành sau.")
                     return redirect("submission:mine")
@@ -189,7 +200,7 @@ def _files_step(request: HttpRequest, draft: Draft, context: dict[str, Any]) -> 
             file_id = whole_number(request.POST["remove"])
             if file_id is not None:
                 submission_services.remove_file(draft=draft, file_id=file_id)
-                return redirect(request.path)
+                return redirect(request.get_full_path())
             # Not an id the page ever sends: say so on the step instead of failing.
             errors[""] = ["Không tìm thấy tệp cần xóa; hãy tải lại trang rồi thử lại."]
         else:
@@ -205,9 +216,9 @@ def _files_step(request: HttpRequest, draft: Draft, context: dict[str, Any]) -> 
                 missing = services.missing_papers(visible_components(version, draft.data), present)
                 errors.update({key: [message] for key, message in missing.items()})
                 if not errors:
-                    return _advance(draft, context["index"])
+                    return _advance(draft, context["index"], context)
             elif not errors:
-                return redirect(request.path)
+                return redirect(request.get_full_path())
     files = list(StoredFile.objects.filter(draft=draft).order_by("id"))
     components = [
         {"component": c, "files": [f for f in files if f.slot == c.key], "errors": errors.get(c.key, [])}
@@ -228,7 +239,10 @@ def _files_step(request: HttpRequest, draft: Draft, context: dict[str, Any]) -> 
 def _review_step(request: HttpRequest, draft: Draft, context: dict[str, Any]) -> HttpResponse:
     version = draft.procedure_version
     files = list(StoredFile.objects.filter(draft=draft).select_related("component").order_by("slot", "id"))
-    context.update({"sections": review_rows(version.form_definition, draft.data), "files": files})
+    sections = review_rows(version.form_definition, draft.data)
+    for number, section in enumerate(sections, start=1):  # the form's steps come after the desk (step 0)
+        section["edit_step"] = number
+    context.update({"sections": sections, "files": files, "files_step": context["last"] - 1})
     return render(request, "submission/step_review.html", context)
 
 
@@ -286,6 +300,29 @@ def mine(request: HttpRequest) -> HttpResponse:
             "drafts": submission_selectors.my_drafts(request.user)[:50],
         },
     )
+
+
+NOTICES_SHOWN = 100
+
+
+@login_required
+def notices(request: HttpRequest) -> HttpResponse:
+    """“Thông báo”: what happened to my dossiers, newest first, unread ones marked; “mark all read”."""
+    if request.method == "POST":
+        submission_services.mark_notices_read(user=request.user)
+        return redirect("submission:notices")
+    shown = list(submission_selectors.my_notices(request.user)[:NOTICES_SHOWN])
+    unread = sum(1 for notice in shown if notice.read_at is None)
+    context = {"notices": shown, "unread": unread, "sms": sms_enabled()}
+    return render(request, "submission/notices.html", context)
+
+
+@login_required
+def open_notice(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """Follow a notice to its dossier; it is read from then on."""
+    notice = get_object_or_404(submission_selectors.my_notices(request.user), pk=notice_id)
+    submission_services.mark_notices_read(user=request.user, notice_id=notice.pk)
+    return redirect("submission:detail", code=notice.dossier.code)
 
 
 @login_required

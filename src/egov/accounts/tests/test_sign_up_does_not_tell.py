@@ -55,7 +55,7 @@ def test_the_owner_of_a_registered_address_is_told_someone_tried(demo: None) -> 
     _answer(CASES["registered e-mail"])
     (message,) = mail.outbox
     assert message.to == ["nguyenvanan@binhphuoc.demo"]
-    assert message.subject == "Có người vừa đăng ký tài khoản bằng địa chỉ thư của bạn"
+    assert message.subject == "Có người vừa đăng ký tài khoản bằng địa chỉ thư của ông/bà"
     assert "Nguyễn Văn An" in message.body and "không có tài khoản mới nào được tạo" in message.body
     assert "/tai-khoan/quen-mat-khau/" in message.body and "kich-hoat" not in message.body
 

@@ -211,8 +211,8 @@ def test_timelines_and_look_ups_cost_the_same_queries_for_any_history(
         with django_assert_num_queries(2):
             found = public.get(f"/api/v1/lookup/{dossier.code}").json()
         assert len(found["timeline"]) == events[dossier.pk]
-        # user; dossier (with result and apology), files, events
-        with django_assert_num_queries(4):
+        # user; the header's unread notices; dossier (with result and apology), files, events
+        with django_assert_num_queries(5):
             assert owner.get(f"/ho-so-cua-toi/{dossier.code}/").status_code == 200
         with django_assert_num_queries(4):  # token with its user; dossier, files, events
             full = app.get(f"/api/v1/dossiers/{dossier.code}").json()
@@ -230,7 +230,7 @@ def test_the_applicants_lists_cost_the_same_queries_for_few_or_many(
         while Dossier.objects.filter(applicant=citizen()).count() < total:
             submit(marriage)
         owner.get("/ho-so-cua-toi/")  # the footer's counters are kept 30 s: read them first on a slow machine
-        with django_assert_num_queries(3):  # user, dossiers, drafts
+        with django_assert_num_queries(4):  # user, the header's unread notices, dossiers, drafts
             page = owner.get("/ho-so-cua-toi/").content.decode()
         assert page.count("Mới đăng ký") == total
         with django_assert_num_queries(3):  # token with its user, the page of dossiers, their count

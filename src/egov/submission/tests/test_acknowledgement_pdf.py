@@ -166,3 +166,52 @@ def test_times_and_sizes_are_written_the_vietnamese_way() -> None:
     assert kilobytes(1) == "1 KB"
     assert kilobytes(3000) == "3 KB"
     assert kilobytes(5 * 1024 * 1024) == "5.120 KB"
+
+
+# The six papers of the demo catalogue's longest list (a work permit), with the long names they really have.
+SIX_PAPERS = [
+    "Văn bản đề nghị cấp giấy phép lao động của người sử dụng lao động (Mẫu số 7 Thông tư số 40/2016/TT-BLĐTBXH)",
+    "Giấy chứng nhận sức khỏe cấp ở nước ngoài hoặc ở Việt Nam, có giá trị trong 12 tháng",
+    "Phiếu lý lịch tư pháp hoặc văn bản xác nhận không phải là người phạm tội do cơ quan có thẩm quyền cấp"
+    " không quá 06 tháng",
+    "Văn bản chứng minh là nhà quản lý, giám đốc điều hành, chuyên gia hoặc lao động kỹ thuật",
+    "02 ảnh màu (4 cm x 6 cm, phông nền trắng, chụp không quá 06 tháng)",
+    "Bản sao có chứng thực hộ chiếu còn giá trị",
+]
+
+
+def test_a_dossier_with_many_papers_still_fits_one_a5_page(dossier: Dossier, tmp_path: Path) -> None:
+    version = dossier.procedure_version
+    applicant = dossier.applicant
+    assert applicant is not None
+    for order, name in enumerate(SIX_PAPERS, start=2):
+        component = Component.objects.create(version=version, key=f"giay-{order}", order=order, name=name)
+        for copy in range(2 if order % 2 else 1):  # some papers scanned as two files
+            stored = StoredFile(
+                owner=applicant,
+                dossier=dossier,
+                component=component,
+                slot=component.key,
+                original_name=f"ban-quet-giay-to-so-{order}-trang-{copy + 1}.pdf",
+                content_type="application/pdf",
+                size=250_000,
+                sha256="0" * 64,
+            )
+            stored.file.save(f"giay-{order}-{copy}.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+            stored.save()
+    dossier.applicant_address = (
+        "Số 125, đường Nguyễn Huệ, khu phố Phú Cường, phường Tân Phú, thị xã Đồng Xoài, tỉnh Bình Phước"
+    )
+    path = tmp_path / "nhieu-giay-to.pdf"
+    path.write_bytes(acknowledgement_pdf(dossier, lookup_url=LOOKUP_URL))
+    if os.environ.get("EGOV_KEEP_PDFS"):  # to look at it: EGOV_KEEP_PDFS=/tmp/somewhere
+        shutil.copy(path, Path(os.environ["EGOV_KEEP_PDFS"]) / path.name)
+    info = run("pdfinfo", path)
+    assert re.search(r"^Pages:\s+1$", info, re.MULTILINE), info
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
+    assert size and (float(size[1]), float(size[2])) == (
+        pytest.approx(419.53, abs=1),
+        pytest.approx(595.28, abs=1),
+    )
+    text = " ".join(run("pdftotext", path, "-").split())
+    assert "Bản sao có chứng thực hộ chiếu còn giá trị" in text and "Tra cứu:" in text

@@ -84,8 +84,12 @@ def test_a_client_submits_and_retries_safely(api: Client) -> None:
         ({"data": json.dumps({**valid_answers(), "cccd": 70090001234})}, 400, "đúng 12 chữ số"),
         ({"data": json.dumps({**valid_answers(), "so_con": "hai"})}, 400, "phải là số"),
         ({"to-khai": None}, 400, "Hãy đính kèm"),
-        ({"to-khai": pdf_upload("anh.pdf", b"GIF89a not a pdf")}, 400, "không phải loại được nhận"),
-        ({"giay-la": pdf_upload()}, 400, "Ô tải lên không thuộc thủ tục này"),
+        (
+            {"to-khai": pdf_upload("anh.pdf", b"GIF89a not a pdf")},
+            400,
+            "Tệp “anh.pdf” ở mục “Tờ khai đăng ký kết hôn” không phải loại được nhận",
+        ),
+        ({"giay-la": pdf_upload()}, 400, "Ô tải lên “giay-la” không thuộc thủ tục này"),
     ],
 )
 def test_bad_submissions_get_vietnamese_4xx_and_leave_nothing(
