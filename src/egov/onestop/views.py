@@ -20,6 +20,7 @@ from egov.accounts.scopes import assignments_of
 from egov.catalog import formdef
 from egov.catalog.selectors import procedure_detail, published
 from egov.catalog.web_forms import bound_fields, raw_from_post, review_rows
+from egov.units.forms import PICK_ACTION
 from egov.core.api_types import MAX_VERSION
 from egov.core.errors import DomainError
 from egov.core.untrusted import whole_number
@@ -257,6 +258,8 @@ def intake(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "save")
         if action.startswith("add:"):
             extra_rows[action[4:]] = 1
+        elif action.startswith(PICK_ACTION):
+            pass  # without JavaScript: a province was chosen in an address; draw the form with its communes
         else:
             uploads = {c.key: request.FILES.getlist(f"file-{c.key}") for c in version.components.all()}
             try:

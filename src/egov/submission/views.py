@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from egov.catalog import formdef
 from egov.catalog.selectors import procedure_detail, visible_components
 from egov.catalog.web_forms import bound_fields, raw_from_post, review_rows
+from egov.units.forms import PICK_ACTION
 from egov.core.api_types import MAX_VERSION
 from egov.core.errors import DomainError, ScopeDenied
 from egov.core.untrusted import whole_number
@@ -115,6 +116,9 @@ def _form_step(request: HttpRequest, draft: Draft, context: dict[str, Any], form
         action = request.POST.get("action", "next")
         if action.startswith("add:"):
             extra_rows[action[4:]] = 1
+            values = {**draft.data, **raw}
+        elif action.startswith(PICK_ACTION):
+            # Without JavaScript: a province was chosen in an address; draw the step with its communes.
             values = {**draft.data, **raw}
         elif action.startswith("remove:"):
             group, _, position = action[7:].partition(":")
