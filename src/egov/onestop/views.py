@@ -20,7 +20,6 @@ from egov.accounts.scopes import assignments_of
 from egov.catalog import formdef
 from egov.catalog.selectors import procedure_detail, published
 from egov.catalog.web_forms import bound_fields, raw_from_post, review_rows
-from egov.units.forms import PICK_ACTION
 from egov.core.api_types import MAX_VERSION
 from egov.core.errors import DomainError
 from egov.core.untrusted import whole_number
@@ -36,6 +35,7 @@ from egov.onestop.forms import pdf
 from egov.onestop.forms.issued import FORMS, NotYetIssued, form_response, served_form
 from egov.onestop.forms.registers import register_workbook
 from egov.signing.services import verify_pdf
+from egov.units.forms import PICK_ACTION
 
 
 def _filters(request: HttpRequest) -> onestop_selectors.WorklistFilters:

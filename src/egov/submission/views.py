@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from egov.catalog import formdef
 from egov.catalog.selectors import procedure_detail, visible_components
 from egov.catalog.web_forms import bound_fields, raw_from_post, review_rows
-from egov.units.forms import PICK_ACTION
 from egov.core.api_types import MAX_VERSION
 from egov.core.errors import DomainError, ScopeDenied
 from egov.core.untrusted import whole_number
@@ -28,6 +27,7 @@ from egov.dossiers.views import _lookup_url
 from egov.submission import selectors as submission_selectors
 from egov.submission import services as submission_services
 from egov.submission.pdf import acknowledgement_pdf
+from egov.units.forms import PICK_ACTION
 
 
 @login_required

@@ -89,13 +89,17 @@ def provinces_on(day: dt.date | None = None) -> list[tuple[str, str]]:
     key = cache_key(f"provinces:{day}")
     found = cache.get(key)
     if found is None:
-        rows = AdministrativeUnit.objects.valid_on(day).filter(kind__level__rank=1).values_list("code", "name")
+        rows = (
+            AdministrativeUnit.objects.valid_on(day).filter(kind__level__rank=1).values_list("code", "name")
+        )
         found = sorted(rows, key=lambda row: fold(row[1].removeprefix("Tỉnh ").removeprefix("Thành phố ")))
         cache.set(key, found, CACHE_SECONDS)
     return found
 
 
-def commune_choices(province_code: str, day: dt.date | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+def commune_choices(
+    province_code: str, day: dt.date | None = None
+) -> list[tuple[str, list[tuple[str, str]]]]:
     """The communes of a province valid on ``day`` for a ``<select>``: ``[(district or province, [(code,
     name)])]``. Two queries (the province, its units) on a cache miss."""
     day = day or timezone.localdate()

@@ -496,11 +496,17 @@ def load_country(*, actor: Any, provinces: Iterable[str] | None = None) -> Count
                     report.unchanged += 1
                     continue
                 kind = next(
-                    (k for prefix, length, k in prefixes if row["name"].startswith(prefix) and len(code) == length),
+                    (
+                        k
+                        for prefix, length, k in prefixes
+                        if row["name"].startswith(prefix) and len(code) == length
+                    ),
                     None,
                 ) or _kind_for(row["name"], code, "", kinds)
                 if kind is None:
-                    raise DomainError(f"{name}: không xác định được loại đơn vị của “{row['name']}” ({code}).")
+                    raise DomainError(
+                        f"{name}: không xác định được loại đơn vị của “{row['name']}” ({code})."
+                    )
                 unit = AdministrativeUnit(
                     code=code,
                     name=row["name"],
@@ -524,7 +530,9 @@ def load_country(*, actor: Any, provinces: Iterable[str] | None = None) -> Count
                         unit.parent_id = ids[parents[rank][unit.code]]
                 AdministrativeUnit.objects.bulk_create(units, batch_size=2000)
                 # Materialised paths need the new ids: one UPDATE per tier.
-                fresh = AdministrativeUnit.objects.filter(path="", valid_from=valid_from, kind__level__rank=rank)
+                fresh = AdministrativeUnit.objects.filter(
+                    path="", valid_from=valid_from, kind__level__rank=rank
+                )
                 if rank == 1:
                     fresh.update(path=Concat(Value("/"), Cast("pk", CharField()), Value("/")))
                 else:

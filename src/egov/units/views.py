@@ -23,9 +23,9 @@ def commune_options(request: HttpRequest) -> HttpResponse:
     """``?tinh=01`` (or the picker's own ``…province`` field) → the province's communes valid today (or on
     ``ngay=YYYY-MM-DD``), grouped by district where the structure has districts."""
     province = request.GET.get("tinh") or next(
-        (value for name, value in request.GET.items() if name.endswith("province")), ""
+        (request.GET[name] for name in request.GET if name.endswith("province")), ""
     )
-    groups = commune_choices(province.strip(), _day(request.GET.get("ngay", "")))
+    groups = commune_choices(str(province).strip(), _day(request.GET.get("ngay", "")))
     html = render_to_string(
         "units/commune_options.html", {"groups": groups, "selected": request.GET.get("chon", "")}
     )

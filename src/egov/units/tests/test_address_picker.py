@@ -129,4 +129,7 @@ def test_a_unit_of_another_day_is_not_an_address_today(demo: None, client: Clien
         "password_again": "Ho-Guom-2025",
     }
     refused = client.post("/tai-khoan/dang-ky/", form)
-    assert refused.status_code == 400 and "Hãy chọn xã, phường, thị trấn trong danh sách." in refused.content.decode()
+    assert (
+        refused.status_code == 400
+        and "Hãy chọn xã, phường, thị trấn trong danh sách." in refused.content.decode()
+    )
