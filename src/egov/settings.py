@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "egov.core.third_party.AxesVietnamese",
     "csp",
     "ninja",
+    "django_htmx",  # ships htmx (static django_htmx/htmx-2.min.js) for the address picker
     "django_tasks",
     "egov.core.third_party.TasksVietnamese",
     "egov.core",

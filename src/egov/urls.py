@@ -37,6 +37,7 @@ urlpatterns = [
     path("tai-khoan/", include("egov.accounts.urls")),
     path("thu-tuc/", include("egov.catalog.urls")),
     path("chu-ky-so/", include("egov.signing.urls")),
+    path("don-vi-hanh-chinh/", include("egov.units.urls")),
     path("", include("egov.dossiers.urls")),
     path("", include("egov.submission.urls")),
     path("", include("egov.onestop.urls")),

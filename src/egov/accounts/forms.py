@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 
 from egov.core.forms import AccessibleFormMixin
-from egov.units.models import AdministrativeUnit
-from egov.units.selectors import communes_for_picker, home_province
+from egov.units.forms import PICK_ACTION, AddressFormMixin, CommuneChoiceField, province_field
+
+ADDRESS_PICK = f"{PICK_ACTION}address"
 
 
 class SignInForm(AccessibleFormMixin, forms.Form):
@@ -33,27 +34,7 @@ class TokenForm(AccessibleFormMixin, forms.Form):
     )
 
 
-class CommuneChoiceField(forms.ModelChoiceField):
-    """A plain <select> of the province's communes grouped by district: works without JavaScript."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "error_messages",
-            {
-                "invalid_choice": "Hãy chọn xã, phường, thị trấn trong danh sách.",
-                "required": "Hãy chọn xã, phường, thị trấn nơi cư trú.",
-            },
-        )
-        super().__init__(queryset=AdministrativeUnit.objects.current(), **kwargs)
-
-    def refresh_choices(self) -> None:
-        groups = communes_for_picker(home_province())
-        self.choices = [("", "— Chọn xã, phường, thị trấn —")] + [
-            (label, [(u.pk, u.name) for u in units]) for label, units in groups
-        ]
-
-
-class _AccountFields(AccessibleFormMixin, forms.Form):
+class _AccountFields(AddressFormMixin, AccessibleFormMixin, forms.Form):
     email = forms.CharField(
         label="Thư điện tử",
         max_length=254,
@@ -68,6 +49,7 @@ class _AccountFields(AccessibleFormMixin, forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
+    address_province = province_field(target="id_address_unit", action=ADDRESS_PICK)
     address_unit = CommuneChoiceField(label="Xã, phường, thị trấn")
     address_line = forms.CharField(label="Số nhà, đường, thôn/ấp", required=False, max_length=200)
     password = forms.CharField(
@@ -84,9 +66,7 @@ class _AccountFields(AccessibleFormMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["address_unit"]
-        assert isinstance(field, CommuneChoiceField)
-        field.refresh_choices()
+        self.add_address_fields()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -118,6 +98,7 @@ class CitizenSignUpForm(_AccountFields):
         "date_of_birth",
         "email",
         "phone",
+        "address_province",
         "address_unit",
         "address_line",
         "password",
@@ -136,6 +117,7 @@ class OrganisationSignUpForm(_AccountFields):
         "representative",
         "email",
         "phone",
+        "address_province",
         "address_unit",
         "address_line",
         "password",

@@ -31,6 +31,7 @@ from egov.accounts.selectors import agency_list
 from egov.audit.models import AuditEntry
 from egov.audit.services import record
 from egov.core import throttle
+from egov.units.forms import PICK_ACTION
 
 PENDING_KEY = "egov_pending_sign_in"
 ENROLMENT_KEY = "egov_enrolment_link"
@@ -348,6 +349,10 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     phone or CCCD already has an account is said only in that e-mail (services.request_sign_up)."""
     kind = request.GET.get("loai") or request.POST.get("loai") or "cong-dan"
     form_class = OrganisationSignUpForm if kind == "to-chuc" else CitizenSignUpForm
+    if request.method == "POST" and request.POST.get("action", "").startswith(PICK_ACTION):
+        # Without JavaScript: a province was chosen ("Chọn"); draw the form again with its communes.
+        form = form_class(initial=request.POST.dict())
+        return render(request, "accounts/sign_up.html", {"form": form, "kind": kind})
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

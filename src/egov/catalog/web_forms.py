@@ -13,7 +13,7 @@ from typing import Any
 from django.http import QueryDict
 
 from egov.catalog import formdef, lists
-from egov.units.selectors import communes_for_picker, home_province
+from egov.units.forms import picker_context
 
 GROUP_SEPARATOR = "__"
 
@@ -51,6 +51,7 @@ def _value_from_post(spec: dict[str, Any], post: QueryDict, name: str) -> Any:
         return post.getlist(name)
     if spec["type"] == "address":
         return {
+            "province": post.get(f"{name}{GROUP_SEPARATOR}province", ""),
             "unit": post.get(f"{name}{GROUP_SEPARATOR}unit", ""),
             "line": post.get(f"{name}{GROUP_SEPARATOR}line", ""),
         }
@@ -71,9 +72,17 @@ def _input_value(spec: dict[str, Any], value: Any) -> Any:
     return value
 
 
-def commune_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    groups = communes_for_picker(home_province())
-    return [(label, [(u.code, u.name) for u in units]) for label, units in groups]
+def _address_picker(name: str, id: str, value: Any, errors: list[str]) -> dict[str, Any]:
+    """The shared address picker (egov.units.forms) for an address field: province, commune, street line."""
+    value = value if isinstance(value, dict) else {}
+    return picker_context(
+        name=name,
+        id=id,
+        unit=str(value.get("unit") or ""),
+        line=str(value.get("line") or ""),
+        province=str(value.get("province") or ""),
+        errors=errors,
+    )
 
 
 def bound_fields(
@@ -86,7 +95,6 @@ def bound_fields(
 ) -> list[dict[str, Any]]:
     """What the template needs to draw each field: name, label, value, options, errors, rows of a group;
     ``rules``, the form's cross-field rules, put their message beside the field they constrain."""
-    communes = None
     rule_notes: dict[str, list[str]] = {}
     for cross in rules or []:
         rule_notes.setdefault(cross["then"]["field"], []).append(str(cross["message"]))
@@ -106,9 +114,6 @@ def bound_fields(
             item["show_if_text"] = (
                 f"Chỉ điền khi “{labels.get(rule['field'], rule['field'])}” là {_describe(expected)}."
             )
-        if spec["type"] in {"address"} or any(m.get("type") == "address" for m in spec.get("fields", [])):
-            communes = communes if communes is not None else commune_choices()
-            item["communes"] = communes
         if spec["type"] == "group":
             rows = values.get(key) or []
             if not isinstance(rows, list):
@@ -134,12 +139,18 @@ def bound_fields(
                         "spec": member, "name": name, "id": f"f-{name}", "label": member["label"],
                         "type": member["type"], "required": member.get("required", False),
                         "help": member.get("help", ""), "errors": errors.get(path, []),
-                        "options": lists.options(member), "communes": communes,
+                        "options": lists.options(member),
                         "value": _input_value(member, row_values.get(member["key"])),
                     })  # fmt: skip
+                    if member["type"] == "address":
+                        members[-1]["picker"] = _address_picker(
+                            name, f"f-{name}", row_values.get(member["key"]), errors.get(path, [])
+                        )
                 item["rows"].append({"index": index, "number": index + 1, "fields": members})
         else:
             item["value"] = _input_value(spec, values.get(key))
+            if spec["type"] == "address":
+                item["picker"] = _address_picker(key, item["id"], values.get(key), item["errors"])
         out.append(item)
     return out
 

@@ -38,6 +38,7 @@ from egov.onestop.forms import pdf
 from egov.onestop.forms.issued import FORMS, NotYetIssued, form_response, served_form
 from egov.onestop.forms.registers import register_workbook
 from egov.signing.services import verify_pdf
+from egov.units.forms import PICK_ACTION
 
 
 def _filters(request: HttpRequest) -> onestop_selectors.WorklistFilters:
@@ -296,6 +297,8 @@ def intake(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "save")
         if action.startswith("add:"):
             extra_rows[action[4:]] = 1
+        elif action.startswith(PICK_ACTION):
+            pass  # without JavaScript: a province was chosen in an address; draw the form with its communes
         else:
             uploads = {c.key: request.FILES.getlist(f"file-{c.key}") for c in version.components.all()}
             try:

@@ -10,8 +10,19 @@ from django.utils import timezone
 from egov.portal import services
 
 COOKIE = "egov_visitor"
-# Visits count the public portal: officers' back office, files, the API and probes are not visits.
-SKIPPED_PREFIXES = ("/static/", "/media/", "/api/", "/admin/", "/can-bo/", "/healthz", "/readyz", "/favicon")
+# Visits count the public portal: officers' back office, files, the API, probes and page fragments (the
+# address picker's option lists, anything htmx fetches) are not visits.
+SKIPPED_PREFIXES = (
+    "/static/",
+    "/media/",
+    "/api/",
+    "/admin/",
+    "/can-bo/",
+    "/healthz",
+    "/readyz",
+    "/favicon",
+    "/don-vi-hanh-chinh/",
+)
 
 
 class VisitorCounterMiddleware:
@@ -24,6 +35,7 @@ class VisitorCounterMiddleware:
             request.method != "GET"
             or response.status_code != 200
             or request.path.startswith(SKIPPED_PREFIXES)
+            or request.headers.get("HX-Request")
             or not response.get("Content-Type", "").startswith("text/html")
             or "bot" in request.META.get("HTTP_USER_AGENT", "").lower()
         ):

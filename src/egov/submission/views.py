@@ -28,6 +28,7 @@ from egov.dossiers.views import _lookup_url
 from egov.submission import selectors as submission_selectors
 from egov.submission import services as submission_services
 from egov.submission.pdf import acknowledgement_pdf, declaration_pdf
+from egov.units.forms import PICK_ACTION
 
 
 @login_required
@@ -154,6 +155,9 @@ def _form_step(request: HttpRequest, draft: Draft, context: dict[str, Any], form
         action = request.POST.get("action", "next")
         if action.startswith("add:"):
             extra_rows[action[4:]] = 1
+            values = {**draft.data, **raw}
+        elif action.startswith(PICK_ACTION):
+            # Without JavaScript: a province was chosen in an address; draw the step with its communes.
             values = {**draft.data, **raw}
         elif action.startswith("remove:"):
             group, _, position = action[7:].partition(":")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from egov.core.text import fold
 from egov.units.models import AdministrativeLevel, AdministrativeUnit, UnitSuccession
 
 
@@ -56,14 +57,15 @@ def _province(code: str) -> AdministrativeUnit | None:
 
 
 def communes_for_picker(
-    province_unit: AdministrativeUnit | None,
+    province_unit: AdministrativeUnit | None, day: dt.date | None = None
 ) -> list[tuple[str, list[AdministrativeUnit]]]:
-    """Current commune-level units of a province, grouped under their district (or the province itself after
-    the two-tier reform): ``[(group label, [units])]``. Two queries whatever the size."""
+    """Commune-level units of a province valid on ``day`` (today), grouped under their district (or the
+    province itself where the two-tier structure has no districts): ``[(group label, [units])]``. One query
+    whatever the size."""
     if province_unit is None:
         return []
     units = list(
-        units_valid_on()
+        units_valid_on(day)
         .filter(path__startswith=province_unit.path)
         .exclude(pk=province_unit.pk)
         .select_related("parent")
@@ -75,7 +77,54 @@ def communes_for_picker(
         if unit.kind.level.rank == deepest:
             label = unit.parent.name if unit.parent else province_unit.name
             groups.setdefault(label, []).append(unit)
-    return [(label, sorted(items, key=lambda u: u.name)) for label, items in groups.items()]
+    return [(label, sorted(items, key=lambda u: fold(u.name))) for label, items in groups.items()]
+
+
+# --- The address picker: province, then (district and) commune, as valid on a day ------------------------
+
+
+def provinces_on(day: dt.date | None = None) -> list[tuple[str, str]]:
+    """``[(code, name)]`` of the provinces valid on ``day`` (today), in alphabetical order. Cached."""
+    day = day or timezone.localdate()
+    key = cache_key(f"provinces:{day}")
+    found = cache.get(key)
+    if found is None:
+        rows = (
+            AdministrativeUnit.objects.valid_on(day).filter(kind__level__rank=1).values_list("code", "name")
+        )
+        found = sorted(rows, key=lambda row: fold(row[1].removeprefix("Tỉnh ").removeprefix("Thành phố ")))
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def commune_choices(
+    province_code: str, day: dt.date | None = None
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The communes of a province valid on ``day`` for a ``<select>``: ``[(district or province, [(code,
+    name)])]``. Two queries (the province, its units) on a cache miss."""
+    day = day or timezone.localdate()
+    if not province_code.isdigit():
+        return []
+    key = cache_key(f"communes:{province_code}:{day}")
+    found = cache.get(key)
+    if found is None:
+        unit = units_valid_on(day).filter(code=province_code, kind__level__rank=1).first()
+        found = [
+            (label, [(u.code, u.name) for u in units]) for label, units in communes_for_picker(unit, day)
+        ]
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def province_code_of(unit_code: str, day: dt.date | None = None) -> str:
+    """The province (code) a unit valid on ``day`` belongs to, or "" (a picker showing a saved address)."""
+    if not unit_code.isdigit():
+        return ""
+    unit = AdministrativeUnit.objects.valid_on(day or timezone.localdate()).filter(code=unit_code).first()
+    if unit is None:
+        return ""
+    top = unit.path.strip("/").split("/")[0]
+    return AdministrativeUnit.objects.filter(pk=int(top)).values_list("code", flat=True).first() or ""
 
 
 def successor_map() -> dict[int, int]:

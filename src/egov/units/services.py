@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
 
 from egov.audit.models import AuditEntry
 from egov.audit.services import record
@@ -24,6 +30,7 @@ from egov.units.models import (
     UnitSuccession,
     validate_unit_row,
 )
+from egov.units.reference import LEVELS_SINCE
 from egov.units.selectors import forget_cached_units
 
 PROVINCE_REFERENCE_DATA = "Chỉ quản trị hệ thống cấp tỉnh được thay đổi danh mục đơn vị hành chính."
@@ -401,3 +408,142 @@ def reorganise_units(
             f"Phương án sắp xếp chưa nêu đơn vị mới cho: {names} (đơn vị cấp trên đã hết hiệu lực)."
         )
     return created, notes
+
+
+# --- The whole country, for addresses (GSO lists shipped in units/data/gso) ------------------------------
+
+GSO_DATA = Path(__file__).resolve().parent / "data" / "gso"
+COUNTRY_LISTS = (
+    # (file, valid from, valid to): the list before the 2025 reorganisation (63 provinces, three tiers) and
+    # the one from 1 July 2025 (34 provinces, two tiers).
+    ("vietnam-before-2025-07.csv", LEVELS_SINCE, dt.date(2025, 6, 30)),
+    ("vietnam-from-2025-07.csv", dt.date(2025, 7, 1), None),
+)
+COUNTRY_SOURCE = "Danh mục ĐVHC toàn quốc – Tổng cục Thống kê"
+
+
+@dataclass
+class CountryReport:
+    created: Counter[str] = field(default_factory=Counter)
+    unchanged: int = 0
+    skipped_home: int = 0
+
+    @property
+    def total_created(self) -> int:
+        return sum(self.created.values())
+
+
+def _read_gso(name: str) -> list[dict[str, str]]:
+    with (GSO_DATA / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _home_territory(home_code: str, lists: dict[str, list[dict[str, str]]]) -> dict[str, set[str]]:
+    """Codes, list by list, of the installation's own province and of any later province that took in part
+    of its territory. Those units are the installation's own data — its list and its reorganisation plans
+    (the demo: Bình Phước 2018, then Đồng Nai by the 2025 plan) — and the country loader leaves them alone."""
+    first = lists[COUNTRY_LISTS[0][0]]
+    parent_of = {row["code"]: row["parent_code"] for row in first}
+
+    def province_of(code: str, parent: dict[str, str]) -> str:
+        while parent.get(code):
+            code = parent[code]
+        return code
+
+    home_units = {row["code"] for row in first if province_of(row["code"], parent_of) == home_code}
+    excluded = {COUNTRY_LISTS[0][0]: home_units}
+    for name, _, _ in COUNTRY_LISTS[1:]:
+        rows = lists[name]
+        parents = {row["code"]: row["parent_code"] for row in rows}
+        # A new commune keeps the code of one of the communes it was made of.
+        taken_in = {province_of(row["code"], parents) for row in rows if row["code"] in home_units}
+        excluded[name] = {row["code"] for row in rows if province_of(row["code"], parents) in taken_in}
+    return excluded
+
+
+def load_country(*, actor: Any, provinces: Iterable[str] | None = None) -> CountryReport:
+    """Every province, district and commune of Vietnam from the GSO lists, each valid for its period.
+
+    Bulk (a few queries per tier whatever the number of units) and idempotent: a unit already held with the
+    same code and start date is left as it is. The home province's territory is skipped (see
+    :func:`_home_territory`). ``provinces`` limits the load to some province codes (tests).
+    """
+    ensure_reference_data_admin(actor)
+    wanted = set(provinces) if provinces is not None else None
+    kinds = list(UnitKind.objects.select_related("level"))
+    # The lists spell kinds exactly ("Thị xã …" before "Xã …"): a plain prefix test, longest first.
+    prefixes = sorted(((k.name + " ", k.level.code_length, k) for k in kinds), key=lambda p: -len(p[0]))
+    lists = {name: _read_gso(name) for name, _, _ in COUNTRY_LISTS}
+    home = _home_territory(settings.EGOV_PROVINCE_CODE, lists)
+    report = CountryReport()
+    with transaction.atomic():
+        held = set(AdministrativeUnit.objects.values_list("code", "valid_from"))
+        for name, valid_from, valid_to in COUNTRY_LISTS:
+            rows = lists[name]
+            province_of: dict[str, str] = {}
+            for row in rows:
+                province_of[row["code"]] = province_of.get(row["parent_code"], row["code"])
+            by_rank: dict[int, list[AdministrativeUnit]] = {}
+            parents: dict[int, dict[str, str]] = {}
+            for row in rows:
+                code = row["code"]
+                if wanted is not None and province_of[code] not in wanted:
+                    continue
+                if code in home[name]:
+                    report.skipped_home += 1
+                    continue
+                if (code, valid_from) in held:
+                    report.unchanged += 1
+                    continue
+                kind = next(
+                    (
+                        k
+                        for prefix, length, k in prefixes
+                        if row["name"].startswith(prefix) and len(code) == length
+                    ),
+                    None,
+                ) or _kind_for(row["name"], code, "", kinds)
+                if kind is None:
+                    raise DomainError(
+                        f"{name}: không xác định được loại đơn vị của “{row['name']}” ({code})."
+                    )
+                unit = AdministrativeUnit(
+                    code=code,
+                    name=row["name"],
+                    kind=kind,
+                    valid_from=valid_from,
+                    valid_to=valid_to,
+                    source=COUNTRY_SOURCE,
+                )
+                by_rank.setdefault(kind.level.rank, []).append(unit)
+                parents.setdefault(kind.level.rank, {})[code] = row["parent_code"]
+                report.created[kind.level.code] += 1
+            for rank in sorted(by_rank):
+                units = by_rank[rank]
+                if rank > 1:
+                    ids = dict(
+                        AdministrativeUnit.objects.filter(
+                            valid_from=valid_from, code__in=set(parents[rank].values())
+                        ).values_list("code", "pk")
+                    )
+                    for unit in units:
+                        unit.parent_id = ids[parents[rank][unit.code]]
+                AdministrativeUnit.objects.bulk_create(units, batch_size=2000)
+                # Materialised paths need the new ids: one UPDATE per tier.
+                fresh = AdministrativeUnit.objects.filter(
+                    path="", valid_from=valid_from, kind__level__rank=rank
+                )
+                if rank == 1:
+                    fresh.update(path=Concat(Value("/"), Cast("pk", CharField()), Value("/")))
+                else:
+                    parent_path = AdministrativeUnit.objects.filter(pk=OuterRef("parent_id")).values("path")
+                    fresh.update(path=Concat(Subquery(parent_path), Cast("pk", CharField()), Value("/")))
+        if report.total_created:
+            record(
+                action=AuditEntry.Action.IMPORTED,
+                actor=actor,
+                actor_label="" if actor else "hệ thống",
+                data={"model": "units", "source": COUNTRY_SOURCE, "created": dict(report.created)},
+            )
+            transaction.on_commit(forget_cached_units)
+    return report

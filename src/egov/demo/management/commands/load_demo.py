@@ -27,7 +27,7 @@ from egov.portal.models import SiteProfile
 from egov.signing.demo import DEMO_PIN, ensure_demo_pki
 from egov.units.models import AdministrativeLevel, AdministrativeUnit, UnitKind
 from egov.units.reference import ensure_levels_and_kinds
-from egov.units.services import UNIT_COLUMNS, import_units
+from egov.units.services import UNIT_COLUMNS, import_units, load_country
 
 PACKAGE = Path(__file__).resolve().parents[3]
 UNITS_FILE = PACKAGE / "units/data/demo/binh-phuoc-2018.csv"
@@ -98,11 +98,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true")
+        parser.add_argument(
+            "--country",
+            default="all",
+            help="Địa bàn cả nước để chọn địa chỉ: all (mặc định), none, hoặc các mã tỉnh cách nhau bởi dấu phẩy.",
+        )
 
-    def handle(self, *args: Any, quiet: bool = False, **options: Any) -> None:
+    def handle(self, *args: Any, quiet: bool = False, country: str = "all", **options: Any) -> None:
         try:
             with transaction.atomic():
                 self._load()
+                if country != "none":
+                    load_country(actor=None, provinces=None if country == "all" else country.split(","))
         except DomainError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         if not quiet:
