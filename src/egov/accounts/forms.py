@@ -122,7 +122,7 @@ class _AccountFields(AccessibleFormMixin, forms.Form):
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", _("Hai lần nhập mật khẩu không khớp."))
         if "email" in self.errors and not self.data.get("email", "").strip() and data.get("phone"):
-            self.errors["email"] = self.error_class([EMAIL_WITH_PHONE_NEEDED])
+            self.errors["email"] = self.error_class([str(EMAIL_WITH_PHONE_NEEDED)])
         return data
 
 

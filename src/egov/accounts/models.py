@@ -199,7 +199,9 @@ class Consent(models.Model):
     """Consent a person gave to the processing of their personal data (NĐ 13/2023/NĐ-CP, Điều 11): to which
     version of the privacy notice, for what, and when. Kept after an account is closed, as the proof."""
 
-    user = models.ForeignKey(User, verbose_name="tài khoản", on_delete=models.CASCADE, related_name="consents")
+    user = models.ForeignKey(
+        User, verbose_name="tài khoản", on_delete=models.CASCADE, related_name="consents"
+    )
     purpose = models.CharField("mục đích", max_length=40)
     notice_version = models.CharField("phiên bản thông báo", max_length=20)
     statement = models.TextField("nội dung đồng ý")

@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from egov.accounts.digests import enrolment_token_digest, sign_up_token_digest
 from egov.accounts import privacy
+from egov.accounts.digests import enrolment_token_digest, sign_up_token_digest
 from egov.accounts.models import (
     ApiToken,
     CitizenProfile,

@@ -36,6 +36,6 @@ def describe(periods: Iterable[Period]) -> list[str]:
     for first, last, hours in runs:
         days = str(Weekday(first).label)
         if last != first:
-            days = f"{days} – {str(Weekday(last).label)}"
+            days = f"{days} – {Weekday(last).label!s}"
         lines.append(f"{days}: " + ", ".join(f"{_clock(a)}–{_clock(b)}" for a, b in hours))
     return lines

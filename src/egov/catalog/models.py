@@ -15,8 +15,8 @@ and ``deciding_office`` (the office under that agency that handles it, by the st
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
 from django.db.models import Q
+from django.utils.translation import get_language
 
 from egov.agencies.models import Agency
 from egov.units.models import AdministrativeLevel

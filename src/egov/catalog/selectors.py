@@ -348,7 +348,9 @@ def procedure_questions(procedure_id: int) -> list[dict[str, Any]]:
             {
                 "id": f"hoi-dap-{item.pk}",
                 "question": item.question_en if use_en else item.question,
-                "paragraphs": [" ".join(p.split()) for p in answer.replace("\r\n", "\n").split("\n\n") if p.strip()],
+                "paragraphs": [
+                    " ".join(p.split()) for p in answer.replace("\r\n", "\n").split("\n\n") if p.strip()
+                ],
             }
         )
     return found

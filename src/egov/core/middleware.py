@@ -206,7 +206,7 @@ class LanguageMiddleware:
         if request.path.startswith("/admin/"):
             language = settings.LANGUAGE_CODE  # the administration is in Vietnamese only
         translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))

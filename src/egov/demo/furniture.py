@@ -300,7 +300,9 @@ def load_help() -> int:
 
 
 def load_procedure_questions() -> int:
-    procedures = Procedure.objects.filter(national_code__in=PROCEDURE_QUESTIONS).exclude(questions__isnull=False)
+    procedures = Procedure.objects.filter(national_code__in=PROCEDURE_QUESTIONS).exclude(
+        questions__isnull=False
+    )
     rows = [
         ProcedureQuestion(procedure=p, position=i, question=q, answer=a, question_en=q_en, answer_en=a_en)
         for p in procedures
@@ -321,9 +323,13 @@ def load_opening_hours() -> int:
     rows = []
     for desk in desks:
         for day in WORKING_DAYS:
-            rows += [OpeningHours(agency=desk, weekday=day, opens=a, closes=b) for a, b in (MORNING, AFTERNOON)]
+            rows += [
+                OpeningHours(agency=desk, weekday=day, opens=a, closes=b) for a, b in (MORNING, AFTERNOON)
+            ]
         if desk.unit.kind.level.rank <= SATURDAY_MORNING_UP_TO_RANK:
-            rows.append(OpeningHours(agency=desk, weekday=Weekday.SATURDAY, opens=MORNING[0], closes=MORNING[1]))
+            rows.append(
+                OpeningHours(agency=desk, weekday=Weekday.SATURDAY, opens=MORNING[0], closes=MORNING[1])
+            )
     OpeningHours.objects.bulk_create(rows)
     return len(rows)
 

@@ -33,7 +33,7 @@ def _plain(value: Any) -> Any:
 
 def _profile(user: User) -> dict[str, Any] | None:
     model: type[models.Model] = OrganisationProfile if user.kind == User.Kind.ORGANISATION else CitizenProfile
-    row = model._default_manager.filter(user=user).first()  # type: ignore[attr-defined]
+    row = model._default_manager.filter(user=user).first()
     if row is None:
         return None
     return {
@@ -74,12 +74,18 @@ def dossiers_of(user: User) -> list[Dossier]:
         Dossier.objects.filter(applicant=user)
         .select_related("procedure_version", "receiving_agency")
         .prefetch_related(
-            Prefetch("events", queryset=DossierEvent.objects.select_related("actor_agency").order_by("at", "id")),
+            Prefetch(
+                "events", queryset=DossierEvent.objects.select_related("actor_agency").order_by("at", "id")
+            ),
             Prefetch("files", queryset=StoredFile.objects.select_related("component").order_by("slot", "id")),
             Prefetch("notifications", queryset=Notification.objects.order_by("created_at", "id")),
         )
         .order_by("submitted_at", "id")
     )
+
+
+def dossier_count(user: User) -> int:
+    return Dossier.objects.filter(applicant=user).count()
 
 
 def files_of(user: User) -> list[StoredFile]:

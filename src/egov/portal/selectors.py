@@ -25,7 +25,7 @@ def in_language(question: Any) -> tuple[str, str]:
 def help_topics() -> list[dict[str, Any]]:
     """The general help, topic by topic in the order of ``HelpTopic``; topics without a question are left out.
     One query."""
-    by_topic: dict[str, list[dict[str, str]]] = {}
+    by_topic: dict[str, list[dict[str, Any]]] = {}
     for item in HelpQuestion.objects.filter(is_published=True).order_by("position", "id"):
         question, answer = in_language(item)
         by_topic.setdefault(item.topic, []).append(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from egov.accounts import privacy
+from egov.accounts.models import User
 from egov.agencies.selectors import desks_by_area
 from egov.audit.models import AuditEntry
 from egov.audit.services import record
@@ -48,35 +49,40 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
     return _in_language(request, "privacy", context)
 
 
-def _citizen(request: HttpRequest) -> None:
-    if request.user.is_officer:  # type: ignore[union-attr]
+def _citizen(request: HttpRequest) -> User:
+    """The signed-in citizen or organisation; officers have no page of this kind (their agency manages them)."""
+    user = request.user
+    if not isinstance(user, User) or user.is_officer:
         raise PermissionDenied(_("Trang này dành cho công dân, tổ chức có tài khoản trên cổng."))
+    return user
+
+
+def _my_data_context(user: User) -> dict[str, object]:
+    return {
+        "consents": selectors.consents_of(user),
+        "dossier_count": personal_data.dossier_count(user),
+        "notice_version": privacy.NOTICE_VERSION,
+    }
 
 
 @login_required
 def my_data(request: HttpRequest) -> HttpResponse:
-    _citizen(request)
-    user = request.user
-    context = {
-        "consents": selectors.consents_of(user),  # type: ignore[arg-type]
-        "dossier_count": len(personal_data.dossiers_of(user)),  # type: ignore[arg-type]
-        "notice_version": privacy.NOTICE_VERSION,
-    }
-    return render(request, "portal/my_data.html", context)
+    return render(request, "portal/my_data.html", _my_data_context(_citizen(request)))
 
 
 @login_required
 def my_data_download(request: HttpRequest, kind: str) -> HttpResponse:
-    _citizen(request)
+    user = _citizen(request)
     if kind not in ("json", "zip"):
         raise Http404
-    user = request.user
     if kind == "zip":
-        body, content_type, name = personal_data.export_zip(user), "application/zip", "du-lieu-cua-toi.zip"  # type: ignore[arg-type]
+        body, content_type, name = personal_data.export_zip(user), "application/zip", "du-lieu-cua-toi.zip"
     else:
-        body, content_type = personal_data.export_json(user), "application/json; charset=utf-8"  # type: ignore[arg-type]
+        body, content_type = personal_data.export_json(user), "application/json; charset=utf-8"
         name = "du-lieu-cua-toi.json"
-    record(action=AuditEntry.Action.DATA_EXPORTED, actor=user, target=user, request=request, data={"kind": kind})  # type: ignore[arg-type]
+    record(
+        action=AuditEntry.Action.DATA_EXPORTED, actor=user, target=user, request=request, data={"kind": kind}
+    )
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
@@ -86,20 +92,11 @@ def my_data_download(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 @require_POST
 def close_account(request: HttpRequest) -> HttpResponse:
-    _citizen(request)
+    user = _citizen(request)
     try:
-        services.close_own_account(
-            user=request.user,  # type: ignore[arg-type]
-            password=request.POST.get("password", ""),
-            request=request,
-        )
+        services.close_own_account(user=user, password=request.POST.get("password", ""), request=request)
     except (ValidationError, DomainError) as exc:
-        context = {
-            "consents": selectors.consents_of(request.user),  # type: ignore[arg-type]
-            "dossier_count": len(personal_data.dossiers_of(request.user)),  # type: ignore[arg-type]
-            "notice_version": privacy.NOTICE_VERSION,
-            "close_error": " ".join(exc.messages),
-        }
+        context = {**_my_data_context(user), "close_error": " ".join(exc.messages)}
         return render(request, "portal/my_data.html", context, status=400)
     logout(request)
     messages.success(

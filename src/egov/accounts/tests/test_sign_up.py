@@ -76,7 +76,11 @@ def test_a_citizen_signs_up_confirms_the_address_and_is_signed_in(demo: None, cl
         ({"personal_id": "070195006789"}, "personal_id", "không khớp với năm sinh 1985"),
         ({"email": "", "phone": ""}, "email", "Cần có thư điện tử để nhận đường dẫn kích hoạt"),
         # A phone without an e-mail: the e-mail is still needed, and the page says why and what the phone is for.
-        ({"email": ""}, "email", "Hãy nhập cả thư điện tử: đường dẫn kích hoạt tài khoản chỉ gửi được qua thư"),
+        (
+            {"email": ""},
+            "email",
+            "Hãy nhập cả thư điện tử: đường dẫn kích hoạt tài khoản chỉ gửi được qua thư",
+        ),
         ({"email": "khong-hop-le"}, "email", "không hợp lệ"),
         ({"phone": "0123"}, "phone", "Số điện thoại không hợp lệ"),
         ({"password_again": "khac"}, "password_again", "không khớp"),
@@ -154,7 +158,9 @@ def test_every_mistake_is_told_at_once_not_one_round_at_a_time(demo: None, clien
     year, a password of digits only) are told in the same answer, each next to its field."""
     response = client.post(
         "/tai-khoan/dang-ky/",
-        citizen_form(email="", phone="", personal_id="070195006789", password="12345678", password_again="12345678"),
+        citizen_form(
+            email="", phone="", personal_id="070195006789", password="12345678", password_again="12345678"
+        ),
     )
     assert response.status_code == 400
     errors = response.context["form"].errors

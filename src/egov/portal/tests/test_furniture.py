@@ -71,7 +71,9 @@ def test_desk_hours_are_data_shown_on_the_contact_page_and_in_the_footer(
     )
     assert "0271 3 888 999" in contact  # the hotline
     commune = Agency.objects.current().get(code="000.22.44.H10")
-    assert [str(h) for h in commune.opening_hours.all()][-1] == "Thứ Sáu 13:30–17:00"  # no Saturday at a commune
+    assert [str(h) for h in commune.opening_hours.all()][
+        -1
+    ] == "Thứ Sáu 13:30–17:00"  # no Saturday at a commune
 
 
 def test_accessibility_statement_and_privacy_notice(demo: None, client: Client) -> None:
@@ -89,7 +91,11 @@ def test_accessibility_statement_and_privacy_notice(demo: None, client: Client) 
 def _signed_in_with_a_dossier(marriage: Any) -> tuple[Client, Dossier]:
     dossier, _ = submit(marriage)
     Consent.objects.create(
-        user=citizen(), purpose="sign_up", notice_version="1.0", statement="Tôi đồng ý.", given_at=dossier.submitted_at
+        user=citizen(),
+        purpose="sign_up",
+        notice_version="1.0",
+        statement="Tôi đồng ý.",
+        given_at=dossier.submitted_at,
     )
     return signed_in(), dossier
 
@@ -110,7 +116,9 @@ def test_my_data_page_shows_consents_and_downloads_everything_as_json(
     assert data["thông tin định danh"]["số định danh cá nhân (CCCD)"] == "070090001234"
     first = next(d for d in data["hồ sơ"] if d["mã hồ sơ"] == dossier.code)
     assert first["diễn biến"][0]["trạng thái"] and first["tệp đính kèm"][0]["tên tệp"]
-    assert all("note" not in e and "người thực hiện" not in e for e in first["diễn biến"])  # officers' words stay
+    assert all(
+        "note" not in e and "người thực hiện" not in e for e in first["diễn biến"]
+    )  # officers' words stay
     assert first["thông báo đã gửi"][0]["gửi tới"] == "nguyenvanan@binhphuoc.demo"
     assert data["sự đồng ý xử lý dữ liệu cá nhân"][0]["nội dung"] == "Tôi đồng ý."
     assert AuditEntry.objects.filter(action=AuditEntry.Action.DATA_EXPORTED, actor=citizen()).exists()
@@ -142,7 +150,9 @@ def test_closing_the_account_needs_the_password_and_keeps_the_dossiers(marriage:
     kept = Dossier.objects.get(pk=dossier.pk)
     assert kept.applicant_id == closed.pk and kept.applicant_name  # the archive record stays as filed
     assert Consent.objects.get(user=closed).withdrawn_at is not None
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.ACCOUNT_CLOSED, object_id=str(closed.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action=AuditEntry.Action.ACCOUNT_CLOSED, object_id=str(closed.pk)
+    ).exists()
     again = Client().post("/tai-khoan/dang-nhap/", {"username": "0912345678", "password": "Chinhquyen@2018"})
     assert again.status_code != 302  # the account cannot sign in any more
 

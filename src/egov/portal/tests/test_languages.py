@@ -26,7 +26,9 @@ def test_vietnamese_by_default_even_when_the_browser_prefers_english(demo: None,
 def test_the_switch_turns_the_interface_english_and_back(demo: None, client: Client) -> None:
     html = english(client, "/thu-tuc/?q=khai+sinh").get("/thu-tuc/?q=khai+sinh").content.decode()
     assert '<html lang="en">' in html
-    assert "Skip to main content" in html and "Administrative procedures" in html and "Find a procedure" in html
+    assert (
+        "Skip to main content" in html and "Administrative procedures" in html and "Find a procedure" in html
+    )
     assert "Birth registration" in html  # a procedure's English name where one exists
     assert "Đăng ký lại khai sinh" in html  # … and the Vietnamese name where none does
     assert 'name="language" value="vi"' in html
@@ -39,7 +41,10 @@ def test_a_procedure_page_in_english_keeps_the_vietnamese_name_and_text_marked(
 ) -> None:
     html = english(client).get("/thu-tuc/1.001193/").content.decode()
     assert "<h1>Birth registration</h1>" in html and '<p lang="vi" class="lead">Đăng ký khai sinh</p>' in html
-    assert "Frequently asked questions" in html and "How long do I have to register my child&#x27;s birth?" in html
+    assert (
+        "Frequently asked questions" in html
+        and "How long do I have to register my child&#x27;s birth?" in html
+    )
     assert "Legal basis" in html and '<div class="prose" lang="vi">' in html
 
 
