@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "egov.core.middleware.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "egov.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -258,11 +259,16 @@ for _item in env_list("EGOV_RATE_LIMITS", []):
     EGOV_RATE_LIMITS[_name.strip()] = _rate.strip()
 
 # --- Internationalisation: Vietnamese first -------------------------------------------------------------
-# Every user-facing string is marked for translation; the language does not follow the browser's
-# Accept-Language until an English catalogue ships (LocaleMiddleware then goes back into MIDDLEWARE).
+# Vietnamese is the source language of every string (msgids are Vietnamese); locale/en holds the English
+# catalogue, compiled (.mo) and committed like locale/vi. The public portal switches to English only when the
+# visitor chooses it (the header's switch posts to /i18n/setlang/, kept in a cookie); the browser's
+# Accept-Language is not followed (egov.core.middleware.LanguageMiddleware) and URLs have no language prefix.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "egov_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 FORMAT_MODULE_PATH = ["egov.formats"]
 TIME_ZONE = env_str("EGOV_TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_I18N = True

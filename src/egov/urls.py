@@ -7,7 +7,6 @@ from django_otp.admin import OTPAdminSite
 
 from egov.api import api
 from egov.core import views as core_views
-from egov.portal import views as portal_views
 
 
 def admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
@@ -27,8 +26,6 @@ handler403 = "egov.core.views.permission_denied"
 handler404 = "egov.core.views.page_not_found"
 handler500 = "egov.core.views.server_error"
 
-portal_patterns = ([path("", portal_views.home, name="home")], "portal")
-
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
@@ -41,7 +38,10 @@ urlpatterns = [
     path("", include("egov.dossiers.urls")),
     path("", include("egov.submission.urls")),
     path("", include("egov.onestop.urls")),
-    path("", include(portal_patterns)),
+    # The language switch (a form posting to set_language; the choice is kept in a cookie). URLs stay the same
+    # in every language: QR codes and links printed on forms and results keep working.
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("egov.portal.urls")),
 ]
 
 if settings.DEBUG:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from egov.accounts import services
-from egov.accounts.models import CitizenProfile, OrganisationProfile, StaffAssignment, User
+from egov.accounts.models import CitizenProfile, Consent, OrganisationProfile, StaffAssignment, User
 from egov.accounts.roles import Role
 from egov.audit.models import AuditEntry
 from egov.audit.services import record
@@ -115,3 +115,23 @@ class OrganisationProfileAdmin(admin.ModelAdmin):
     search_fields = ["name", "tax_code"]
     list_select_related = ["user"]
     raw_id_fields = ["user", "address_unit"]
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    """Consents are evidence: read here, never edited (NĐ 13/2023/NĐ-CP, Điều 11)."""
+
+    list_display = ["user", "purpose", "notice_version", "given_at", "withdrawn_at"]
+    list_filter = ["purpose", "notice_version"]
+    search_fields = ["user__username", "user__full_name"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "purpose", "notice_version", "statement", "given_at", "withdrawn_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -193,3 +193,25 @@ class EnrolmentLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class Consent(models.Model):
+    """Consent a person gave to the processing of their personal data (NĐ 13/2023/NĐ-CP, Điều 11): to which
+    version of the privacy notice, for what, and when. Kept after an account is closed, as the proof."""
+
+    user = models.ForeignKey(
+        User, verbose_name="tài khoản", on_delete=models.CASCADE, related_name="consents"
+    )
+    purpose = models.CharField("mục đích", max_length=40)
+    notice_version = models.CharField("phiên bản thông báo", max_length=20)
+    statement = models.TextField("nội dung đồng ý")
+    given_at = models.DateTimeField("thời điểm đồng ý")
+    withdrawn_at = models.DateTimeField("thời điểm rút lại", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "sự đồng ý xử lý dữ liệu cá nhân"
+        verbose_name_plural = "sự đồng ý xử lý dữ liệu cá nhân"
+        ordering = ["user", "-given_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.purpose} v{self.notice_version} ({self.given_at:%d/%m/%Y %H:%M})"

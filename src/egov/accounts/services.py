@@ -20,9 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from egov.accounts import privacy
 from egov.accounts.digests import enrolment_token_digest, sign_up_token_digest
 from egov.accounts.models import (
+    ApiToken,
     CitizenProfile,
+    Consent,
     EnrolmentLink,
     OrganisationProfile,
     SignUpRequest,
@@ -120,7 +123,7 @@ def _citizen_errors(
     phone: str,
     password: str,
     personal_id: str,
-    date_of_birth: dt.date,
+    date_of_birth: dt.date | None,
     address_unit: AdministrativeUnit | None,
     taken: bool,
 ) -> dict[str, Any]:
@@ -132,7 +135,7 @@ def _citizen_errors(
     clean_id = _collect(errors, "personal_id", validate_personal_id, personal_id, date_of_birth=date_of_birth)
     if taken and clean_id and CitizenProfile.objects.filter(personal_id=clean_id).exists():
         errors.setdefault("personal_id", []).append("Số CCCD này đã được đăng ký tài khoản.")
-    if date_of_birth > dt.date.today():
+    if date_of_birth is not None and date_of_birth > dt.date.today():
         errors.setdefault("date_of_birth", []).append("Ngày sinh không thể ở tương lai.")
     _check_address(errors, address_unit)
     probe = User(username=clean_email or clean_phone or "", full_name=full_name, email=clean_email)
@@ -552,6 +555,46 @@ def _ending(value: str) -> str:
     return f"…{value[-3:]}"
 
 
+def sign_up_problems(
+    *,
+    kind: str,
+    email: str,
+    phone: str,
+    password: str,
+    address_unit: AdministrativeUnit | None,
+    profile: dict[str, Any],
+) -> dict[str, list[str]]:
+    """What is wrong with a sign-up, by field, whoever types it (never whether an e-mail, phone, CCCD or tax
+    code is already registered). The sign-up page shows these with the form's own errors, so every mistake is
+    told at once rather than one round at a time."""
+    errors: dict[str, list[str]] = {}
+    if kind == User.Kind.ORGANISATION:
+        _organisation_errors(
+            errors,
+            name=profile.get("name") or "",
+            tax_code=profile.get("tax_code") or "",
+            representative=profile.get("representative") or "",
+            email=email,
+            phone=phone,
+            password=password,
+            address_unit=address_unit,
+            taken=False,
+        )
+    else:
+        _citizen_errors(
+            errors,
+            full_name=profile.get("full_name") or "",
+            email=email,
+            phone=phone,
+            password=password,
+            personal_id=profile.get("personal_id") or "",
+            date_of_birth=profile.get("date_of_birth"),
+            address_unit=address_unit,
+            taken=False,
+        )
+    return errors
+
+
 def request_sign_up(
     *,
     kind: str,
@@ -561,9 +604,12 @@ def request_sign_up(
     address_unit: AdministrativeUnit | None,
     address_line: str = "",
     profile: dict[str, Any],
+    consent: bool = False,
     request: HttpRequest | None = None,
 ) -> None:
-    """A citizen or organisation asks for an account. Raises ValidationError (Vietnamese, by field) only for
+    """A citizen or organisation asks for an account, having ticked (``consent``) that they agree to the
+    privacy notice (NĐ 13/2023): the time and the notice's version are kept and become the account's consent
+    record when it is opened. Raises ValidationError (Vietnamese, by field) only for
     input that is wrong whoever types it; otherwise one e-mail goes to ``email``:
 
     - the address already has an account: "someone tried to sign up with your address" (nothing created);
@@ -611,6 +657,11 @@ def request_sign_up(
             "date_of_birth": profile["date_of_birth"].isoformat(),
         }
         held = {"personal_id": CitizenProfile.objects.filter(personal_id=clean["personal_id"])}
+    if not consent:
+        errors["consent"] = [
+            "Hãy đánh dấu ô đồng ý với Thông báo xử lý dữ liệu cá nhân: không có sự đồng ý này, cổng không "
+            "được phép lưu thông tin của bạn (Nghị định 13/2023/NĐ-CP)."
+        ]
     if errors:
         raise ValidationError(errors)
     assert address_unit is not None  # _check_address refused a missing unit
@@ -641,7 +692,12 @@ def request_sign_up(
             kind=kind,
             email=clean_email,
             phone=clean_phone,
-            profile={**stored, "address_unit": address_unit.pk, "address_line": address_line.strip()},
+            profile={
+                **stored,
+                "address_unit": address_unit.pk,
+                "address_line": address_line.strip(),
+                "consent": {"version": privacy.NOTICE_VERSION, "given_at": timezone.now().isoformat()},
+            },
             password=password_hash,
             digest=sign_up_token_digest(token),
             expires_at=timezone.now() + dt.timedelta(hours=hours),
@@ -715,7 +771,54 @@ def confirm_sign_up(*, token: str, request: HttpRequest | None = None) -> User:
                 request=request,
                 audit={"confirmed_email": True},
             )
+        if user is not None and data.get("consent"):
+            Consent.objects.create(
+                user=user,
+                purpose=privacy.SIGN_UP_PURPOSE,
+                notice_version=data["consent"]["version"],
+                statement=privacy.SIGN_UP_STATEMENT,
+                given_at=dt.datetime.fromisoformat(data["consent"]["given_at"]),
+            )
         SignUpRequest.objects.filter(email=pending.email).delete()
     if user is None:
         raise DomainError(problem)
     return user
+
+
+def close_account(*, user: User, password: str, request: HttpRequest | None = None) -> None:
+    """A citizen or organisation closes their own account (NĐ 13/2023, Điều 16: erasure on request). The
+    password is asked again. The account can no longer sign in, and what identifies the person on it is
+    erased: name, e-mail, phone, the CCCD or tax code and address of the profile, API tokens. Consents stay,
+    marked withdrawn, as the proof of what was agreed. Dossiers are not touched: they are archive records kept
+    for the period the law sets, with the applicant's details as filed. Officers' accounts are closed by their
+    agency's administrator, not here."""
+    if user.is_officer:
+        raise DomainError("Tài khoản cán bộ do quản trị của cơ quan đóng, không tự đóng tại đây.")
+    if not password or not user.check_password(password):
+        raise ValidationError({"password": ["Mật khẩu không đúng."]})
+    now = timezone.now()
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        kind = locked.kind
+        CitizenProfile.objects.filter(user=locked).delete()
+        OrganisationProfile.objects.filter(user=locked).delete()
+        ApiToken.objects.filter(user=locked).delete()
+        if locked.email:
+            SignUpRequest.objects.filter(email=locked.email).delete()
+        TOTPDevice.objects.filter(user=locked).delete()
+        Consent.objects.filter(user=locked, withdrawn_at__isnull=True).update(withdrawn_at=now)
+        locked.username = f"da-dong-{locked.pk}"
+        locked.full_name = ""
+        locked.email = None
+        locked.phone = None
+        locked.is_active = False
+        locked.set_unusable_password()
+        locked.save()
+        record(
+            action=AuditEntry.Action.ACCOUNT_CLOSED,
+            actor=user,
+            target=locked,
+            actor_label=f"tài khoản #{locked.pk}",
+            request=request,
+            data={"kind": kind},
+        )

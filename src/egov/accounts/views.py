@@ -344,6 +344,29 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, error)
 
 
+def _add_missing_errors(form: Any, organisation: bool) -> None:
+    """The service's checks for the fields the form itself found nothing wrong with (a CCCD that does not
+    match the birth year, a password too easy to guess, …), so the page tells every mistake at once."""
+    data = {name: form.cleaned_data.get(name) for name in form.fields}
+    raw = {name: (form.data.get(name) or "").strip() for name in form.fields}
+    keys = ("name", "tax_code", "representative") if organisation else ("full_name", "personal_id")
+    profile = {k: data.get(k) or raw.get(k, "") for k in keys}
+    if not organisation:
+        profile["date_of_birth"] = data.get("date_of_birth")
+    problems = services.sign_up_problems(
+        kind=User.Kind.ORGANISATION if organisation else User.Kind.CITIZEN,
+        email=raw.get("email", ""),
+        phone=raw.get("phone", ""),
+        password=form.data.get("password") or "",
+        address_unit=data.get("address_unit"),
+        profile=profile,
+    )
+    for field, errors in problems.items():
+        if field in form.fields and field not in form.errors and not (field == "password" and not raw[field]):
+            for error in errors:
+                form.add_error(field, error)
+
+
 def sign_up(request: HttpRequest) -> HttpResponse:
     """Whatever was typed, a valid form gets the same answer: "we sent you an e-mail". Whether the e-mail,
     phone or CCCD already has an account is said only in that e-mail (services.request_sign_up)."""
@@ -354,6 +377,8 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         form = form_class(initial=request.POST.dict())
         return render(request, "accounts/sign_up.html", {"form": form, "kind": kind})
     form = form_class(request.POST or None)
+    if request.method == "POST" and not form.is_valid():
+        _add_missing_errors(form, form_class is OrganisationSignUpForm)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         wait = _sign_up_wait(request, data)
@@ -376,6 +401,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 address_unit=data["address_unit"],
                 address_line=data["address_line"],
                 profile=profile,
+                consent=data["consent"],
                 request=request,
             )
         except ValidationError as exc:

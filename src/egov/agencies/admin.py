@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from egov.agencies import services
-from egov.agencies.models import Agency, AgencyKind, Department
+from egov.agencies.models import Agency, AgencyKind, Department, OpeningHours
 
 
 @admin.register(AgencyKind)
@@ -21,6 +21,14 @@ class DepartmentInline(admin.TabularInline):
     fields = ["name", "code", "is_active"]
 
 
+class OpeningHoursInline(admin.TabularInline):
+    """When the one-stop desk receives the public: one row per period (a morning, an afternoon) and day."""
+
+    model = OpeningHours
+    extra = 0
+    fields = ["weekday", "opens", "closes"]
+
+
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "unit", "has_one_stop_desk", "valid_from", "valid_to"]
@@ -28,7 +36,7 @@ class AgencyAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "short_name"]
     list_select_related = ["kind", "unit"]
     autocomplete_fields = ["unit", "parent"]
-    inlines = [DepartmentInline]
+    inlines = [DepartmentInline, OpeningHoursInline]
     fields = [
         "code",
         "name",

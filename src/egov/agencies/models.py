@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from egov.core.models import TreeNode, ValidityPeriod, ValidityQuerySet
 from egov.units.models import AdministrativeUnit, Reorganisation, SuccessionKind
@@ -120,3 +121,39 @@ class AgencySuccession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.predecessor} → {self.successor}"
+
+
+class Weekday(models.IntegerChoices):
+    """Days of the week as Python numbers them (Monday = 0)."""
+
+    MONDAY = 0, _("Thứ Hai")
+    TUESDAY = 1, _("Thứ Ba")
+    WEDNESDAY = 2, _("Thứ Tư")
+    THURSDAY = 3, _("Thứ Năm")
+    FRIDAY = 4, _("Thứ Sáu")
+    SATURDAY = 5, _("Thứ Bảy")
+    SUNDAY = 6, _("Chủ Nhật")
+
+
+class OpeningHours(models.Model):
+    """One period when an agency's one-stop desk receives the public, e.g. Monday 7:00–11:30. A day with two
+    periods (morning and afternoon) has two rows; a day without rows is closed."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="opening_hours"
+    )
+    weekday = models.PositiveSmallIntegerField("ngày trong tuần", choices=Weekday.choices)
+    opens = models.TimeField("từ giờ")
+    closes = models.TimeField("đến giờ")
+
+    class Meta:
+        verbose_name = "giờ tiếp nhận hồ sơ"
+        verbose_name_plural = "giờ tiếp nhận hồ sơ"
+        ordering = ["agency", "weekday", "opens"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "weekday", "opens"], name="opening_hours_unique"),
+            models.CheckConstraint(condition=Q(closes__gt=models.F("opens")), name="opening_hours_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"

@@ -20,6 +20,8 @@ class AuditEntry(models.Model):
         UPDATED = "updated", "Cập nhật"
         REORGANISED = "reorganised", "Sắp xếp đơn vị hành chính"
         IMPORTED = "imported", "Nhập dữ liệu"
+        DATA_EXPORTED = "data_exported", "Tải dữ liệu cá nhân"
+        ACCOUNT_CLOSED = "account_closed", "Đóng tài khoản"
 
     at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -17,14 +17,14 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from egov.catalog import formdef
-from egov.catalog.models import Component, Procedure, ProcedureVersion, SearchTerm, Sector
+from egov.catalog.models import Component, Procedure, ProcedureQuestion, ProcedureVersion, SearchTerm, Sector
 from egov.catalog.selectors import forget_cached_catalogue
 from egov.catalog.services import export_spec, revise_procedure
 from egov.catalog.web_forms import bound_fields
 from egov.core.errors import DomainError
 
 EDITABLE = (
-    "name", "receiving_agency", "deciding_agency", "deciding_level", "deciding_organ", "deciding_office",
+    "name", "name_en", "receiving_agency", "deciding_agency", "deciding_level", "deciding_organ", "deciding_office",
     "processing_time", "processing_time_unit",
     "processing_time_note", "fee_amount", "fee_note", "steps", "conditions", "legal_basis", "result",
     "online_level", "published_on", "effective_from",
@@ -74,11 +74,19 @@ class VersionInline(admin.TabularInline):
         return False
 
 
+class QuestionInline(admin.StackedInline):
+    """Frequently asked questions shown on the procedure's page; edited here, kept across versions."""
+
+    model = ProcedureQuestion
+    extra = 1
+    fields = ["position", "question", "answer", "question_en", "answer_en"]
+
+
 @admin.register(Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
     list_display = ["national_code", "created_at"]
     search_fields = ["national_code", "versions__name"]
-    inlines = [VersionInline]
+    inlines = [VersionInline, QuestionInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

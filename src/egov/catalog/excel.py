@@ -39,6 +39,7 @@ PROCEDURE_COLUMNS = [
     ("online_level", "Mức độ trực tuyến"), ("published_on", "Ngày công bố"), ("effective_from", "Ngày hiệu lực"),
     ("form", "Biểu mẫu điện tử (JSON)"), ("deciding_level", "Cấp giải quyết (trống: cấp tiếp nhận)"),
     ("deciding_organ", "Mã cơ quan giải quyết"), ("deciding_office", "Phòng chuyên môn giải quyết"),
+    ("name_en", "Tên thủ tục (tiếng Anh)"),
 ]  # fmt: skip
 COMPONENT_COLUMNS = [
     ("national_code", "Mã thủ tục"), ("key", "Mã ô tải lên"), ("name", "Tên giấy tờ"), ("originals", "Bản chính"),
@@ -189,6 +190,7 @@ def read_workbook(path: Path) -> tuple[list[dict[str, str]], list[tuple[int, dic
                 key: _text(row.get(key))
                 for key in (
                     "name",
+                    "name_en",
                     "sector",
                     "receiving_agency",
                     "deciding_agency",

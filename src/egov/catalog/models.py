@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 
 from egov.agencies.models import Agency
 from egov.units.models import AdministrativeLevel
@@ -79,6 +80,12 @@ class ProcedureVersion(models.Model):
         "trạng thái", max_length=20, choices=VersionStatus.choices, default=VersionStatus.DRAFT
     )
     name = models.CharField("tên thủ tục", max_length=500)
+    name_en = models.CharField(
+        "tên thủ tục (tiếng Anh)",
+        max_length=500,
+        blank=True,
+        help_text="Hiển thị cho người xem cổng bằng tiếng Anh; để trống thì hiển thị tên tiếng Việt.",
+    )
     sector = models.ForeignKey(
         Sector, verbose_name="lĩnh vực", on_delete=models.PROTECT, related_name="versions"
     )
@@ -152,6 +159,11 @@ class ProcedureVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (v{self.number})"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the visitor's language: the English name when English is chosen and one is filled."""
+        return self.name_en if self.name_en and get_language() == "en" else self.name
 
     @property
     def code(self) -> str:
@@ -233,3 +245,25 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.said} → {self.means}" if self.means else self.said
+
+
+class ProcedureQuestion(models.Model):
+    """A frequently asked question about one procedure, shown on its page. It belongs to the procedure, not to
+    a version: a new version keeps its questions."""
+
+    procedure = models.ForeignKey(
+        Procedure, verbose_name="thủ tục", on_delete=models.CASCADE, related_name="questions"
+    )
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    question = models.CharField("câu hỏi", max_length=300)
+    answer = models.TextField("trả lời", help_text="Mỗi đoạn cách nhau một dòng trống.")
+    question_en = models.CharField("câu hỏi (tiếng Anh)", max_length=300, blank=True)
+    answer_en = models.TextField("trả lời (tiếng Anh)", blank=True)
+
+    class Meta:
+        verbose_name = "câu hỏi thường gặp về thủ tục"
+        verbose_name_plural = "câu hỏi thường gặp về thủ tục"
+        ordering = ["procedure", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.question

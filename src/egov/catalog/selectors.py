@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.utils.translation import get_language
 
 from egov.agencies.models import Agency
 from egov.agencies.selectors import current_successor
@@ -24,6 +25,7 @@ from egov.catalog import formdef
 from egov.catalog.models import (
     Component,
     OnlineLevel,
+    ProcedureQuestion,
     ProcedureVersion,
     SearchTerm,
     Sector,
@@ -393,3 +395,23 @@ def desks_for(version: ProcedureVersion) -> QuerySet[Agency]:
     if home is not None:
         queryset = queryset.filter(unit__path__startswith=home.path)
     return queryset.select_related("unit").order_by("unit__path", "name")
+
+
+def procedure_questions(procedure_id: int) -> list[dict[str, Any]]:
+    """The procedure's frequently asked questions in the visitor's language (English when chosen and written),
+    each answer in paragraphs. One query, not cached: an edit in the admin shows at once."""
+    english = get_language() == "en"
+    found = []
+    for item in ProcedureQuestion.objects.filter(procedure_id=procedure_id).order_by("position", "id"):
+        use_en = english and bool(item.question_en and item.answer_en)
+        answer = item.answer_en if use_en else item.answer
+        found.append(
+            {
+                "id": f"hoi-dap-{item.pk}",
+                "question": item.question_en if use_en else item.question,
+                "paragraphs": [
+                    " ".join(p.split()) for p in answer.replace("\r\n", "\n").split("\n\n") if p.strip()
+                ],
+            }
+        )
+    return found

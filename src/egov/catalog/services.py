@@ -40,7 +40,7 @@ from egov.units.services import ensure_reference_data_admin
 VERSION_FIELDS = (
     "name", "receiving_agency", "deciding_agency", "deciding_office", "processing_time", "processing_time_unit",
     "processing_time_note", "fee_amount", "fee_note", "steps", "conditions", "legal_basis", "result",
-    "online_level", "published_on", "effective_from",
+    "online_level", "published_on", "effective_from", "name_en",
 )  # fmt: skip
 COMPONENT_FIELDS = (
     "key",
@@ -124,6 +124,7 @@ def normalise_spec(spec: dict[str, Any], *, sectors: dict[str, Sector]) -> dict[
         "levels": sorted(set(levels)),
         **{key: spec.get(key) for key in VERSION_FIELDS},
         "name": " ".join(str(spec["name"]).split()),
+        "name_en": " ".join(str(spec.get("name_en") or "").split()),
         "processing_time": time_value,
         "processing_time_unit": spec.get("processing_time_unit") or TimeUnit.WORKING_DAYS,
         "processing_time_note": spec.get("processing_time_note") or "",

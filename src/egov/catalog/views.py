@@ -14,6 +14,7 @@ from egov.catalog.selectors import (
     deciding_authority,
     filing_closed_reason,
     procedure_detail,
+    procedure_questions,
     search,
     sectors_with_counts,
     understood_as,
@@ -53,5 +54,6 @@ def procedure_page(request: HttpRequest, national_code: str) -> HttpResponse:
         "components": version.components.all(),
         "closed_reason": filing_closed_reason(version),
         "deciding_authority": deciding_authority(version),
+        "questions": procedure_questions(version.procedure_id),
     }
     return render(request, "catalog/detail.html", context)

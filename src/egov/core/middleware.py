@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.datastructures import MultiValueDict
 
 from egov.core.untrusted import BadInput, load_json, text_problem
@@ -186,3 +188,26 @@ def _first_problem(data: MultiValueDict[str, Any]) -> tuple[str, str] | None:
             if problem:
                 return (key, problem)
     return None
+
+
+class LanguageMiddleware:
+    """The page's language: the one the visitor chose with the language switch (Django's ``set_language``
+    keeps it in a cookie), else Vietnamese. Unlike Django's LocaleMiddleware the browser's Accept-Language is
+    not followed: a government portal answers in the national language until the visitor asks otherwise. URLs
+    carry no language prefix, so links and QR codes printed on papers are the same in every language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.codes = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in self.codes else settings.LANGUAGE_CODE
+        if request.path.startswith("/admin/"):
+            language = settings.LANGUAGE_CODE  # the administration is in Vietnamese only
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        return response

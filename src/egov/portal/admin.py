@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from egov.portal.models import SiteProfile, VisitorDay
+from egov.portal.models import HelpQuestion, SiteProfile, VisitorDay
 
 
 @admin.register(SiteProfile)
@@ -16,3 +16,12 @@ class SiteProfileAdmin(admin.ModelAdmin):
 class VisitorDayAdmin(admin.ModelAdmin):
     list_display = ["day", "visits"]
     date_hierarchy = "day"
+
+
+@admin.register(HelpQuestion)
+class HelpQuestionAdmin(admin.ModelAdmin):
+    list_display = ["question", "topic", "position", "is_published"]
+    list_filter = ["topic", "is_published"]
+    list_editable = ["position", "is_published"]
+    search_fields = ["question", "answer"]
+    fields = ["topic", "position", "question", "answer", "question_en", "answer_en", "is_published"]

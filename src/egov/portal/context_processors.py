@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 
+from egov.agencies.opening_hours import describe, periods_of
 from egov.agencies.selectors import current_successor, people_committee_of
 from egov.portal.models import SiteProfile
 from egov.portal.services import counters
@@ -39,6 +40,7 @@ def site_profile() -> dict[str, Any]:
                 "address": agency.address,
                 "phone": agency.phone,
                 "email": agency.email,
+                "periods": periods_of(agency.opening_hours.all()),
             }
             if agency
             else None,
@@ -54,7 +56,11 @@ def forget_site_profile_after(event: Any) -> list[str]:
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
-    context: dict[str, Any] = {"site": site_profile(), "visitor_counters": counters}
+    site = site_profile()
+    if site["contact"]:
+        # Worded per request: the cache keeps the periods, the visitor's language names the days.
+        site["contact"] = {**site["contact"], "hours": describe(site["contact"]["periods"])}
+    context: dict[str, Any] = {"site": site, "visitor_counters": counters}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and not getattr(user, "is_officer", False):
         # A callable: the template calls it (one indexed count) only where the header shows it.

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from egov.agencies.models import Agency
 
@@ -55,3 +56,35 @@ class VisitorPresence(models.Model):
 
     def __str__(self) -> str:
         return self.visitor
+
+
+class HelpTopic(models.TextChoices):
+    """The general help's sections, in the order a citizen meets them."""
+
+    FILING = "filing", _("Nộp hồ sơ trực tuyến")
+    LOOKUP = "lookup", _("Tra cứu hồ sơ")
+    PAYMENT = "payment", _("Phí, lệ phí và thanh toán")
+    RESULTS = "results", _("Nhận kết quả")
+    COMPLAINTS = "complaints", _("Phản ánh, kiến nghị, khiếu nại")
+    ACCOUNT = "account", _("Tài khoản và dữ liệu cá nhân")
+
+
+class HelpQuestion(models.Model):
+    """A frequently asked question of the general help page; edited in the admin. The English text, when
+    filled, is shown to visitors who chose English."""
+
+    topic = models.CharField("chủ đề", max_length=20, choices=HelpTopic.choices)
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    question = models.CharField("câu hỏi", max_length=300)
+    answer = models.TextField("trả lời", help_text="Mỗi đoạn cách nhau một dòng trống.")
+    question_en = models.CharField("câu hỏi (tiếng Anh)", max_length=300, blank=True)
+    answer_en = models.TextField("trả lời (tiếng Anh)", blank=True)
+    is_published = models.BooleanField("hiển thị", default=True)
+
+    class Meta:
+        verbose_name = "câu hỏi thường gặp"
+        verbose_name_plural = "câu hỏi thường gặp"
+        ordering = ["topic", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.question

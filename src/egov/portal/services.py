@@ -14,8 +14,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
+from django.http import HttpRequest
 from django.utils import timezone
 
+from egov.accounts import services as accounts
+from egov.accounts.models import User
+from egov.dossiers.models import Draft, StoredFile
 from egov.portal.models import SiteProfile, VisitorDay, VisitorPresence
 
 COUNTERS_CACHE_KEY = "portal:counters"
@@ -56,3 +60,13 @@ def counters() -> dict[str, int]:
     }
     cache.set(COUNTERS_CACHE_KEY, figures, COUNTERS_TTL)
     return figures
+
+
+def close_own_account(*, user: User, password: str, request: HttpRequest | None = None) -> None:
+    """Close a citizen's or organisation's account from their data page: the account itself
+    (``accounts.services.close_account``: password checked, identity erased, audit entry), and the drafts
+    never filed with their uploads (the orphan-file sweep removes the files). Filed dossiers stay."""
+    with transaction.atomic():
+        accounts.close_account(user=user, password=password, request=request)
+        StoredFile.objects.filter(owner=user, dossier__isnull=True).delete()
+        Draft.objects.filter(owner=user).delete()

@@ -6,8 +6,10 @@ import re
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
-from egov.accounts.models import CitizenProfile, OrganisationProfile, User
+from egov.accounts import privacy
+from egov.accounts.models import CitizenProfile, Consent, OrganisationProfile, User
 from egov.audit.models import AuditEntry
 from egov.units.models import AdministrativeUnit
 
@@ -24,6 +26,7 @@ def citizen_form(**overrides: str) -> dict[str, str]:
         "address_line": "Ấp 5",
         "password": "Song-Be-2024",
         "password_again": "Song-Be-2024",
+        "consent": "on",
     }
     data.update(overrides)
     return data
@@ -71,15 +74,21 @@ def test_a_citizen_signs_up_confirms_the_address_and_is_signed_in(demo: None, cl
     [
         ({"personal_id": "12345"}, "personal_id", "đúng 12 chữ số"),
         ({"personal_id": "070195006789"}, "personal_id", "không khớp với năm sinh 1985"),
-        ({"email": "", "phone": ""}, "email", "Hãy nhập thư điện tử"),
-        ({"email": ""}, "email", "đường dẫn kích hoạt tài khoản được gửi tới đó"),
+        ({"email": "", "phone": ""}, "email", "Cần có thư điện tử để nhận đường dẫn kích hoạt"),
+        # A phone without an e-mail: the e-mail is still needed, and the page says why and what the phone is for.
+        (
+            {"email": ""},
+            "email",
+            "Hãy nhập cả thư điện tử: đường dẫn kích hoạt tài khoản chỉ gửi được qua thư",
+        ),
         ({"email": "khong-hop-le"}, "email", "không hợp lệ"),
         ({"phone": "0123"}, "phone", "Số điện thoại không hợp lệ"),
         ({"password_again": "khac"}, "password_again", "không khớp"),
         ({"password": "12345678", "password_again": "12345678"}, "password", "hoàn toàn là số"),
         ({"date_of_birth": "31/02/1985"}, "date_of_birth", "ngày/tháng/năm"),
         ({"address_unit": "999999"}, "address_unit", "trong danh sách"),
-        ({"full_name": "  "}, "full_name", "bắt buộc"),
+        ({"full_name": "  "}, "full_name", "Hãy nhập họ và tên"),
+        ({"consent": ""}, "consent", "Hãy đánh dấu ô đồng ý với Thông báo xử lý dữ liệu cá nhân"),
     ],
 )
 def test_bad_input_is_explained_next_to_the_field_and_nothing_is_saved(
@@ -118,6 +127,7 @@ def test_an_organisation_signs_up_with_its_tax_code(demo: None, client: Client) 
         "address_line": "",
         "password": "Hat-Dieu-2024",
         "password_again": "Hat-Dieu-2024",
+        "consent": "on",
     }
     bad = client.post("/tai-khoan/dang-ky/", {**data, "tax_code": "3801234567"})
     assert bad.status_code == 400
@@ -141,3 +151,32 @@ def test_errors_and_help_are_announced_to_screen_readers(demo: None, client: Cli
     assert 'aria-invalid="true"' in field
     assert 'aria-describedby="id_personal_id-help id_personal_id-error"' in field
     assert 'id="id_personal_id-error"' in body and 'id="id_personal_id-help"' in body
+
+
+def test_every_mistake_is_told_at_once_not_one_round_at_a_time(demo: None, client: Client) -> None:
+    """Fields the form finds wrong (an empty e-mail) and those the service finds wrong (a CCCD of another birth
+    year, a password of digits only) are told in the same answer, each next to its field."""
+    response = client.post(
+        "/tai-khoan/dang-ky/",
+        citizen_form(
+            email="", phone="", personal_id="070195006789", password="12345678", password_again="12345678"
+        ),
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"email", "personal_id", "password"}
+    assert "không khớp với năm sinh 1985" in errors["personal_id"][0]
+    assert "hoàn toàn là số" in " ".join(errors["password"])
+    page = response.content.decode()
+    assert "Có 3 lỗi cần sửa" in page and "Cần có thư điện tử để nhận đường dẫn kích hoạt" in page
+
+
+def test_consent_is_stored_with_its_time_and_the_notices_version(demo: None, client: Client) -> None:
+    before = timezone.now()
+    client.post("/tai-khoan/dang-ky/", citizen_form())
+    assert not Consent.objects.exists()  # no account, no consent record, until the address is confirmed
+    assert client.post(_link(mail.outbox[-1].body)).status_code == 302
+    (consent,) = Consent.objects.filter(user__email="le.thi.cuc@example.vn")
+    assert consent.notice_version == privacy.NOTICE_VERSION and consent.purpose == "sign_up"
+    assert before <= consent.given_at <= timezone.now()
+    assert "Thông báo xử lý dữ liệu cá nhân" in consent.statement

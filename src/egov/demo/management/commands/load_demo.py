@@ -22,6 +22,7 @@ from egov.agencies.services import AGENCY_COLUMNS, add_department, import_agenci
 from egov.catalog.demo import load_demo_catalogue
 from egov.core.errors import DomainError
 from egov.core.tables import read_rows
+from egov.demo.furniture import load_furniture
 from egov.onestop.processes import load_processes
 from egov.portal.models import SiteProfile
 from egov.signing.demo import DEMO_PIN, ensure_demo_pki
@@ -144,11 +145,13 @@ class Command(BaseCommand):
             SiteProfile.objects.create(
                 portal_name="Cổng dịch vụ công trực tuyến",
                 contact_agency=agencies.get(f"000.00.30.{L1}"),
+                hotline="0271 3 888 999",
                 visits_before_launch=2_941_443,
             )
         self._load_staff(agencies)
         self._load_public()
         load_demo_catalogue()
+        load_furniture()  # help and questions, desk opening hours
         ensure_demo_pki()  # certificates, keys, seals and signature images of the demo officers and agencies
         load_processes()
 
