@@ -91,8 +91,13 @@ def test_a_parent_registers_a_birth_and_gets_the_full_birth_certificate(page: An
     page.fill("[name=cha_ngay_sinh]", "20/01/1990")
     page.select_option("[name=cha_dan_toc]", "Kinh")
     page.select_option("[name=cha_quoc_tich]", "Việt Nam")
-    page.select_option("#f-cha_noi_cu_tru", commune)
-    page.fill("[name=cha_noi_cu_tru__line]", "Ấp 3")
+    # The father lives in another province (Hà Nội): the picker brings that province's communes.
+    page.select_option("#f-cha_noi_cu_tru-province", "01")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#f-cha_noi_cu_tru option')].some(o => o.textContent.includes('Ba Đình'))"
+    )
+    page.select_option("#f-cha_noi_cu_tru", label="Phường Ba Đình")
+    page.fill("[name=cha_noi_cu_tru__line]", "Số 12 phố Nguyễn Trung Trực")
     page.check("[name=cha_me_da_ket_hon][value=yes]")
     page.get_by_role("button", name="Lưu và tiếp tục").click()
 
@@ -132,6 +137,8 @@ def test_a_parent_registers_a_birth_and_gets_the_full_birth_certificate(page: An
     text = " ".join(subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,
                                    text=True).stdout.split())  # fmt: skip
     residence = Dossier.objects.get().form_data["me_noi_cu_tru"]["full"]
+    father_residence = Dossier.objects.get().form_data["cha_noi_cu_tru"]["full"]
+    assert "Phường Ba Đình" in father_residence and "Thành phố Hà Nội" in father_residence, father_residence
     for expected in (
         "GIẤY KHAI SINH", "Số: 87", "Quyển số: 01/", "Họ, chữ đệm, tên: NGUYỄN NGỌC DIỆP",
         "Ngày, tháng, năm sinh: 12/11/2018",
@@ -141,6 +148,7 @@ def test_a_parent_registers_a_birth_and_gets_the_full_birth_certificate(page: An
         "Quê quán: xã Lộc Thiện, huyện Lộc Ninh, tỉnh Bình Phước", "Số định danh cá nhân: 070218004567",
         "Họ, chữ đệm, tên người mẹ: ĐIỂU THỊ HƯỜNG", "Năm sinh: 1992", "Dân tộc: Xtiêng",
         f"Nơi cư trú: {residence}", "Họ, chữ đệm, tên người cha: NGUYỄN VĂN AN", "Năm sinh: 1990",
+        f"Nơi cư trú: {father_residence}",
         "Họ, chữ đệm, tên người đi khai sinh: Nguyễn Văn An", "Giấy tờ tùy thân: 070090001234",
         "Quan hệ với người được khai sinh: Cha", "Nơi đăng ký khai sinh: Ủy ban nhân dân xã Lộc Tấn",
         "Ngày, tháng, năm đăng ký:", "NGƯỜI KÝ GIẤY KHAI SINH",
