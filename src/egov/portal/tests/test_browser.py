@@ -110,6 +110,7 @@ def test_an_officer_signs_in_with_the_second_factor(page: Any) -> None:
     page.get_by_role("button", name="Xác nhận").click()
     page.wait_for_url("**/tai-khoan/can-bo/")
     assert page.get_by_role("heading", level=1).inner_text() == "Bàn làm việc"
+    page.get_by_text("Vai trò của bạn").click()  # folded below the day's work
     assert "Cán bộ một cửa (tiếp nhận, trả kết quả) – Ủy ban nhân dân huyện Lộc Ninh" in page.inner_text(
         "main"
     )

@@ -105,7 +105,7 @@ def test_someone_from_hanoi_signs_up_without_javascript(demo: None, client: Clie
     assert '<option value="00070">Phường Hoàn Kiếm</option>' in body and "Huyện Lộc Ninh" not in body
     assert 'value="Phạm Thu Hà"' in body and 'value="Số 5 phố Tràng Tiền"' in body  # what was typed stays
     assert '<option value="01" selected>Thành phố Hà Nội</option>' in body
-    sent = client.post("/tai-khoan/dang-ky/", {**form, "address_unit": "00070"})
+    sent = client.post("/tai-khoan/dang-ky/", {**form, "address_unit": "00070", "consent": "on"})
     assert sent.status_code == 302, sent.content.decode()[:2000]
     link = re.search(r"(/tai-khoan/dang-ky/kich-hoat/\S+/)", mail.outbox[-1].body)
     assert link
