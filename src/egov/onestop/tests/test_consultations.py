@@ -19,17 +19,17 @@ from django.db import connection
 from django.template.loader import get_template
 from django.test import Client
 
-from egov.accounts.models import User
 from egov.accounts.tokens import issue_token
 from egov.agencies.models import Agency
 from egov.core.errors import DomainError, ScopeDenied
 from egov.dossiers.models import Consultation, DeadlineState, Dossier, Notification, NotificationKind
 from egov.dossiers.statuses import DossierStatus
 from egov.dossiers.tasks import APPLICANT_TEMPLATES, COMPOSERS
-from egov.onestop import processing, receiving, rules
+from egov.onestop import processing, rules
 from egov.onestop.deadlines import sweep_deadlines
 from egov.onestop.models import DeadlineDigest
 from egov.onestop.selectors import officer_worklist
+from egov.onestop.tests.test_action_rules import act, at, person, received
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DESK = "motcua.loctan@binhphuoc.demo"
@@ -44,28 +44,6 @@ JUSTICE_SPECIALIST = "chuyenvien.locninh@binhphuoc.demo"
 JUSTICE_HEAD = "truongphong.tuphap.locninh@binhphuoc.demo"
 SUPERVISOR = "giamsat@binhphuoc.demo"
 TAB = "xin-y-kien"
-
-
-def at(day: str, time: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(f"{day}T{time}").replace(tzinfo=VN)
-
-
-def person(email: str) -> User:
-    return User.objects.get(email=email)
-
-
-def act(moment: dt.datetime, function: Any, dossier: Dossier, **kwargs: Any) -> Any:
-    with time_machine.travel(moment, tick=False):
-        dossier.refresh_from_db()
-        return function(dossier=dossier, expected_version=dossier.version, **kwargs)
-
-
-def received(marriage: Any, moment: dt.datetime) -> Dossier:
-    from egov.submission.tests.test_submission import submit
-
-    with time_machine.travel(moment, tick=False):
-        dossier, _ = submit(marriage)
-    return act(moment, receiving.receive, dossier, officer=person(DESK))
 
 
 def consult(dossier: Dossier, moment: dt.datetime, code: str, days: float, question: str) -> Consultation:
